@@ -1,0 +1,2 @@
+export { APNSError, InvalidArgumentError, PayloadTooLargeError } from './errors.js';
+export type { APNSErrorOptions } from './errors.js';
