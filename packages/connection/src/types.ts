@@ -1,0 +1,69 @@
+/** Public types shared by the connection tier and the tiers above it. */
+
+/** A response from APNs, whatever its status. The connection does not judge it. */
+export interface Response {
+  /** HTTP status: 200 success, 4xx/5xx rejection. */
+  readonly status: number;
+  /** `apns-id` header (APNs generates one when the request had none). */
+  readonly apnsId: string | undefined;
+  /** `apns-unique-id` header (development environment only). */
+  readonly apnsUniqueId: string | undefined;
+  /** `reason` from the JSON body of a rejection. */
+  readonly reason: string | undefined;
+  /** For 410: when the token was last seen invalid, ms since epoch. */
+  readonly timestamp: number | undefined;
+  /** `retry-after` header in seconds, when present (429/503). */
+  readonly retryAfter: number | undefined;
+  /** All response headers for uncommon needs (channel ids, request ids). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The raw body, when the response had one. */
+  readonly body: string | undefined;
+}
+
+/** What an auth hook learns about the connection asking it. */
+export interface AuthContext {
+  /** The origin, e.g. `https://api.push.apple.com`. */
+  readonly origin: string;
+  /** A process-unique connection number. */
+  readonly connectionId: number;
+}
+
+/** What to do after an auth rejection. */
+export type AuthAction =
+  /** Nothing; the rejection is final for this request. */
+  | 'none'
+  /** Credentials were refreshed; sending the request again can succeed. */
+  | 'retry'
+  /** Credentials were refreshed and this connection must be replaced first. */
+  | 'reconnect';
+
+/**
+ * The auth hook: the connection asks it for request headers and tells it
+ * about auth rejections. Token auth is one implementation; users can plug
+ * in their own for experiments.
+ */
+export interface AuthHook {
+  /**
+   * Headers to add to each request, e.g. `{ authorization: 'bearer <jwt>' }`.
+   * Return a plain object synchronously on the hot path; a promise is awaited.
+   */
+  headers(context: AuthContext): Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>;
+  /** Called for 403/429 responses whose reason is about auth. */
+  onRejection?(reason: string, context: AuthContext): AuthAction | Promise<AuthAction>;
+}
+
+/** TLS material for certificate auth and for trusting a test CA. */
+export interface TlsOptions {
+  /** Client certificate (PEM) for certificate auth. */
+  cert?: string | Buffer;
+  /** Client private key (PEM) for certificate auth. */
+  key?: string | Buffer;
+  /** PKCS#12 bundle instead of cert + key. */
+  pfx?: Buffer;
+  /** Passphrase of `pfx` or of an encrypted `key`. Never logged. */
+  passphrase?: string;
+  /** Extra CA certificates to trust (e.g. a mock server's). Verification stays on. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** TLS server name override (SNI); defaults to the origin's host. */
+  servername?: string;
+}
