@@ -1,0 +1,207 @@
+/**
+ * The result of a bulk send: every token exactly once, in `sent`, `failed`
+ * or `errors`, plus what is needed to retry the rest.
+ */
+import type { Notification, ReasonCategory } from '@pushwire/models';
+import { Closed, Timeout } from '@pushwire/connection';
+import type { IdDeriver } from './ids.js';
+import type { SendOptions } from './options.js';
+
+/** One successfully sent token. */
+export interface SentEntry {
+  readonly token: string;
+  /** The `apns-id` APNs answered with. */
+  readonly apnsId: string | undefined;
+}
+
+/** A definitive per-device rejection (APNs answered non-200, or local token validation). */
+export interface Failure {
+  /** HTTP status; 400 for a token refused locally. */
+  readonly status: number;
+  /** APNs reason, e.g. `Unregistered`; `BadDeviceToken` for a token refused locally. */
+  readonly reason: string;
+  /** 410 only: when APNs last saw the token invalid, ms since epoch. */
+  readonly timestamp: number | undefined;
+  readonly apnsId: string | undefined;
+  readonly category: ReasonCategory;
+  /** Whether sending again later can succeed (429, 5xx). */
+  readonly retryable: boolean;
+  /** `true` when the token was refused by local validation and never sent. */
+  readonly local: boolean;
+}
+
+/** Tokens whose send failed without a device verdict, grouped by error. */
+export interface BatchError {
+  readonly tokens: readonly string[];
+  /** The first error of the group (pool errors: `Timeout`, `Closed`, `ConnectError`, ...). */
+  readonly error: Error;
+  /** APNs provably never processed these: resending cannot duplicate. */
+  readonly retryable: boolean;
+  /**
+   * The request may have reached APNs (timeout, connection cut after the
+   * write): a resend may show twice unless a collapse id is used.
+   */
+  readonly maybeDelivered: boolean;
+}
+
+/** A message and the tokens to send it to: what `batch.retry()` returns and `client.sendMany` accepts. */
+export interface BulkMessage {
+  readonly tokens: readonly string[];
+  readonly notification: Notification;
+  readonly options: SendOptions;
+  /** Carries the batch's idempotency key so `apns-id`s and the auto collapse id are reused. */
+  readonly bulkOptions: { readonly idempotencyKey: string };
+}
+
+/** Which tokens `retry()` / `needsRetry()` consider. */
+export interface RetryOptions {
+  /**
+   * Also include tokens whose outcome is ambiguous (timeouts, connections
+   * cut mid-request). Safe to show once only with a collapse id.
+   * @default false
+   */
+  maybeDelivered?: boolean;
+}
+
+/** Counts of a batch. */
+export interface BatchCounts {
+  readonly sent: number;
+  readonly failed: number;
+  /** Tokens in `errors`. */
+  readonly errors: number;
+  /** All tokens pulled from the source. */
+  readonly total: number;
+}
+
+/**
+ * The sent tokens, stored compactly: one array of token strings and, only
+ * when the ids were not derived from the batch key, one of `apns-id`s.
+ * Iterate it, index it with `at(i)`, or take `tokens`.
+ */
+export class SentList implements Iterable<SentEntry> {
+  readonly #tokens: string[] = [];
+  readonly #ids: Array<string | undefined> = [];
+  readonly #derive: IdDeriver | undefined;
+
+  /** @internal */
+  constructor(derive: IdDeriver | undefined) {
+    this.#derive = derive;
+  }
+
+  /** @internal */
+  add(token: string, apnsId: string | undefined): void {
+    this.#tokens.push(token);
+    if (this.#derive === undefined) this.#ids.push(apnsId);
+  }
+
+  get length(): number {
+    return this.#tokens.length;
+  }
+
+  /** The sent tokens, in completion order. */
+  get tokens(): readonly string[] {
+    return this.#tokens;
+  }
+
+  at(index: number): SentEntry | undefined {
+    const token = this.#tokens.at(index);
+    if (token === undefined) return undefined;
+    const i = index < 0 ? this.#tokens.length + index : index;
+    return { token, apnsId: this.#derive === undefined ? this.#ids[i] : this.#derive.idFor(token) };
+  }
+
+  *[Symbol.iterator](): Iterator<SentEntry> {
+    for (let i = 0; i < this.#tokens.length; i++) yield this.at(i)!;
+  }
+
+  toJSON(): SentEntry[] {
+    return [...this];
+  }
+}
+
+/** @internal The mutable state a bulk send fills in. */
+export interface BatchState {
+  readonly sent: SentList;
+  readonly failed: Map<string, Failure>;
+  readonly errors: BatchError[];
+  counts: { sent: number; failed: number; errors: number };
+}
+
+/**
+ * What `client.sendMany` resolves with.
+ *
+ * @example
+ * ```ts
+ * let batch = await client.sendMany(tokens, note, { topic });
+ * for (const [token, f] of batch.failed) if (f.category === 'token-invalid') forget(token, f.timestamp);
+ * if (batch.needsRetry()) batch = await client.sendMany(batch.retry());
+ * ```
+ */
+export class BatchResult {
+  /** Tokens APNs accepted (empty with `collect: 'failures'`; see `counts.sent`). */
+  readonly sent: SentList;
+  /** Definitive per-device rejections, by token. */
+  readonly failed: ReadonlyMap<string, Failure>;
+  /** Failures that say nothing about the device (timeouts, closed pool, auth), grouped by error. */
+  readonly errors: readonly BatchError[];
+  /** The key the batch's `apns-id`s and auto collapse id derive from. */
+  readonly idempotencyKey: string;
+  readonly #state: BatchState;
+  readonly #notification: Notification;
+  readonly #options: SendOptions;
+
+  /** @internal */
+  constructor(state: BatchState, notification: Notification, options: SendOptions, idempotencyKey: string) {
+    this.#state = state;
+    this.sent = state.sent;
+    this.failed = state.failed;
+    this.errors = state.errors;
+    this.#notification = notification;
+    this.#options = options;
+    this.idempotencyKey = idempotencyKey;
+  }
+
+  /** Per-class counts; `total` is every token pulled. */
+  get counts(): BatchCounts {
+    const { sent, failed, errors } = this.#state.counts;
+    return { sent, failed, errors, total: sent + failed + errors };
+  }
+
+  /** The tokens `retry()` would resend. */
+  retryableTokens(options: RetryOptions = {}): string[] {
+    const tokens: string[] = [];
+    for (const [token, failure] of this.failed) if (failure.retryable) tokens.push(token);
+    for (const group of this.errors) {
+      if (group.retryable || (options.maybeDelivered === true && group.maybeDelivered)) tokens.push(...group.tokens);
+    }
+    return tokens;
+  }
+
+  /** Whether some tokens can be sent again (see {@link RetryOptions}). */
+  needsRetry(options: RetryOptions = {}): boolean {
+    return this.retryableTokens(options).length > 0;
+  }
+
+  /**
+   * The same message for the tokens worth sending again: failures with a
+   * retryable reason (429, 5xx) and errors APNs never processed (plus
+   * ambiguous ones with `maybeDelivered: true`). Pass it to
+   * `client.sendMany(message)`; ids derive from the same key, so each token
+   * keeps its `apns-id` (and collapse id).
+   */
+  retry(options: RetryOptions = {}): BulkMessage {
+    return {
+      tokens: this.retryableTokens(options),
+      notification: this.#notification,
+      options: this.#options,
+      bulkOptions: { idempotencyKey: this.idempotencyKey },
+    };
+  }
+}
+
+/** Whether APNs may have processed a request that failed with `error`. @internal */
+export function maybeDelivered(error: unknown): boolean {
+  if (error instanceof Timeout) return true;
+  if (error instanceof Closed) return error.processed !== false;
+  return false;
+}

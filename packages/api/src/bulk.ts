@@ -1,0 +1,199 @@
+/**
+ * The bulk-send engine: pulls tokens from an array or (async) iterable only
+ * while fewer than `window` are in flight, sends each through the pool, and
+ * records every token exactly once.
+ */
+import { APNSError } from '@pushwire/models';
+import { BatchResult, SentList, maybeDelivered, type BatchError, type BatchState } from './batch-result.js';
+import { BatchInterrupted, classify } from './errors.js';
+import { IdDeriver } from './ids.js';
+import { checkToken, type PreparedMessage } from './message.js';
+import type { BulkOptions, BulkProgress, SendOptions, TokenOutcome } from './options.js';
+import type { Notification } from '@pushwire/models';
+import type { Poster } from './transport.js';
+
+/** Tokens for `sendMany`: an array, any iterable, or an async iterable. */
+export type TokenSource = Iterable<string> | AsyncIterable<string>;
+
+/** @internal Everything one bulk run needs. */
+export interface BulkRun {
+  readonly poster: Poster;
+  readonly message: PreparedMessage;
+  readonly notification: Notification;
+  readonly options: SendOptions;
+  readonly bulk: BulkOptions & { window: number; progressInterval: number; collect: 'all' | 'failures' };
+  readonly idempotencyKey: string;
+  readonly deriveIds: boolean;
+  /** Called for each 410. */
+  readonly onUnregistered: (token: string, reason: string, timestamp: number | undefined) => void;
+}
+
+function sizeOf(source: TokenSource): number | undefined {
+  if (Array.isArray(source)) return source.length;
+  const size = (source as { size?: unknown }).size;
+  return typeof size === 'number' ? size : undefined;
+}
+
+function iteratorOf(source: TokenSource): AsyncIterator<unknown> | Iterator<unknown> {
+  if (Symbol.asyncIterator in source) return (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  return (source as Iterable<unknown>)[Symbol.iterator]();
+}
+
+/** Groups errors by kind so one closed pool gives one entry, not a million. */
+function errorKey(error: unknown): string {
+  if (!(error instanceof Error)) return `value|${String(error)}`;
+  const processed = (error as { processed?: unknown }).processed;
+  return `${error.name}|${(error as { code?: unknown }).code}|${error.message}|${String(processed)}`;
+}
+
+async function closeSource(iterator: AsyncIterator<unknown> | Iterator<unknown>): Promise<void> {
+  try {
+    await iterator.return?.();
+  } catch {
+    // The batch result matters more than a failing cleanup of the source.
+  }
+}
+
+/** Runs one bulk send to completion. @internal */
+export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchResult> {
+  const { poster, message, bulk } = run;
+  const derive = run.deriveIds ? new IdDeriver(run.idempotencyKey) : undefined;
+  const state: BatchState = {
+    sent: new SentList(derive),
+    failed: new Map(),
+    errors: [],
+    counts: { sent: 0, failed: 0, errors: 0 },
+  };
+  const groups = new Map<string, { tokens: string[]; error: Error }>();
+  const total = sizeOf(source);
+  const result = new BatchResult(state, run.notification, run.options, run.idempotencyKey);
+
+  let lastProgress = 0;
+  const progress = (force: boolean): void => {
+    if (bulk.onProgress === undefined) return;
+    const now = Date.now();
+    if (!force && now - lastProgress < bulk.progressInterval) return;
+    lastProgress = now;
+    const { sent, failed, errors } = state.counts;
+    const report: BulkProgress = { done: sent + failed + errors, sent, failed, errors, total };
+    guard(() => bulk.onProgress!(report));
+  };
+  // A throwing callback must not corrupt the counts: remember the first
+  // error, stop pulling, and reject once in-flight sends have settled.
+  let callbackError: { error: unknown } | undefined;
+  const guard = (call: () => void): void => {
+    try {
+      call();
+    } catch (error) {
+      callbackError ??= { error };
+    }
+  };
+  const emit = (outcome: TokenOutcome): void => {
+    if (bulk.onResult !== undefined) guard(() => bulk.onResult!(outcome));
+  };
+
+  const recordError = (token: string, error: unknown): void => {
+    const key = errorKey(error);
+    let group = groups.get(key);
+    if (group === undefined) {
+      const err = error instanceof Error ? error : new APNSError(String(error));
+      group = { tokens: [], error: err };
+      groups.set(key, group);
+      const entry: BatchError = {
+        tokens: group.tokens,
+        error: err,
+        retryable: err instanceof APNSError && err.retryable,
+        maybeDelivered: maybeDelivered(err),
+      };
+      state.errors.push(entry);
+    }
+    group.tokens.push(token);
+    state.counts.errors++;
+    emit({ kind: 'error', token, error: group.error });
+  };
+
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  const settle = (): void => {
+    inFlight--;
+    progress(false);
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const slot = (): Promise<void> => new Promise((resolve) => (wake = resolve));
+
+  const sendOne = async (token: string): Promise<void> => {
+    const apnsId = derive?.idFor(token);
+    try {
+      const response = await poster.post(message.request(token, apnsId), bulk.signal);
+      if (response.status === 200) {
+        if (bulk.collect === 'all') state.sent.add(token, response.apnsId ?? apnsId);
+        state.counts.sent++;
+        emit({ kind: 'sent', token, apnsId: response.apnsId ?? apnsId });
+        return;
+      }
+      const reason = response.reason ?? 'Unknown';
+      const { category, retryable } = classify(response.status, reason);
+      state.failed.set(token, {
+        status: response.status,
+        reason,
+        timestamp: response.timestamp,
+        apnsId: response.apnsId ?? apnsId,
+        category,
+        retryable,
+        local: false,
+      });
+      state.counts.failed++;
+      if (response.status === 410) run.onUnregistered(token, reason, response.timestamp);
+      emit({ kind: 'failed', token, status: response.status, reason, timestamp: response.timestamp });
+    } catch (error) {
+      recordError(token, error);
+    }
+  };
+
+  const iterator = iteratorOf(source);
+  let sourceError: { error: unknown } | undefined;
+  try {
+    for (;;) {
+      // Back-pressure: pull the next token only when this batch has a free
+      // slot and the pool's shared queue is not already a window deep.
+      while (inFlight >= bulk.window) await slot();
+      if (poster.queued >= bulk.window) await poster.onQueueBelow(bulk.window);
+      if (bulk.signal?.aborted === true || callbackError !== undefined) break;
+      const next = await iterator.next();
+      if (next.done === true) break;
+      const token: unknown = next.value;
+      try {
+        checkToken(token);
+      } catch {
+        const key = String(token);
+        state.failed.set(key, {
+          status: 400,
+          reason: 'BadDeviceToken',
+          timestamp: undefined,
+          apnsId: undefined,
+          category: 'token-invalid',
+          retryable: false,
+          local: true,
+        });
+        state.counts.failed++;
+        emit({ kind: 'failed', token: key, status: 400, reason: 'BadDeviceToken', timestamp: undefined });
+        continue;
+      }
+      inFlight++;
+      void sendOne(token).finally(settle);
+    }
+  } catch (error) {
+    sourceError = { error };
+  }
+  while (inFlight > 0) await slot();
+  progress(true);
+  const interruption = sourceError ?? callbackError;
+  if (interruption !== undefined) {
+    if (sourceError === undefined) await closeSource(iterator);
+    throw new BatchInterrupted(sourceError === undefined ? 'callback' : 'source', interruption.error, result);
+  }
+  if (bulk.signal?.aborted === true) await closeSource(iterator);
+  return result;
+}

@@ -1,0 +1,279 @@
+/**
+ * `Client`: sends notifications through one pool of connections to one
+ * APNs origin with one set of credentials. Created by `Server.createClient()`.
+ */
+import { EventEmitter } from 'node:events';
+import { Closed, type Response } from '@pushwire/connection';
+import { InvalidArgumentError, type Notification } from '@pushwire/models';
+import type { Pool } from '@pushwire/pool';
+import type { BatchResult, BulkMessage } from './batch-result.js';
+import { runBulk, type TokenSource } from './bulk.js';
+import { ApnsRejection } from './errors.js';
+import { UnregisteredFeed, type UnregisteredEvent } from './feedback.js';
+import { newApnsId } from './ids.js';
+import { PreparedMessage, checkIdOptions, checkToken } from './message.js';
+import { resolveBulkOptions, type BulkOptions, type ClientOptions, type SendOptions } from './options.js';
+import type { Poster } from './transport.js';
+
+/** Options of one `sendNotification` call beyond the notification's own. */
+export interface SendControl {
+  /** Abandons the send; it rejects with the pool's abort error. */
+  signal?: AbortSignal;
+}
+
+/** Counters of a client since it was created. */
+export interface ClientStats {
+  /** Sends (single or per token) waiting for an answer. */
+  readonly inFlight: number;
+  readonly sent: number;
+  /** Definitive rejections (non-200 answers). */
+  readonly rejected: number;
+  /** Sends that failed without an answer (timeouts, closed connections). */
+  readonly errors: number;
+  /** 410 answers seen. */
+  readonly unregistered: number;
+  /** Unregistered events dropped because `unregistered()`'s buffer was full. */
+  readonly unregisteredDropped: number;
+  /** When the client last started or finished a send (ms since epoch). */
+  readonly lastUsed: number;
+  /** The pool's own statistics. */
+  readonly pool: ReturnType<Pool['stats']>;
+}
+
+/**
+ * Sends notifications to one APNs origin with one credential.
+ *
+ * Emits `'unregistered'` with an {@link UnregisteredEvent} for every 410
+ * answer. A listener that throws does not disturb the send: its error is
+ * rethrown on a fresh microtask (an uncaught exception, as for any
+ * throwing listener called from I/O).
+ */
+export class Client {
+  /** The origin this client sends to, e.g. `https://api.push.apple.com`. */
+  readonly origin: string;
+  readonly #pool: Pool;
+  readonly #options: Required<Omit<ClientOptions, 'highWaterMark'>>;
+  readonly #events = new EventEmitter();
+  readonly #feed: UnregisteredFeed;
+  readonly #poster: Poster;
+  #inFlight = 0;
+  #lastUsed = Date.now();
+  #closing: Promise<void> | undefined;
+  #counts = { sent: 0, rejected: 0, errors: 0, unregistered: 0 };
+
+  /** @internal Use `Server.createClient()`. */
+  constructor(origin: string, pool: Pool, options: Required<Omit<ClientOptions, 'highWaterMark'>>) {
+    this.origin = origin;
+    this.#pool = pool;
+    this.#options = options;
+    this.#feed = new UnregisteredFeed(options.feedbackBuffer);
+    const atLeastOnce = options.delivery === 'at-least-once';
+    this.#poster = {
+      post: (request, signal) => this.#post(request, signal, atLeastOnce),
+      get queued() {
+        return pool.queued;
+      },
+      onQueueBelow: (n) => pool.onQueueBelow(n),
+    };
+  }
+
+  /** Listens for every 410 (token no longer valid), with Apple's timestamp. */
+  on(event: 'unregistered', listener: (event: UnregisteredEvent) => void): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  /** Like {@link on}, for one event. */
+  once(event: 'unregistered', listener: (event: UnregisteredEvent) => void): this {
+    this.#events.once(event, listener);
+    return this;
+  }
+
+  /** Removes a listener added with {@link on} or {@link once}. */
+  off(event: 'unregistered', listener: (event: UnregisteredEvent) => void): this {
+    this.#events.off(event, listener);
+    return this;
+  }
+
+  /** When the client last started or finished a send (ms since epoch). */
+  get lastUsed(): number {
+    return this.#lastUsed;
+  }
+
+  /** Sends waiting for an answer. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /**
+   * Sends one notification and resolves with its `apns-id`.
+   *
+   * Everything is validated before any byte is written: a bad token,
+   * payload or option rejects with `InvalidArgumentError` (or
+   * `PayloadTooLargeError`) and APNs sees nothing.
+   *
+   * @throws {ApnsRejection} APNs answered non-200 (a 410 also emits `'unregistered'`).
+   * @throws {InvalidArgumentError} bad input; nothing was sent.
+   * @throws {Timeout | Closed | ConnectError} from the pool: no answer. `Closed.processed`
+   *   says whether APNs may have seen it.
+   * @example
+   * ```ts
+   * const id = await client.sendNotification(token, { alert: 'Hi' }, { topic: 'com.app', collapseId: 'auto' });
+   * ```
+   */
+  async sendNotification(token: string, notification: Notification, options: SendOptions, control: SendControl = {}): Promise<string> {
+    checkIdOptions(options, false);
+    checkToken(token);
+    const apnsId = options.apnsId === false ? undefined : options.apnsId === undefined || options.apnsId === 'auto' ? newApnsId() : options.apnsId;
+    const collapseId = options.collapseId === 'auto' ? (apnsId ?? newApnsId()) : options.collapseId;
+    const message = new PreparedMessage(notification, options, collapseId, this.#options.timeout);
+    const response = await this.#poster.post(message.request(token, apnsId), control.signal);
+    if (response.status === 200) return response.apnsId ?? apnsId ?? '';
+    const reason = response.reason ?? 'Unknown';
+    if (response.status === 410) this.#unregistered(token, options.topic, reason, response.timestamp);
+    throw new ApnsRejection({ status: response.status, reason, timestamp: response.timestamp, apnsId: response.apnsId ?? apnsId });
+  }
+
+  /**
+   * Sends one notification to many tokens and resolves when every token has
+   * an outcome. The payload and headers are encoded once; tokens are pulled
+   * from `tokens` only while fewer than `bulkOptions.window` are in flight.
+   *
+   * Each token lands exactly once in `sent`, `failed` or `errors`. A token
+   * that fails local validation goes to `failed` as
+   * `{ status: 400, reason: 'BadDeviceToken', local: true }` and is not sent.
+   * Every 410 is also emitted as `'unregistered'`.
+   *
+   * Pass `batch.retry()` as the single argument to resend the retryable rest.
+   *
+   * @throws {InvalidArgumentError} bad notification or options (before anything is sent).
+   * @throws {BatchInterrupted} the token source or a callback threw; results so far in `partial`.
+   */
+  sendMany(tokens: TokenSource, notification: Notification, options: SendOptions, bulkOptions?: BulkOptions): Promise<BatchResult>;
+  sendMany(message: BulkMessage, bulkOptions?: BulkOptions): Promise<BatchResult>;
+  async sendMany(
+    first: TokenSource | BulkMessage,
+    second?: Notification | BulkOptions,
+    third?: SendOptions,
+    fourth?: BulkOptions,
+  ): Promise<BatchResult> {
+    let tokens: TokenSource;
+    let notification: Notification;
+    let options: SendOptions;
+    let bulkOptions: BulkOptions;
+    if (isBulkMessage(first)) {
+      ({ tokens, notification, options } = first);
+      bulkOptions = { ...(second as BulkOptions | undefined), idempotencyKey: first.bulkOptions.idempotencyKey };
+    } else {
+      if (first === null || typeof first !== 'object' || !(Symbol.iterator in first || Symbol.asyncIterator in first)) {
+        throw new InvalidArgumentError('tokens', 'expected an array, an iterable or an async iterable of device tokens');
+      }
+      tokens = first;
+      notification = second as Notification;
+      options = third as SendOptions;
+      bulkOptions = fourth ?? {};
+    }
+    const bulk = resolveBulkOptions(bulkOptions);
+    checkIdOptions(options, true);
+    const idempotencyKey = bulk.idempotencyKey ?? newApnsId();
+    const collapseId = options.collapseId === 'auto' ? idempotencyKey : options.collapseId;
+    const message = new PreparedMessage(notification, options, collapseId, this.#options.timeout);
+    this.#ensureOpen();
+    return runBulk(
+      {
+        poster: this.#poster,
+        message,
+        notification,
+        options,
+        bulk,
+        idempotencyKey,
+        deriveIds: options.apnsId !== false,
+        onUnregistered: (token, reason, timestamp) => this.#unregistered(token, options.topic, reason, timestamp),
+      },
+      tokens,
+    );
+  }
+
+  /**
+   * The unregistered-token feed as an async iterator: every 410 since the
+   * client was created, buffered up to `feedbackBuffer` events (oldest
+   * dropped first when nobody reads; see `stats().unregisteredDropped`).
+   * Iterators share the buffer (each event goes to one of them) and finish
+   * after `close()` once the buffer is drained.
+   */
+  unregistered(): AsyncIterableIterator<UnregisteredEvent> {
+    return this.#feed.iterator();
+  }
+
+  /** Counters of this client and its pool. */
+  stats(): ClientStats {
+    return Object.freeze({
+      inFlight: this.#inFlight,
+      ...this.#counts,
+      unregisteredDropped: this.#feed.dropped,
+      lastUsed: this.#lastUsed,
+      pool: this.#pool.stats(),
+    });
+  }
+
+  /**
+   * Closes the pool: waits for in-flight sends unless `force`, after which
+   * they reject with `Closed`. Ends `unregistered()` iterators once drained.
+   * Idempotent.
+   */
+  close(options: { force?: boolean } = {}): Promise<void> {
+    const closing = this.#closing ?? this.#pool.close(options).finally(() => this.#feed.close());
+    this.#closing = closing;
+    return closing;
+  }
+
+  #ensureOpen(): void {
+    if (this.#closing !== undefined) throw new Closed('The client is closed', { processed: false });
+  }
+
+  async #post(request: Parameters<Pool['post']>[0], signal: AbortSignal | undefined, atLeastOnce: boolean): Promise<Response> {
+    this.#ensureOpen();
+    this.#inFlight++;
+    this.#lastUsed = Date.now();
+    try {
+      const response = await this.#pool.post(request, signal === undefined ? { atLeastOnce } : { atLeastOnce, signal });
+      if (response.status === 200) this.#counts.sent++;
+      else this.#counts.rejected++;
+      return response;
+    } catch (error) {
+      this.#counts.errors++;
+      throw error;
+    } finally {
+      this.#inFlight--;
+      this.#lastUsed = Date.now();
+    }
+  }
+
+  #unregistered(token: string, topic: string, reason: string, timestamp: number | undefined): void {
+    this.#counts.unregistered++;
+    const event: UnregisteredEvent = Object.freeze({ token, timestamp, topic, reason });
+    this.#feed.push(event);
+    try {
+      this.#events.emit('unregistered', event);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+}
+
+function isBulkMessage(value: unknown): value is BulkMessage {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Array.isArray((value as BulkMessage).tokens) &&
+    typeof (value as BulkMessage).bulkOptions === 'object'
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * Errors specific to the app-facing API. Everything else a send can reject
+ * with comes from the tiers below, unchanged: `InvalidArgumentError` and
+ * `PayloadTooLargeError` (models, before any I/O), `Timeout`, `Closed`,
+ * `ConnectError` (connection and pool).
+ */
+import { APNSError, describeReason, type ReasonCategory } from '@pushwire/models';
+import type { BatchResult } from './batch-result.js';
+
+/** What {@link ApnsRejection} is built from: one non-200 APNs response. */
+export interface RejectionInit {
+  /** HTTP status, e.g. 400, 410, 429. */
+  status: number;
+  /** APNs `reason`, e.g. `BadDeviceToken`; `undefined` when the body had none. */
+  reason: string | undefined;
+  /** For 410: when APNs last saw the token invalid for the topic, ms since epoch. */
+  timestamp?: number | undefined;
+  /** The `apns-id` APNs answered with. */
+  apnsId?: string | undefined;
+}
+
+/**
+ * APNs answered and said no: a definitive rejection of one notification.
+ *
+ * The request reached APNs and was refused, so it was not delivered.
+ * `retryable` comes from the reasons catalogue: `true` only for throttling
+ * and transient server errors (429, 500, 503); `false` for a dead token
+ * (`Unregistered`, `BadDeviceToken`), a malformed request or bad credentials.
+ *
+ * @example
+ * ```ts
+ * try { await client.sendNotification(token, note, { topic }); }
+ * catch (e) {
+ *   if (e instanceof ApnsRejection && e.category === 'token-invalid') forget(token);
+ * }
+ * ```
+ */
+export class ApnsRejection extends APNSError {
+  /** HTTP status of the response. */
+  readonly status: number;
+  /** APNs `reason` string; `'Unknown'` when the response carried none. */
+  readonly reason: string;
+  /** 410 only: when the token became invalid, ms since epoch (Apple's clock). */
+  readonly timestamp: number | undefined;
+  /** `apns-id` of the rejected notification. */
+  readonly apnsId: string | undefined;
+  /** The reasons catalogue's class of this reason, to decide what to do. */
+  readonly category: ReasonCategory;
+
+  constructor(init: RejectionInit) {
+    const reason = init.reason ?? 'Unknown';
+    const info = classify(init.status, reason);
+    super(`APNs rejected the notification: ${init.status} ${reason}`, 'ERR_PUSHWIRE_REJECTED', info.retryable);
+    this.name = 'ApnsRejection';
+    this.status = init.status;
+    this.reason = reason;
+    this.timestamp = init.timestamp;
+    this.apnsId = init.apnsId;
+    this.category = info.category;
+  }
+}
+
+/**
+ * A bulk send stopped early: the token source threw (`origin: 'source'`) or
+ * an `onProgress` / `onResult` callback threw (`origin: 'callback'`). The
+ * error is in `cause`. Nothing more was pulled; tokens already pulled were
+ * sent and their results are in `partial` (a `BatchResult`).
+ */
+export class BatchInterrupted extends APNSError {
+  /** What threw. */
+  readonly origin: 'source' | 'callback';
+  /** Results of every token pulled before the interruption. */
+  readonly partial: BatchResult;
+
+  constructor(origin: 'source' | 'callback', cause: unknown, partial: BatchResult) {
+    const what = origin === 'source' ? 'the token source' : 'a callback';
+    super(`sendMany stopped because ${what} threw; see \`cause\`, results so far are in \`partial\``, 'ERR_PUSHWIRE_BATCH_INTERRUPTED', false, {
+      cause,
+    });
+    this.name = 'BatchInterrupted';
+    this.origin = origin;
+    this.partial = partial;
+  }
+}
+
+/**
+ * Category and retryability of a reason: the models catalogue when it knows
+ * the reason, otherwise a conservative guess from the status (only 429 and
+ * 5xx are worth retrying).
+ * @internal
+ */
+export function classify(status: number, reason: string): { category: ReasonCategory; retryable: boolean } {
+  const known = describeReason(reason);
+  if (known !== undefined) return { category: known.category, retryable: known.retryable };
+  if (status === 429) return { category: 'throttled', retryable: true };
+  if (status >= 500) return { category: 'server-transient', retryable: true };
+  if (status === 410) return { category: 'token-invalid', retryable: false };
+  if (status === 403) return { category: 'auth-config', retryable: false };
+  return { category: 'request-malformed', retryable: false };
+}

@@ -1,0 +1,66 @@
+/**
+ * Turns (notification, options) into wire pieces once, then stamps out one
+ * request per token: the hot path of bulk sends encodes nothing twice.
+ */
+import { Request } from '@pushwire/connection';
+import {
+  InvalidArgumentError,
+  buildHeaders,
+  devicePath,
+  encodePayload,
+  validateDeviceToken,
+  type Notification,
+  type NotificationOptions,
+} from '@pushwire/models';
+import { isUuid, type SendOptions } from './options.js';
+
+/** A notification encoded once for any number of tokens. @internal */
+export class PreparedMessage {
+  readonly topic: string;
+  readonly #body: Uint8Array;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #timeout: number;
+
+  /**
+   * Validates and encodes; throws `InvalidArgumentError` /
+   * `PayloadTooLargeError` before anything is sent.
+   * @param collapseId the resolved collapse id (`'auto'` already replaced)
+   */
+  constructor(notification: Notification, options: SendOptions, collapseId: string | undefined, timeout: number) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError('options', 'expected an object with at least `topic`');
+    }
+    const { apnsId: _apnsId, collapseId: _collapseId, ...rest } = options;
+    const wireOptions: NotificationOptions = collapseId === undefined ? rest : { ...rest, collapseId };
+    this.#headers = buildHeaders(wireOptions);
+    this.#body = encodePayload(notification, options.pushType ?? 'alert');
+    this.topic = options.topic;
+    this.#timeout = timeout;
+  }
+
+  /** The request for one (already validated) token, with its `apns-id` if any. */
+  request(token: string, apnsId: string | undefined): Request {
+    const headers = apnsId === undefined ? this.#headers : { ...this.#headers, 'apns-id': apnsId };
+    return Request.create(devicePath(token), headers, this.#body, { timeout: this.#timeout });
+  }
+}
+
+/** Throws `InvalidArgumentError` unless `token` is a valid device token. @internal */
+export function checkToken(token: unknown): asserts token is string {
+  if (typeof token !== 'string') throw new InvalidArgumentError('deviceToken', `expected a hex string, got ${typeof token}`);
+  validateDeviceToken(token);
+}
+
+/** Validates an explicit `apnsId` / `collapseId` option. @internal */
+export function checkIdOptions(options: SendOptions, bulk: boolean): void {
+  const { apnsId, collapseId } = options ?? {};
+  if (apnsId !== undefined && apnsId !== 'auto' && apnsId !== false) {
+    if (bulk) throw new InvalidArgumentError('apnsId', "sendMany derives one id per token: use 'auto' or false");
+    if (typeof apnsId !== 'string' || !isUuid(apnsId)) {
+      throw new InvalidArgumentError('apnsId', "expected a lowercase UUID (8-4-4-4-12 hex), 'auto' or false");
+    }
+  }
+  if (collapseId !== undefined && typeof collapseId !== 'string') {
+    throw new InvalidArgumentError('collapseId', `expected a string or 'auto', got ${typeof collapseId}`);
+  }
+}

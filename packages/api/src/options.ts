@@ -1,0 +1,239 @@
+/**
+ * Option types of the API tier and the one place that validates them.
+ * Every check throws `InvalidArgumentError` naming the option, before any I/O.
+ */
+import { InvalidArgumentError, type NotificationOptions } from '@pushwire/models';
+
+/** Client certificate + key (PEM). `passphrase` decrypts an encrypted key. */
+export interface CertificateAuth {
+  cert: string | Buffer;
+  key: string | Buffer;
+  passphrase?: string;
+}
+
+/** A PKCS#12 (`.p12` / `.pfx`) bundle holding the client certificate and key. */
+export interface PfxAuth {
+  pfx: Buffer;
+  passphrase?: string;
+}
+
+/** Provider-token (JWT) credentials from the Apple developer account. */
+export interface TokenCredentials {
+  /** The 10-character key id of the `.p8` key. */
+  keyId: string;
+  /** The 10-character team id. */
+  teamId: string;
+  /** The `.p8` private key (PEM text). Never logged. */
+  key: string | Buffer;
+}
+
+/** Token (JWT) auth. One signed token is shared by all connections of a client. */
+export interface TokenAuthConfig {
+  token: TokenCredentials;
+}
+
+/** How a client authenticates: certificate, PKCS#12 bundle, or provider token. */
+export type Auth = CertificateAuth | PfxAuth | TokenAuthConfig;
+
+/**
+ * Delivery guarantee when a request fails ambiguously (connection cut after
+ * the request was written, timeout):
+ * - `'at-most-once'`: only requests APNs provably never processed
+ *   (`Closed { processed: false }`, `Blocked`, connect errors) are retried;
+ *   ambiguous ones fail and the caller decides.
+ * - `'at-least-once'`: ambiguous ones are retried too; the device may get it
+ *   twice unless a collapse id makes the second replace the first.
+ */
+export type Delivery = 'at-most-once' | 'at-least-once';
+
+/** Options of one client (its pool and its feedback stream). */
+export interface ClientOptions {
+  /**
+   * Number of HTTP/2 connections.
+   * @default 2
+   */
+  connections?: number;
+  /**
+   * Milliseconds one send may take, retries included.
+   * @default 10000
+   */
+  timeout?: number;
+  /**
+   * See {@link Delivery}.
+   * @default 'at-most-once'
+   */
+  delivery?: Delivery;
+  /**
+   * Bound of the pool's overflow queue (requests waiting for a stream).
+   * Bulk sends never fill it past their `window`.
+   * @default the pool's default
+   */
+  highWaterMark?: number;
+  /**
+   * How many unregistered-token events `client.unregistered()` buffers while
+   * nobody reads. When full, the oldest event is dropped and counted in
+   * `client.stats().unregisteredDropped`; the `'unregistered'` event still fires.
+   * `0` disables the buffer (use the event).
+   * @default 10000
+   */
+  feedbackBuffer?: number;
+}
+
+/** Options of a {@link Server}: where and how to connect, plus client defaults. */
+export interface ServerOptions extends ClientOptions {
+  /**
+   * Extra CA certificates to trust, e.g. a mock server's. TLS verification
+   * cannot be turned off; this only adds trust.
+   */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /**
+   * Port of the APNs host (production/development only): 443, or 2197 when
+   * a firewall blocks 443.
+   * @default 443
+   */
+  port?: 443 | 2197;
+}
+
+/**
+ * Options of one notification: models' {@link NotificationOptions} plus the
+ * API's idempotency helpers.
+ */
+export interface SendOptions extends Omit<NotificationOptions, 'apnsId' | 'collapseId'> {
+  /**
+   * The `apns-id`. `'auto'` generates a lowercase UUID (random for
+   * `sendNotification`, derived from the batch key and token for `sendMany`,
+   * so a `batch.retry()` reuses it). `false` sends none; APNs makes one up.
+   * @default 'auto'
+   */
+  apnsId?: string | 'auto' | false;
+  /**
+   * The `apns-collapse-id` (≤ 64 bytes). `'auto'` derives one from the
+   * `apns-id` (single sends) or the batch key (bulk), so a resend after an
+   * ambiguous failure replaces the first copy on the device instead of
+   * showing twice.
+   */
+  collapseId?: string | 'auto';
+}
+
+/** Progress of a bulk send, reported at most every `progressInterval` ms and once at the end. */
+export interface BulkProgress {
+  /** Tokens with an outcome so far (`sent + failed + errors`). */
+  readonly done: number;
+  readonly sent: number;
+  readonly failed: number;
+  /** Tokens whose send failed without a device verdict. */
+  readonly errors: number;
+  /** Number of tokens when known up front (arrays, sized collections). */
+  readonly total: number | undefined;
+}
+
+/** One token's outcome as it happens (see `BulkOptions.onResult`). */
+export type TokenOutcome =
+  | { readonly kind: 'sent'; readonly token: string; readonly apnsId: string | undefined }
+  | {
+      readonly kind: 'failed';
+      readonly token: string;
+      readonly status: number;
+      readonly reason: string;
+      readonly timestamp: number | undefined;
+    }
+  | { readonly kind: 'error'; readonly token: string; readonly error: Error };
+
+/** Options of one bulk send. */
+export interface BulkOptions {
+  /** Called with progress, throttled to `progressInterval`, and once at the end. */
+  onProgress?: (progress: BulkProgress) => void;
+  /**
+   * Milliseconds between two `onProgress` calls.
+   * @default 250
+   */
+  progressInterval?: number;
+  /** Called once per token as its outcome arrives, e.g. to feed a token store. */
+  onResult?: (outcome: TokenOutcome) => void;
+  /**
+   * The most tokens of this batch in flight at once (sent but unanswered).
+   * Tokens are pulled from the source only while fewer are in flight, so a
+   * huge iterable is never held in memory.
+   * @default 1000
+   */
+  window?: number;
+  /**
+   * What the result keeps: `'all'` records every sent token; `'failures'`
+   * only counts successes and keeps failures and errors (for millions of
+   * tokens). `failed` and `errors` are always kept: `retry()` needs them.
+   * @default 'all'
+   */
+  collect?: 'all' | 'failures';
+  /**
+   * Idempotency key (a UUID) from which per-token `apns-id`s and the auto
+   * collapse id are derived. `batch.retry()` carries it, so retries reuse
+   * the same ids. Generated when absent.
+   */
+  idempotencyKey?: string;
+  /** Stops pulling tokens; in-flight sends are abandoned and reported in `errors`. */
+  signal?: AbortSignal;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Whether `value` is a lowercase 8-4-4-4-12 UUID, the form APNs wants. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+function describe(value: unknown): string {
+  return `\`${typeof value === 'string' ? value : String(value)}\` (${typeof value})`;
+}
+
+/** `name` must be an integer in [min, max], or undefined. @internal */
+export function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(name, `expected an integer from ${min} to ${max}, got ${describe(value)}`);
+  }
+}
+
+/** Validates client options; returns them with defaults filled. @internal */
+export function resolveClientOptions(options: ClientOptions): Required<Omit<ClientOptions, 'highWaterMark'>> &
+  Pick<ClientOptions, 'highWaterMark'> {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+  }
+  checkInteger('connections', options.connections, 1, 64);
+  checkInteger('timeout', options.timeout, 1);
+  checkInteger('highWaterMark', options.highWaterMark, 1);
+  checkInteger('feedbackBuffer', options.feedbackBuffer, 0);
+  const delivery = options.delivery ?? 'at-most-once';
+  if (delivery !== 'at-most-once' && delivery !== 'at-least-once') {
+    throw new InvalidArgumentError('delivery', `expected 'at-most-once' or 'at-least-once', got ${describe(delivery)}`);
+  }
+  const resolved = {
+    connections: options.connections ?? 2,
+    timeout: options.timeout ?? 10_000,
+    delivery,
+    feedbackBuffer: options.feedbackBuffer ?? 10_000,
+  };
+  return options.highWaterMark === undefined ? resolved : { ...resolved, highWaterMark: options.highWaterMark };
+}
+
+/** Validates bulk options; fills defaults. @internal */
+export function resolveBulkOptions(options: BulkOptions): BulkOptions & { window: number; progressInterval: number; collect: 'all' | 'failures' } {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('bulkOptions', `expected an object, got ${describe(options)}`);
+  }
+  checkInteger('window', options.window, 1, 1_000_000);
+  checkInteger('progressInterval', options.progressInterval, 0);
+  for (const name of ['onProgress', 'onResult'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new InvalidArgumentError(name, `expected a function, got ${describe(options[name])}`);
+    }
+  }
+  const collect = options.collect ?? 'all';
+  if (collect !== 'all' && collect !== 'failures') {
+    throw new InvalidArgumentError('collect', `expected 'all' or 'failures', got ${describe(collect)}`);
+  }
+  if (options.idempotencyKey !== undefined && (typeof options.idempotencyKey !== 'string' || !isUuid(options.idempotencyKey))) {
+    throw new InvalidArgumentError('idempotencyKey', 'expected a lowercase UUID (8-4-4-4-12 hex)');
+  }
+  return { ...options, window: options.window ?? 1000, progressInterval: options.progressInterval ?? 250, collect };
+}

@@ -1,0 +1,163 @@
+/**
+ * `Server`: an APNs origin plus credentials, from which clients are made.
+ */
+import { TokenAuth, type AuthHook, type TlsOptions } from '@pushwire/connection';
+import { InvalidArgumentError } from '@pushwire/models';
+import { Pool } from '@pushwire/pool';
+import { Client } from './client.js';
+import { resolveClientOptions, type Auth, type ClientOptions, type ServerOptions } from './options.js';
+
+/** Production APNs host. */
+export const PRODUCTION_HOST = 'api.push.apple.com';
+/** Development (sandbox) APNs host. */
+export const DEVELOPMENT_HOST = 'api.sandbox.push.apple.com';
+
+/** A plain description of a server, e.g. from configuration (see {@link Server.from}). */
+export type ServerSpec =
+  | ({ environment: 'production' | 'development'; auth: Auth } & ServerOptions)
+  | ({ origin: string; auth: Auth } & ServerOptions);
+
+const FORBIDDEN_TLS = ['rejectUnauthorized', 'checkServerIdentity', 'insecure'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isKeyMaterial(value: unknown): boolean {
+  return (typeof value === 'string' && value.length > 0) || Buffer.isBuffer(value);
+}
+
+/** Checks `auth` and turns it into TLS material plus an optional auth hook. */
+function resolveAuth(auth: Auth): { tls: TlsOptions; hook: AuthHook | undefined; kind: 'token' | 'certificate' } {
+  if (!isObject(auth)) throw new InvalidArgumentError('auth', 'expected { token: { keyId, teamId, key } }, { cert, key } or { pfx, passphrase }');
+  const kinds = (['token', 'cert', 'pfx'] as const).filter((k) => auth[k as keyof Auth] !== undefined);
+  if (kinds.length !== 1) {
+    throw new InvalidArgumentError('auth', `expected exactly one of \`token\`, \`cert\` (+ \`key\`) or \`pfx\`, got ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`);
+  }
+  if ('token' in auth) {
+    const { token } = auth;
+    if (!isObject(token)) throw new InvalidArgumentError('auth.token', 'expected { keyId, teamId, key }');
+    for (const field of ['keyId', 'teamId'] as const) {
+      if (typeof token[field] !== 'string' || token[field].length === 0) {
+        throw new InvalidArgumentError(`auth.token.${field}`, 'expected a non-empty string');
+      }
+    }
+    if (!isKeyMaterial(token.key)) throw new InvalidArgumentError('auth.token.key', 'expected the .p8 private key as PEM text or a Buffer');
+    return { tls: {}, hook: new TokenAuth({ key: token.key, keyId: token.keyId, teamId: token.teamId }), kind: 'token' };
+  }
+  if (auth.passphrase !== undefined && typeof auth.passphrase !== 'string') {
+    throw new InvalidArgumentError('auth.passphrase', 'expected a string');
+  }
+  const passphrase = auth.passphrase === undefined ? {} : { passphrase: auth.passphrase };
+  if ('pfx' in auth) {
+    if (!Buffer.isBuffer(auth.pfx)) throw new InvalidArgumentError('auth.pfx', 'expected the PKCS#12 bundle as a Buffer');
+    return { tls: { pfx: auth.pfx, ...passphrase }, hook: undefined, kind: 'certificate' };
+  }
+  if (!isKeyMaterial(auth.cert)) throw new InvalidArgumentError('auth.cert', 'expected the client certificate as PEM text or a Buffer');
+  if (!isKeyMaterial(auth.key)) throw new InvalidArgumentError('auth.key', 'expected the private key of `cert` as PEM text or a Buffer');
+  return { tls: { cert: auth.cert, key: auth.key, ...passphrase }, hook: undefined, kind: 'certificate' };
+}
+
+function resolveOrigin(origin: string): string {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    throw new InvalidArgumentError('origin', 'expected an absolute https URL such as `https://api.push.apple.com`');
+  }
+  if (url.protocol !== 'https:') throw new InvalidArgumentError('origin', `expected an https URL, got protocol \`${url.protocol}\``);
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw new InvalidArgumentError('origin', 'expected scheme, host and port only, without a path or query');
+  }
+  return url.origin;
+}
+
+/**
+ * An APNs endpoint with credentials. Cheap to make; clients hold the
+ * connections.
+ *
+ * @example
+ * ```ts
+ * const client = await Server.production({ token: { keyId, teamId, key: p8 } }).createClient();
+ * const test = await Server.custom(mock.origin, { cert, key }, { ca: mock.ca }).createClient();
+ * ```
+ */
+export class Server {
+  /** e.g. `https://api.push.apple.com`. */
+  readonly origin: string;
+  /** `'token'` or `'certificate'`. */
+  readonly authKind: 'token' | 'certificate';
+  readonly #auth: Auth;
+  readonly #options: ServerOptions;
+
+  private constructor(origin: string, auth: Auth, options: ServerOptions) {
+    if (!isObject(options)) throw new InvalidArgumentError('options', 'expected an object');
+    for (const key of FORBIDDEN_TLS) {
+      if (key in options) {
+        throw new InvalidArgumentError(key, 'TLS verification cannot be disabled; pass `ca` to trust a private CA');
+      }
+    }
+    this.authKind = resolveAuth(auth).kind;
+    resolveClientOptions(options);
+    this.origin = origin;
+    this.#auth = auth;
+    this.#options = { ...options };
+  }
+
+  /** Production APNs (`api.push.apple.com`, port 443 or 2197). */
+  static production(auth: Auth, options: ServerOptions = {}): Server {
+    return new Server(Server.#hostOrigin(PRODUCTION_HOST, options.port), auth, options);
+  }
+
+  /** Development APNs (`api.sandbox.push.apple.com`), for apps signed for development. */
+  static development(auth: Auth, options: ServerOptions = {}): Server {
+    return new Server(Server.#hostOrigin(DEVELOPMENT_HOST, options.port), auth, options);
+  }
+
+  /** Any origin speaking the APNs protocol, e.g. a mock server; `ca` adds trust. */
+  static custom(origin: string, auth: Auth, options: Omit<ServerOptions, 'port'> = {}): Server {
+    if ('port' in options) throw new InvalidArgumentError('port', 'put the port in the origin of a custom server');
+    return new Server(resolveOrigin(origin), auth, options);
+  }
+
+  /** A server from a plain description (configuration files, Session keys). */
+  static from(spec: ServerSpec): Server {
+    if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError('spec', 'expected { environment | origin, auth, ...options }');
+    if ('origin' in spec) {
+      const { origin, auth, ...options } = spec;
+      return Server.custom(origin, auth, options);
+    }
+    const { environment, auth, ...options } = spec;
+    if (environment === 'production') return Server.production(auth, options);
+    if (environment === 'development') return Server.development(auth, options);
+    throw new InvalidArgumentError('environment', `expected 'production' or 'development', got \`${String(environment)}\``);
+  }
+
+  static #hostOrigin(host: string, port: unknown): string {
+    if (port !== undefined && port !== 443 && port !== 2197) {
+      throw new InvalidArgumentError('port', `APNs listens on 443 and 2197, got \`${String(port)}\``);
+    }
+    return port === undefined || port === 443 ? `https://${host}` : `https://${host}:${port}`;
+  }
+
+  /**
+   * A new client with its own pool. `options` override the server's.
+   * Resolves once the pool exists (connections open lazily on the first send).
+   * @throws {InvalidArgumentError} bad options or credentials.
+   */
+  async createClient(options: ClientOptions = {}): Promise<Client> {
+    const merged = { ...this.#options, ...options };
+    const resolved = resolveClientOptions(merged);
+    const { tls, hook } = resolveAuth(this.#auth);
+    const tlsOptions: TlsOptions = merged.ca === undefined ? tls : { ...tls, ca: merged.ca };
+    const pool = new Pool(this.origin, {
+      size: resolved.connections,
+      tls: tlsOptions,
+      ...(hook === undefined ? {} : { auth: hook }),
+      deadline: resolved.timeout,
+      atLeastOnce: resolved.delivery === 'at-least-once',
+      ...(resolved.highWaterMark === undefined ? {} : { highWaterMark: resolved.highWaterMark }),
+    });
+    return new Client(this.origin, pool, resolved);
+  }
+}
