@@ -1,0 +1,74 @@
+import { CLIENTS, type ClientName, type TargetName } from './types.js';
+
+export interface Options {
+  readonly n: number;
+  readonly targets: readonly TargetName[];
+  readonly repeat: number;
+  /** Clients to run; all by default. */
+  readonly only: readonly ClientName[];
+  /** Queued requests for the pool burst (0 skips it). */
+  readonly burst: number;
+  /** Skip the peers' naive single-call forms. */
+  readonly naive: boolean;
+  /** Run each child under `node --cpu-prof`, profiles in bench/results/profiles/. */
+  readonly profile: boolean;
+  /** Per-run limit in seconds before the child is killed and the run marked invalid. */
+  readonly timeout: number;
+}
+
+export const USAGE = `usage: pnpm bench [--n 100000] [--target mock|nginx|both] [--repeat 3]
+                  [--only client,client,...] [--burst 1000000] [--no-naive] [--profile] [--timeout 120]
+clients: ${CLIENTS.join(', ')}`;
+
+/** Parses `--flag value` / `--flag=value` arguments; throws with the usage on anything unknown. */
+export function parseArgs(argv: readonly string[]): Options {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') continue;
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument \`${arg}\`\n${USAGE}`);
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    if (name === 'profile' || name === 'no-naive' || name === 'help') {
+      flags.add(name);
+    } else if (eq !== -1) {
+      values.set(name, arg.slice(eq + 1));
+    } else {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`\`--${name}\` needs a value\n${USAGE}`);
+      values.set(name, value);
+    }
+  }
+  if (flags.has('help')) throw new Error(USAGE);
+  for (const name of values.keys()) {
+    if (!['n', 'target', 'repeat', 'only', 'burst', 'timeout'].includes(name)) throw new Error(`unknown option \`--${name}\`\n${USAGE}`);
+  }
+
+  const target = values.get('target') ?? 'both';
+  if (target !== 'mock' && target !== 'nginx' && target !== 'both') {
+    throw new Error(`Expected \`--target\` to be mock, nginx or both, got \`${target}\``);
+  }
+  const only = (values.get('only') ?? CLIENTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of only) {
+    if (!(CLIENTS as readonly string[]).includes(name)) throw new Error(`unknown client \`${name}\`\n${USAGE}`);
+  }
+  return {
+    n: positiveInt(values.get('n') ?? '100000', 'n'),
+    targets: target === 'both' ? ['mock', 'nginx'] : [target],
+    repeat: positiveInt(values.get('repeat') ?? '3', 'repeat'),
+    only: only as ClientName[],
+    burst: positiveInt(values.get('burst') ?? '1000000', 'burst', true),
+    naive: !flags.has('no-naive'),
+    profile: flags.has('profile'),
+    timeout: positiveInt(values.get('timeout') ?? '120', 'timeout'),
+  };
+}
+
+function positiveInt(text: string, name: string, zeroOk = false): number {
+  const value = Number(text.replaceAll('_', ''));
+  if (!Number.isInteger(value) || value < (zeroOk ? 0 : 1)) {
+    throw new Error(`Expected \`--${name}\` to be an integer from ${zeroOk ? 0 : 1} and up, got \`${text}\``);
+  }
+  return value;
+}

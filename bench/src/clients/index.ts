@@ -1,0 +1,42 @@
+import type { ClientName } from '../types.js';
+import type { ClientRun } from './types.js';
+
+/**
+ * Loads only the module of the client under test, so a child's RSS holds one library.
+ */
+export async function loadClient(name: ClientName): Promise<ClientRun> {
+  switch (name) {
+    case 'http2-1':
+    case 'http2-4': {
+      const { run } = await import('./http2.js');
+      const sessions = name === 'http2-1' ? 1 : 4;
+      return (spec, tokens) => run(spec, tokens, sessions);
+    }
+    case 'node-apn-chunked':
+    case 'node-apn-naive': {
+      const { run, CHUNK } = await import('./node-apn.js');
+      const chunk = name === 'node-apn-chunked' ? CHUNK : undefined;
+      return (spec, tokens) => run(spec, tokens, chunk);
+    }
+    case 'apns2-chunked':
+    case 'apns2-naive': {
+      const { run, CHUNK } = await import('./apns2.js');
+      const chunk = name === 'apns2-chunked' ? CHUNK : undefined;
+      return (spec, tokens) => run(spec, tokens, chunk);
+    }
+    case 'pushwire-pool-1':
+    case 'pushwire-pool-4': {
+      const { run } = await import('./pushwire-pool.js');
+      const size = name === 'pushwire-pool-1' ? 1 : 4;
+      return (spec, tokens) => run(spec, tokens, size);
+    }
+    case 'pushwire-sendmany': {
+      const { run } = await import('./pushwire-sendmany.js');
+      return run;
+    }
+    case 'pushwire-burst': {
+      const { run } = await import('./pushwire-burst.js');
+      return run;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * `pnpm bench`: starts each target server in its own process, runs every client in its
+ * own child process (alternating, `--repeat` times), checks every answer was a 200,
+ * prints the tables and the issue's targets, and writes the results JSON.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type Options } from './args.js';
+import { checkTargets, formatChecks, type Check } from './checks.js';
+import { load1, machine } from './machine.js';
+import { runChild } from './spawn.js';
+import { summarize } from './stats.js';
+import { burstTable, mainTable, naiveTable, ratioTable, topReasons } from './table.js';
+import { startMock } from './targets/mock.js';
+import { startNginx } from './targets/nginx.js';
+import type { RunningTarget, SkippedTarget } from './targets/types.js';
+import { NAIVE, RANKED, type ClientName, type RunResult, type RunSpec, type TargetInfo, type TargetName } from './types.js';
+import { PAYLOAD_JSON, TOPIC } from './workload.js';
+
+const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
+/** The burst and the 1M sendMany run once, against the first of these that runs. */
+const BURST_TARGETS: readonly TargetName[] = ['nginx', 'mock'];
+
+interface TargetReport {
+  readonly target: TargetName;
+  readonly description?: string;
+  readonly skipped?: string;
+  readonly runs: RunResult[];
+  readonly naive: RunResult[];
+  burst?: RunResult;
+  sendMany1M?: RunResult;
+}
+
+async function main(): Promise<void> {
+  let options: Options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exitCode = 2;
+    return;
+  }
+  const started = Date.now();
+  const host = machine();
+  const loadStart = load1();
+  const stamp = new Date().toISOString().replaceAll(':', '-').replace(/\..*/, '');
+  const tmp = mkdtempSync(join(tmpdir(), 'pushwire-bench-'));
+  const profileDir = options.profile ? join(RESULTS, 'profiles', stamp) : undefined;
+  console.log(`pushwire bench: n=${options.n.toLocaleString('en-US')}, repeat=${options.repeat}, targets=${options.targets.join('+')}`);
+  console.log(`machine: ${host.nproc} cores (${host.cpu}), ${host.memory}, node ${host.node}, load ${loadStart.toFixed(2)}`);
+  console.log(`peers: @parse/node-apn ${host.peers['@parse/node-apn']}, apns2 ${host.peers['apns2']}\n`);
+
+  const reports: TargetReport[] = [];
+  const burstTarget = BURST_TARGETS.find((t) => options.targets.includes(t));
+  try {
+    for (const name of options.targets) {
+      const server = await start(name, join(tmp, name));
+      if ('skipped' in server) {
+        console.log(`[${name}] skipped: ${server.skipped}\n`);
+        reports.push({ target: name, skipped: server.skipped, runs: [], naive: [] });
+        continue;
+      }
+      console.log(`[${name}] ${server.description} at ${server.info.origin}`);
+      const report: TargetReport = { target: name, description: server.description, runs: [], naive: [] };
+      reports.push(report);
+      try {
+        await runTarget(server.info, options, report, name === burstTarget, profileDir);
+      } finally {
+        await server.stop();
+      }
+      console.log('');
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const checks: Check[] = [];
+  for (const report of reports) {
+    if (report.skipped) continue;
+    const summaries = summarize(report.runs);
+    checks.push(...checkTargets(summaries, report.sendMany1M));
+    console.log(`## ${report.target}: ${report.description}\n`);
+    console.log(mainTable(summaries));
+    const ratios = ratioTable(summaries);
+    if (ratios) console.log(`\n${ratios}\n(* = a row with failed runs)`);
+    if (report.naive.length) console.log(`\n${naiveTable(report.naive)}`);
+    if (report.burst) console.log(`\n${burstTable(report.burst)}`);
+    if (report.sendMany1M) console.log(`\n${naiveTable([report.sendMany1M]).replace('client (one call, all tokens)', 'sendMany, one call        ')}`);
+    console.log('');
+  }
+  if (checks.length) console.log(`Targets (issue #10):\n${formatChecks(checks)}\n`);
+
+  const seconds = (Date.now() - started) / 1000;
+  const loadEnd = load1();
+  console.log(`total ${seconds.toFixed(0)} s; load average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end`);
+  mkdirSync(RESULTS, { recursive: true });
+  const file = join(RESULTS, `${stamp}.json`);
+  const json = JSON.stringify(
+    { date: new Date().toISOString(), seconds, options, machine: { ...host, load: `${loadStart.toFixed(2)} → ${loadEnd.toFixed(2)}` }, reports, summaries: reports.map((r) => summarize(r.runs)), checks },
+    null,
+    2,
+  );
+  writeFileSync(file, json);
+  writeFileSync(join(RESULTS, 'latest.json'), json);
+  console.log(`results: ${file}${profileDir ? `\nprofiles: ${profileDir}` : ''}`);
+}
+
+function start(name: TargetName, dir: string): Promise<RunningTarget | SkippedTarget> {
+  return name === 'mock' ? startMock(dir) : startNginx(dir);
+}
+
+async function runTarget(
+  target: TargetInfo,
+  options: Options,
+  report: TargetReport,
+  withBurst: boolean,
+  profileDir: string | undefined,
+): Promise<void> {
+  const timeoutMs = options.timeout * 1000;
+  const one = async (client: ClientName, n: number, label: string): Promise<RunResult> => {
+    const spec: RunSpec = { client, n, target, topic: TOPIC, payload: PAYLOAD_JSON };
+    const result = await runChild(spec, {
+      timeoutMs: Math.max(timeoutMs, (n / 100_000) * timeoutMs * 0.6),
+      ...(profileDir ? { profileDir, profileName: `${target.name}-${label.replaceAll(/\W+/g, '_')}-${client}.cpuprofile` } : {}),
+    });
+    console.log(progress(target.name, label, result));
+    return result;
+  };
+
+  const ranked = RANKED.filter((c) => options.only.includes(c));
+  for (let round = 1; round <= options.repeat; round++) {
+    for (const client of ranked) report.runs.push(await one(client, options.n, `${round}/${options.repeat}`));
+  }
+  if (options.naive) {
+    for (const client of NAIVE.filter((c) => options.only.includes(c))) report.naive.push(await one(client, options.n, 'naive'));
+  }
+  if (withBurst && options.burst > 0) {
+    if (options.only.includes('pushwire-burst')) report.burst = await one('pushwire-burst', options.burst, 'burst');
+    if (options.only.includes('pushwire-sendmany')) report.sendMany1M = await one('pushwire-sendmany', options.burst, 'big');
+  }
+}
+
+function progress(target: TargetName, label: string, r: RunResult): string {
+  const rate = Math.round(r.ok / (r.elapsedMs / 1000));
+  const head = `[${target} ${label}] ${r.client.padEnd(18)}`;
+  if (r.error) return `${head} INVALID: ${r.error}`;
+  return (
+    `${head} ${r.ok.toLocaleString('en-US').padStart(9)} ok ${r.failed.toLocaleString('en-US').padStart(7)} failed ` +
+    `${rate.toLocaleString('en-US').padStart(7)}/s  cpu ${(r.cpuUs / 1e6).toFixed(1)} s  peak RSS ${Math.round(r.peakRss / 2 ** 20)} MB` +
+    (r.failed ? `  (${topReasons(r.failures, 2)})` : '')
+  );
+}
+
+await main();

@@ -1,0 +1,82 @@
+/** What every client child needs to reach a target and sign its requests. */
+export interface TargetInfo {
+  /** `mock` or `nginx`. */
+  readonly name: TargetName;
+  /** `https://localhost:<port>` */
+  readonly origin: string;
+  readonly host: string;
+  readonly port: number;
+  /** PEM of the CA that signed the server's certificate; clients trust it, nothing disables verification. */
+  readonly ca: string;
+  /** Path of the same CA on disk, for `NODE_EXTRA_CA_CERTS` (peers that take no `ca` option). */
+  readonly caFile: string;
+  readonly signingKey: { readonly keyId: string; readonly teamId: string; readonly key: string };
+}
+
+export type TargetName = 'mock' | 'nginx';
+
+/** One measured run, sent from the parent to a child. */
+export interface RunSpec {
+  readonly client: ClientName;
+  readonly n: number;
+  readonly target: TargetInfo;
+  readonly topic: string;
+  /** The exact JSON body every client sends. */
+  readonly payload: string;
+}
+
+/** What a client reports back: how many succeeded, and a count per failure reason. */
+export interface Outcome {
+  readonly ok: number;
+  readonly failed: number;
+  readonly failures: Record<string, number>;
+  /** Extra numbers a client wants in the results (the burst's queue figures). */
+  readonly extra?: Record<string, number>;
+}
+
+/** The child's measured result, sent back over IPC. */
+export interface RunResult extends Outcome {
+  readonly client: ClientName;
+  readonly target: TargetName;
+  readonly n: number;
+  readonly elapsedMs: number;
+  /** User + system CPU of the child between the first send and the last answer, in microseconds. */
+  readonly cpuUs: number;
+  /** Highest RSS of the child (max of sampled RSS and the kernel's maxRSS), in bytes. */
+  readonly peakRss: number;
+  /** RSS just before the first send, in bytes. */
+  readonly baseRss: number;
+  /** Set by the parent when the child crashed or timed out. */
+  readonly error?: string;
+}
+
+export const CLIENTS = [
+  'pushwire-pool-1',
+  'pushwire-pool-4',
+  'pushwire-sendmany',
+  'node-apn-chunked',
+  'apns2-chunked',
+  'http2-1',
+  'http2-4',
+  'node-apn-naive',
+  'apns2-naive',
+  'pushwire-burst',
+] as const;
+
+export type ClientName = (typeof CLIENTS)[number];
+
+/** Clients that run once per repeat, in alternation, and go into the main table. */
+export const RANKED: readonly ClientName[] = [
+  'pushwire-pool-1',
+  'pushwire-pool-4',
+  'pushwire-sendmany',
+  'node-apn-chunked',
+  'apns2-chunked',
+  'http2-1',
+  'http2-4',
+];
+
+/** The peers' naive single-call forms: run once per target, reported with their failures. */
+export const NAIVE: readonly ClientName[] = ['node-apn-naive', 'apns2-naive'];
+
+export const PUSHWIRE: readonly ClientName[] = ['pushwire-pool-1', 'pushwire-pool-4', 'pushwire-sendmany'];
