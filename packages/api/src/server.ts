@@ -87,7 +87,9 @@ export class Server {
   readonly origin: string;
   /** `'token'` or `'certificate'`. */
   readonly authKind: 'token' | 'certificate';
-  readonly #auth: Auth;
+  readonly #tls: TlsOptions;
+  /** One token signer per server, shared by its clients: fewer JWT updates. */
+  readonly #hook: AuthHook | undefined;
   readonly #options: ServerOptions;
 
   private constructor(origin: string, auth: Auth, options: ServerOptions) {
@@ -97,10 +99,12 @@ export class Server {
         throw new InvalidArgumentError(key, 'TLS verification cannot be disabled; pass `ca` to trust a private CA');
       }
     }
-    this.authKind = resolveAuth(auth).kind;
     resolveClientOptions(options);
+    const { tls, hook, kind } = resolveAuth(auth);
+    this.authKind = kind;
+    this.#tls = tls;
+    this.#hook = hook;
     this.origin = origin;
-    this.#auth = auth;
     this.#options = { ...options };
   }
 
@@ -142,14 +146,15 @@ export class Server {
 
   /**
    * A new client with its own pool. `options` override the server's.
+   * Clients of one token-auth server share its signed token.
    * Resolves once the pool exists (connections open lazily on the first send).
    * @throws {InvalidArgumentError} bad options or credentials.
    */
   async createClient(options: ClientOptions = {}): Promise<Client> {
     const merged = { ...this.#options, ...options };
     const resolved = resolveClientOptions(merged);
-    const { tls, hook } = resolveAuth(this.#auth);
-    const tlsOptions: TlsOptions = merged.ca === undefined ? tls : { ...tls, ca: merged.ca };
+    const hook = this.#hook;
+    const tlsOptions: TlsOptions = merged.ca === undefined ? this.#tls : { ...this.#tls, ca: merged.ca };
     const pool = new Pool(this.origin, {
       size: resolved.connections,
       tls: tlsOptions,

@@ -1,0 +1,52 @@
+// Sends one notification with @pushwire/api against the bundled mock APNs
+// server, then shows a definitive rejection (410) and a local validation error.
+// Run: pnpm -F @pushwire/examples exec node dist/client-send.js
+import { pathToFileURL } from 'node:url';
+import { ApnsRejection, InvalidArgumentError, Priority, Server } from '@pushwire/api';
+import { MockApnsServer } from '@pushwire/mock-server';
+
+const TOPIC = 'com.example.app';
+const DEVICE = 'a1'.repeat(32);
+const GONE = 'b2'.repeat(32);
+
+/** Runs the example; `log` receives what happened. */
+export async function main(log: (line: string) => void = console.log): Promise<void> {
+  const mock = await MockApnsServer.start({ auth: 'token' });
+  const { keyId, teamId, key } = mock.signingKey;
+  // Server.production({ token: { keyId, teamId, key } }) in real life.
+  const client = await Server.custom(mock.origin, { token: { keyId, teamId, key } }, { ca: mock.ca }).createClient();
+  try {
+    const apnsId = await client.sendNotification(
+      DEVICE,
+      { alert: { title: 'Hello', body: { key: 'GREETING', args: ['Ada'] } }, badge: 1, sound: 'default' },
+      { topic: TOPIC, priority: Priority.Immediately, collapseId: 'auto' },
+    );
+    log(`sent: apns-id ${apnsId}`);
+
+    mock.unregisterDevice(GONE, { timestamp: Date.UTC(2026, 0, 1), reason: 'Unregistered' });
+    try {
+      await client.sendNotification(GONE, { alert: 'Still there?' }, { topic: TOPIC });
+    } catch (error) {
+      if (!(error instanceof ApnsRejection)) throw error;
+      log(`rejected: ${error.status} ${error.reason} (${error.category}), token invalid since ${new Date(error.timestamp ?? 0).toISOString()}`);
+    }
+
+    try {
+      await client.sendNotification('not-a-token', { alert: 'x' }, { topic: TOPIC });
+    } catch (error) {
+      if (!(error instanceof InvalidArgumentError)) throw error;
+      log(`refused locally, nothing sent: ${error.message}`);
+    }
+    log(`server recorded ${mock.requests.length} requests`);
+  } finally {
+    await client.close();
+    await mock.stop();
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

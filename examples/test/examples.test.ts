@@ -1,0 +1,25 @@
+// Runs every example's main() so CI keeps them working.
+import { describe, expect, test } from '@jest/globals';
+import * as clientSend from '../src/client-send.js';
+import * as connectionCustomAuth from '../src/connection-custom-auth.js';
+import * as encodeNotification from '../src/encode-notification.js';
+import * as feedback from '../src/feedback.js';
+import * as poolBulk from '../src/pool-bulk.js';
+import * as session from '../src/session.js';
+
+const examples: Array<[string, { main(log: (line: string) => void): Promise<void> }, RegExp]> = [
+  ['encode-notification', encodeNotification, /payload: \d+ bytes/],
+  ['connection-custom-auth', connectionCustomAuth, /second: 200/],
+  ['pool-bulk', poolBulk, /2000 sends in \d+ ms: \{"200":2000\}/],
+  ['client-send', clientSend, /rejected: 410 Unregistered/],
+  ['session', session, /outdate\(40 ms\) closed 1 idle client/],
+  ['feedback', feedback, /store now holds 9 tokens/],
+];
+
+describe('examples', () => {
+  test.each(examples)('%s runs and reports what happened', async (_name, example, expected) => {
+    const lines: string[] = [];
+    await example.main((line) => lines.push(line));
+    expect(lines.join('\n')).toMatch(expected);
+  });
+});

@@ -1,0 +1,85 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { MockApnsServer } from '@pushwire/mock-server';
+import { ApnsRejection, InvalidArgumentError, Priority, Server, type Client, type UnregisteredEvent } from '../src/index.js';
+import { TOPIC, newToken, serverFor, tokenAuth } from './helpers.js';
+
+describe.each(['token', 'certificate'] as const)('Server with %s auth', (kind) => {
+  let mock: MockApnsServer;
+  let client: Client;
+
+  beforeAll(async () => {
+    mock = await MockApnsServer.start({ auth: kind });
+    const auth = kind === 'token' ? tokenAuth(mock) : mock.issueClientCertificate({ bundleId: TOPIC, format: 'pem' });
+    client = await serverFor(mock, auth).createClient();
+  });
+  afterAll(async () => {
+    await client.close();
+    await mock.stop();
+  });
+
+  test('sendNotification delivers and resolves with the apns-id the server recorded', async () => {
+    const token = newToken();
+    const apnsId = await client.sendNotification(
+      token,
+      { alert: { body: { key: 'Hello World!', args: ['foo', 'bar'] } }, badge: 42 },
+      { topic: TOPIC, priority: Priority.Immediately },
+    );
+    expect(apnsId).toMatch(/^[0-9a-f-]{36}$/);
+    const accepted = mock.accepted(token);
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0]!.headers['apns-id']).toBe(apnsId);
+  });
+
+  test("collapseId: 'auto' sends the apns-id as the collapse id", async () => {
+    const token = newToken();
+    const apnsId = await client.sendNotification(token, { alert: 'hi' }, { topic: TOPIC, collapseId: 'auto' });
+    expect(mock.accepted(token)[0]!.headers['apns-collapse-id']).toBe(apnsId);
+  });
+
+  test('a bad token or payload rejects with InvalidArgumentError and the server sees nothing', async () => {
+    const before = mock.requests.length;
+    await expect(client.sendNotification('not-hex', { alert: 'x' }, { topic: TOPIC })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(client.sendNotification(newToken(), { alert: 'x'.repeat(5000) }, { topic: TOPIC })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(client.sendNotification(newToken(), { alert: 'x' }, { topic: TOPIC, apnsId: 'NOT-A-UUID' })).rejects.toThrow(/apnsId/);
+    expect(mock.requests.length).toBe(before);
+  });
+
+  test('a 410 rejects with ApnsRejection carrying Apple’s timestamp and emits unregistered', async () => {
+    const token = newToken();
+    const timestamp = Date.UTC(2026, 0, 2, 3, 4, 5);
+    mock.unregisterDevice(token, { timestamp, reason: 'Unregistered' });
+    const events: UnregisteredEvent[] = [];
+    const listener = (e: UnregisteredEvent): void => void events.push(e);
+    client.on('unregistered', listener);
+    const error = await client.sendNotification(token, { alert: 'x' }, { topic: TOPIC }).catch((e: unknown) => e);
+    client.off('unregistered', listener);
+    expect(error).toBeInstanceOf(ApnsRejection);
+    expect(error).toMatchObject({ status: 410, reason: 'Unregistered', timestamp, category: 'token-invalid', retryable: false });
+    expect(events).toEqual([{ token, timestamp, topic: TOPIC, reason: 'Unregistered' }]);
+  });
+});
+
+describe('Server options', () => {
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const auth = { token: { keyId: 'ABCDEFGHIJ', teamId: 'KLMNOPQRST', key } };
+
+  test('production and development use Apple’s hosts and ports', () => {
+    expect(Server.production(auth).origin).toBe('https://api.push.apple.com');
+    expect(Server.production(auth, { port: 2197 }).origin).toBe('https://api.push.apple.com:2197');
+    expect(Server.development(auth).origin).toBe('https://api.sandbox.push.apple.com');
+    expect(Server.from({ environment: 'development', auth }).origin).toBe('https://api.sandbox.push.apple.com');
+  });
+
+  test('TLS verification cannot be disabled and bad options are named', () => {
+    expect(() => Server.custom('https://localhost:1', auth, { rejectUnauthorized: false } as never)).toThrow(/rejectUnauthorized/);
+    expect(() => Server.custom('http://localhost:1', auth)).toThrow(InvalidArgumentError);
+    expect(() => Server.production({ token: { keyId: '', teamId: 'x', key: 'k' } })).toThrow(/auth\.token\.keyId/);
+    expect(() => Server.production({ cert: 'c' } as never)).toThrow(/auth\.key/);
+    expect(() => Server.production({ ...auth, pfx: Buffer.from('') } as never)).toThrow(/exactly one/);
+    expect(() => Server.production(auth, { connections: 0 })).toThrow(/connections/);
+    expect(() => Server.production(auth, { delivery: 'twice' as never })).toThrow(/delivery/);
+  });
+});
