@@ -20,7 +20,7 @@ export function runChild(spec: RunSpec, options: SpawnOptions): Promise<RunResul
   // apns2 has no `ca` option; the others get the CA through their own `ca` options.
   if (spec.client.startsWith('apns2')) env['NODE_EXTRA_CA_CERTS'] = spec.target.caFile;
   const execArgv = options.profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${options.profileName ?? spec.client}.cpuprofile`]
+    ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${options.profileName ?? `${spec.client}.cpuprofile`}`]
     : [];
   const child = fork(CHILD, [], { env, execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
   let stderr = '';
