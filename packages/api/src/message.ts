@@ -53,7 +53,10 @@ export function checkToken(token: unknown): asserts token is string {
 
 /** Validates an explicit `apnsId` / `collapseId` option. @internal */
 export function checkIdOptions(options: SendOptions, bulk: boolean): void {
-  const { apnsId, collapseId } = options ?? {};
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('options', 'expected an object with at least `topic`');
+  }
+  const { apnsId, collapseId } = options;
   if (apnsId !== undefined && apnsId !== 'auto' && apnsId !== false) {
     if (bulk) throw new InvalidArgumentError('apnsId', "sendMany derives one id per token: use 'auto' or false");
     if (typeof apnsId !== 'string' || !isUuid(apnsId)) {
