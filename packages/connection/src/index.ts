@@ -1,3 +1,21 @@
+/**
+ * `@pushwire/connection`: one HTTP/2 connection to APNs, with exact GOAWAY
+ * semantics, a live stream cap, deadlines, health pings and an auth hook.
+ */
+export { Connection } from './connection.js';
+export type { ConnectionOptions } from './options.js';
+export { Request } from './request.js';
+export type { RequestOptions } from './request.js';
+export { TokenAuth } from './token-auth.js';
+export type { TokenAuthOptions, TokenStore, TokenEntry } from './token-auth.js';
+export { channels } from './diagnostics.js';
+export type {
+  ConnectionCloseMessage,
+  ConnectionDrainingMessage,
+  ConnectionOpenMessage,
+  DrainReason,
+  RequestEndMessage,
+} from './diagnostics.js';
 export { Blocked, Closed, ConnectError, Timeout } from './errors.js';
 export type { ClosedOptions, Processed } from './errors.js';
 export type { AuthAction, AuthContext, AuthHook, Response, TlsOptions } from './types.js';

@@ -18,6 +18,13 @@ export interface Response {
   readonly headers: Readonly<Record<string, string>>;
   /** The raw body, when the response had one. */
   readonly body: string | undefined;
+  /**
+   * For an auth rejection (403/429 with an auth reason) on a connection with
+   * an auth hook: what the hook's `onRejection` answered. `'retry'` means a
+   * resend can succeed; `'reconnect'` means this connection is draining and
+   * the resend belongs on a new one.
+   */
+  readonly authAction?: AuthAction;
 }
 
 /** What an auth hook learns about the connection asking it. */
@@ -26,6 +33,11 @@ export interface AuthContext {
   readonly origin: string;
   /** A process-unique connection number. */
   readonly connectionId: number;
+  /**
+   * In `onRejection` only: the auth headers the rejected request carried, so
+   * a hook can tell a rejection of a token it has already replaced.
+   */
+  readonly sentHeaders?: Readonly<Record<string, string>>;
 }
 
 /** What to do after an auth rejection. */

@@ -1,0 +1,88 @@
+/** Options of {@link Connection.connect}, checked up front. */
+import { InvalidArgumentError } from '@pushwire/models';
+import type { AuthHook, TlsOptions } from './types.js';
+
+/** The largest client stream id HTTP/2 allows (RFC 9113 §5.1.1). */
+export const MAX_STREAM_ID = 2 ** 31 - 1;
+
+/** Options of one connection. */
+export interface ConnectionOptions {
+  /** TLS material: client certificate (or PKCS#12) for certificate auth, and extra CAs. */
+  tls?: TlsOptions;
+  /** Adds auth headers to each request (e.g. {@link TokenAuth}) and hears about auth rejections. */
+  auth?: AuthHook;
+  /**
+   * Our own cap on concurrent streams. The effective capacity is the lower of
+   * this and the server's SETTINGS_MAX_CONCURRENT_STREAMS.
+   * @default 1000
+   */
+  maxConcurrentStreams?: number;
+  /**
+   * Highest stream id to use. Client ids are odd, so this allows about half as
+   * many requests; past it the connection drains. Lower it in tests.
+   * @default 2 ** 31 - 1
+   */
+  maxStreamIds?: number;
+  /**
+   * Milliseconds allowed for TCP + TLS + the server's first SETTINGS.
+   * @default 10_000
+   */
+  connectTimeout?: number;
+  /**
+   * Send a PING after this many quiet milliseconds (no response received). `0` disables.
+   * @default 60_000
+   */
+  pingInterval?: number;
+  /**
+   * Milliseconds to wait for a PING's ACK before destroying the connection;
+   * in-flight requests then reject with `Closed` (`processed: 'unknown'`).
+   * @default 10_000
+   */
+  pingTimeout?: number;
+}
+
+/** @internal */
+export interface ResolvedOptions {
+  readonly auth: AuthHook | undefined;
+  readonly maxConcurrentStreams: number;
+  readonly maxStreamIds: number;
+  readonly connectTimeout: number;
+  readonly pingInterval: number;
+  readonly pingTimeout: number;
+}
+
+function describe(value: unknown): string {
+  return `\`${typeof value === 'number' ? String(value) : typeof value}\` (${typeof value})`;
+}
+
+function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(name, `expected an integer from ${min} to ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Validates options and fills defaults.
+ * @throws {@link InvalidArgumentError} naming the option.
+ * @internal
+ */
+export function resolveOptions(options: ConnectionOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('options', 'must be an object');
+  }
+  const { auth } = options;
+  if (auth !== undefined && (typeof auth !== 'object' || auth === null || typeof auth.headers !== 'function')) {
+    throw new InvalidArgumentError('auth', 'must be an object with a `headers(context)` method');
+  }
+  const day = 86_400_000;
+  return Object.freeze({
+    auth,
+    maxConcurrentStreams: integer('maxConcurrentStreams', options.maxConcurrentStreams, 1000, 1, 2 ** 32 - 1),
+    maxStreamIds: integer('maxStreamIds', options.maxStreamIds, MAX_STREAM_ID, 1, MAX_STREAM_ID),
+    connectTimeout: integer('connectTimeout', options.connectTimeout, 10_000, 1, day),
+    pingInterval: integer('pingInterval', options.pingInterval, 60_000, 0, day),
+    pingTimeout: integer('pingTimeout', options.pingTimeout, 10_000, 1, day),
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * `Request`: one immutable, validated APNs request (path, headers, body,
+ * deadline). Everything that could make `node:http2` throw, or destroy the
+ * whole session, is refused here, before any byte is written.
+ */
+import { constants } from 'node:http2';
+import { InvalidArgumentError } from '@pushwire/models';
+
+const { HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_CONTENT_LENGTH, HTTP2_METHOD_POST } = constants;
+
+/** Default per-attempt deadline in milliseconds. */
+export const DEFAULT_TIMEOUT = 10_000;
+
+/** RFC 9110 token characters, lowercase only (RFC 9113 §8.2.1 forbids uppercase names). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+/** Any control character except horizontal tab, and DEL (RFC 9110 §5.5). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const BAD_VALUE_CHAR = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+/** A path: printable ASCII without spaces (RFC 3986 characters, no control chars). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const BAD_PATH_CHAR = /[\u0000-\u0020\u007f-\uffff]/;
+/**
+ * Connection-specific headers are illegal in HTTP/2 (RFC 9113 §8.2.2);
+ * `node:http2` throws on them, so they are refused up front. `content-length`
+ * is computed from the body.
+ */
+const FORBIDDEN = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'host', 'content-length']);
+
+/** Options of {@link Request.create}. */
+export interface RequestOptions {
+  /**
+   * Deadline of one attempt in milliseconds, from `post()` to the response.
+   * @default 10_000
+   */
+  timeout?: number;
+}
+
+/** Header objects already checked (auth hooks usually return the same object each time). */
+const checked = new WeakSet<object>();
+
+/**
+ * Checks one header name/value pair; throws an {@link InvalidArgumentError}
+ * naming the header (never echoing the value, which may be a secret).
+ * @internal
+ */
+export function checkHeader(name: string, value: unknown): void {
+  if (!HEADER_NAME.test(name)) {
+    throw new InvalidArgumentError('headers', `header name at length ${name.length} must be a lowercase HTTP token (no pseudo-headers, spaces or control characters)`);
+  }
+  if (FORBIDDEN.has(name)) {
+    throw new InvalidArgumentError(name, 'is a connection-specific or computed header and cannot be set');
+  }
+  if (typeof value !== 'string') {
+    throw new InvalidArgumentError(name, `header value must be a string, got ${typeof value}`);
+  }
+  const bad = BAD_VALUE_CHAR.exec(value);
+  if (bad !== null) {
+    throw new InvalidArgumentError(name, `header value has a control character (CR, LF, NUL...) at index ${bad.index}`);
+  }
+}
+
+/**
+ * Checks headers an auth hook returned; a given object is checked once.
+ * @internal
+ */
+export function checkAuthHeaders(headers: Readonly<Record<string, string>>): void {
+  if (checked.has(headers)) return;
+  if (typeof headers !== 'object' || headers === null) {
+    throw new InvalidArgumentError('auth.headers', 'the auth hook must return an object of headers');
+  }
+  for (const name of Object.keys(headers)) checkHeader(name, headers[name]);
+  checked.add(headers);
+}
+
+let baseOf: (request: Request) => Readonly<Record<string, string>>;
+
+/**
+ * One APNs request: immutable and validated when created.
+ *
+ * @example
+ * ```ts
+ * const req = Request.create(`/3/device/${token}`,
+ *   { 'apns-push-type': 'alert', 'apns-topic': 'com.example.app' },
+ *   { aps: { alert: { body: 'Hello' } } }, { timeout: 5_000 });
+ * ```
+ */
+export class Request {
+  /** The `:path`, e.g. `/3/device/<hex token>`. */
+  readonly path: string;
+  /** Request headers, names lowercase. Frozen. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The encoded body (JSON bytes). */
+  readonly body: Buffer;
+  /** Deadline of one attempt in milliseconds. */
+  readonly timeout: number;
+  /** The HTTP/2 header block without auth headers, built once. */
+  readonly #base: Readonly<Record<string, string>>;
+
+  static {
+    baseOf = (request) => request.#base;
+  }
+
+  private constructor(path: string, headers: Readonly<Record<string, string>>, body: Buffer, timeout: number) {
+    this.path = path;
+    this.headers = headers;
+    this.body = body;
+    this.timeout = timeout;
+    this.#base = Object.freeze({
+      [HTTP2_HEADER_METHOD]: HTTP2_METHOD_POST,
+      [HTTP2_HEADER_PATH]: path,
+      ...headers,
+      [HTTP2_HEADER_CONTENT_LENGTH]: String(body.length),
+    });
+    Object.freeze(this);
+  }
+
+  /**
+   * Validates and builds a request.
+   * @param path - Starts with `/`, printable ASCII without spaces.
+   * @param headers - Header names are lowercased; values must not contain CR, LF or other control characters.
+   * @param body - An object (JSON-encoded), a string (UTF-8) or bytes (copied).
+   * @throws {@link InvalidArgumentError} naming the bad field or header.
+   */
+  static create(
+    path: string,
+    headers: Record<string, string>,
+    body: object | string | Uint8Array,
+    options: RequestOptions = {},
+  ): Request {
+    if (typeof path !== 'string' || path[0] !== '/') {
+      throw new InvalidArgumentError('path', 'must be a string starting with `/`');
+    }
+    const badPath = BAD_PATH_CHAR.exec(path);
+    if (badPath !== null) {
+      throw new InvalidArgumentError('path', `has a space, control or non-ASCII character at index ${badPath.index}`);
+    }
+    if (typeof headers !== 'object' || headers === null) {
+      throw new InvalidArgumentError('headers', 'must be an object of string values');
+    }
+    const normalized: Record<string, string> = {};
+    for (const key of Object.keys(headers)) {
+      const name = key.toLowerCase();
+      checkHeader(name, headers[key]);
+      if (Object.hasOwn(normalized, name)) {
+        throw new InvalidArgumentError(name, 'is given twice (header names are case-insensitive)');
+      }
+      normalized[name] = headers[key] as string;
+    }
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
+      throw new InvalidArgumentError('timeout', `expected a finite number of milliseconds above 0, got \`${String(timeout)}\` (${typeof timeout})`);
+    }
+    return new Request(path, Object.freeze(normalized), encodeBody(body), timeout);
+  }
+}
+
+function encodeBody(body: object | string | Uint8Array): Buffer {
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (body instanceof Uint8Array) return Buffer.from(body);
+  if (typeof body === 'object' && body !== null) {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(body);
+    } catch (error) {
+      throw new InvalidArgumentError('body', 'cannot be encoded as JSON', { cause: error });
+    }
+    if (json === undefined) throw new InvalidArgumentError('body', 'cannot be encoded as JSON');
+    return Buffer.from(json, 'utf8');
+  }
+  throw new InvalidArgumentError('body', `must be an object, a string or a Uint8Array, got ${body === null ? 'null' : typeof body}`);
+}
+
+/**
+ * The prebuilt HTTP/2 header block of a request (`:method`, `:path`, headers,
+ * `content-length`), frozen; shared by every attempt.
+ * @internal
+ */
+export function headerBlock(request: Request): Readonly<Record<string, string>> {
+  return baseOf(request);
+}

@@ -1,0 +1,108 @@
+/**
+ * In-flight bookkeeping: one record per `post()`, and one timer for all
+ * deadlines (armed for the earliest one and swept, never a timer per stream).
+ */
+import type { ClientHttp2Stream } from 'node:http2';
+import { performance } from 'node:perf_hooks';
+import type { Request } from './request.js';
+import type { Response } from './types.js';
+
+/**
+ * One request in flight. Plain fields: it is internal and on the hot path.
+ * @internal
+ */
+export class StreamRecord {
+  readonly request: Request;
+  readonly resolve: (response: Response) => void;
+  readonly reject: (error: Error) => void;
+  /** `performance.now()` deadline. */
+  readonly deadline: number;
+  /** `performance.now()` at `post()`, only when diagnostics listen (else 0). */
+  readonly start: number;
+  stream: ClientHttp2Stream | undefined = undefined;
+  /** Auth headers sent with the request, if any. */
+  auth: Readonly<Record<string, string>> | undefined = undefined;
+  status = 0;
+  headers: Record<string, string> | undefined = undefined;
+  chunks: Buffer[] | undefined = undefined;
+  /** The promise has settled. */
+  settled = false;
+  /** The stream slot was given back. */
+  released = false;
+  /** The stream error, if `node:http2` reported one. */
+  error: Error | undefined = undefined;
+
+  constructor(request: Request, resolve: (r: Response) => void, reject: (e: Error) => void, now: number, start: number) {
+    this.request = request;
+    this.resolve = resolve;
+    this.reject = reject;
+    this.deadline = now + request.timeout;
+    this.start = start;
+  }
+}
+
+/**
+ * The set of in-flight records and their deadlines.
+ * @internal
+ */
+export class StreamTracker {
+  readonly #records = new Set<StreamRecord>();
+  readonly #onExpire: (record: StreamRecord) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #armedAt = Number.POSITIVE_INFINITY;
+
+  constructor(onExpire: (record: StreamRecord) => void) {
+    this.#onExpire = onExpire;
+  }
+
+  /** Records still holding a stream slot. */
+  get size(): number {
+    return this.#records.size;
+  }
+
+  add(record: StreamRecord): void {
+    this.#records.add(record);
+    if (record.deadline < this.#armedAt) this.#arm(record.deadline);
+  }
+
+  delete(record: StreamRecord): void {
+    // The timer is left armed: a sweep that finds nothing is cheaper than
+    // clearing and re-arming a timer for every request.
+    this.#records.delete(record);
+  }
+
+  /** A snapshot, safe to iterate while records are removed. */
+  snapshot(): StreamRecord[] {
+    return [...this.#records];
+  }
+
+  /** Stops the timer (the connection closed). */
+  stop(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedAt = Number.NEGATIVE_INFINITY; // never re-arm
+  }
+
+  #arm(at: number): void {
+    if (this.#armedAt === Number.NEGATIVE_INFINITY) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#armedAt = at;
+    this.#timer = setTimeout(this.#sweep, Math.max(1, Math.ceil(at - performance.now())));
+    this.#timer.unref();
+  }
+
+  readonly #sweep = (): void => {
+    this.#timer = undefined;
+    this.#armedAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    let expired: StreamRecord[] | undefined;
+    for (const record of this.#records) {
+      if (record.settled) continue;
+      if (record.deadline <= now) (expired ??= []).push(record);
+      else if (record.deadline < next) next = record.deadline;
+    }
+    if (expired !== undefined) for (const record of expired) this.#onExpire(record);
+    if (next !== Number.POSITIVE_INFINITY) this.#arm(next);
+  };
+}
