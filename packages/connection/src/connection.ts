@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { isIP } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { APNSError, InvalidArgumentError } from '@pushwire/models';
 import { closeChannel, drainingChannel, openChannel, requestEndChannel, type DrainReason } from './diagnostics.js';
@@ -22,6 +23,13 @@ import type { AuthAction, AuthContext, Response } from './types.js';
 const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 const REQUEST_OPTIONS = Object.freeze({ endStream: false });
 const kRecord = Symbol('pushwire.record');
+/**
+ * After a graceful close, `node:http2` waits for the peer to close TCP; a peer
+ * that sent GOAWAY and answered its last streams at once may never do so (the
+ * session never emits 'close'). All streams are done by then, so the socket is
+ * destroyed after this grace period.
+ */
+const CLOSE_GRACE = 500;
 type TrackedStream = ClientHttp2Stream & { [kRecord]?: StreamRecord };
 let lastId = 0;
 
@@ -42,6 +50,8 @@ export class Connection extends EventEmitter {
   readonly #id: number;
   readonly #origin: string;
   readonly #session: ClientHttp2Session;
+  readonly #socket: TLSSocket;
+  #grace: NodeJS.Timeout | undefined;
   readonly #options: ResolvedOptions;
   readonly #authContext: AuthContext;
   readonly #tracker: StreamTracker;
@@ -72,11 +82,15 @@ export class Connection extends EventEmitter {
     }
     const host = url.hostname.replace(/^\[|\]$/g, '');
     return new Promise((resolve, reject) => {
-      const session = http2.connect(url.origin, {
+      // Our own socket, so a stuck graceful close can still be ended.
+      const socket = tlsConnect({
+        host,
+        port: url.port === '' ? 443 : Number(url.port),
         secureContext: tls.secureContext,
         servername: tls.servername ?? (isIP(host) === 0 ? host : undefined),
-        settings: { enablePush: false },
+        ALPNProtocols: ['h2'],
       });
+      const session = http2.connect(url.origin, { createConnection: () => socket, settings: { enablePush: false } });
       let done = false;
       const finish = (error: Error | undefined): void => {
         if (done) return;
@@ -84,9 +98,10 @@ export class Connection extends EventEmitter {
         clearTimeout(timer);
         session.off('error', onError).off('close', onClose).off('remoteSettings', onSettings);
         if (error === undefined) {
-          resolve(new Connection(session, url.origin, resolved));
+          resolve(new Connection(session, socket, url.origin, resolved));
         } else {
           session.destroy();
+          socket.destroy();
           reject(error);
         }
       };
@@ -105,8 +120,9 @@ export class Connection extends EventEmitter {
     });
   }
 
-  private constructor(session: ClientHttp2Session, origin: string, options: ResolvedOptions) {
+  private constructor(session: ClientHttp2Session, socket: TLSSocket, origin: string, options: ResolvedOptions) {
     super();
+    this.#socket = socket;
     this.#id = ++lastId;
     this.#origin = origin;
     this.#session = session;
@@ -198,6 +214,8 @@ export class Connection extends EventEmitter {
   destroy(error?: Error): void {
     if (error !== undefined) this.#cause ??= error;
     this.#session.destroy(error);
+    // node:http2 ends the socket gracefully; a stalled peer may never finish that.
+    this.#grace ??= setTimeout(() => this.#socket.destroy(), CLOSE_GRACE);
   }
 
   /** `await using conn = ...` closes gracefully. */
@@ -305,7 +323,14 @@ export class Connection extends EventEmitter {
     if (record.released) return;
     record.released = true;
     this.#tracker.delete(record);
-    if (this.#draining && this.#tracker.size === 0 && !this.#isClosed) this.#session.close();
+    if (this.#draining && this.#tracker.size === 0) this.#shutdown();
+  }
+
+  /** Draining and no stream left: close the session, and the socket if the peer lingers. */
+  #shutdown(): void {
+    if (this.#isClosed || this.#grace !== undefined) return;
+    this.#session.close();
+    this.#grace = setTimeout(() => this.#socket.destroy(), CLOSE_GRACE);
   }
 
   readonly #expire = (record: StreamRecord): void => {
@@ -336,6 +361,7 @@ export class Connection extends EventEmitter {
   readonly #onClose = (): void => {
     this.#isClosed = true;
     this.#ping.stop();
+    clearTimeout(this.#grace);
     for (const record of this.#tracker.snapshot()) {
       this.#fail(record, closedError(record.stream?.id, record.stream?.rstCode, this.#goaway, this.#cause));
       this.#release(record);
@@ -352,7 +378,7 @@ export class Connection extends EventEmitter {
       drainingChannel.publish({ connectionId: this.#id, origin: this.#origin, why, goawayReason: this.#goaway?.reason });
     }
     this.emit('draining', why);
-    if (this.#tracker.size === 0 && !this.#isClosed) this.#session.close();
+    if (this.#tracker.size === 0) this.#shutdown();
   }
 
   #computeCapacity(): number {
