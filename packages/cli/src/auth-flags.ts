@@ -1,0 +1,133 @@
+/**
+ * Credentials from flags or environment variables: a provider-token key
+ * (`--key-file --key-id --team-id`), a certificate and key
+ * (`--cert --cert-key`), or a PKCS#12 bundle (`--pfx --passphrase`).
+ *
+ * Secrets are never printed: errors name the flag and the file, never
+ * what is inside, and {@link describeAuth} shows only public identifiers.
+ */
+import { createPrivateKey } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
+import { Option, type Command } from 'commander';
+import type { Auth } from '@pushwire/api';
+import { badInput } from './exit-codes.js';
+import { readNamedFile } from './files.js';
+
+/** The auth flags as commander parses them (each may also come from its environment variable). */
+export interface AuthFlags {
+  keyFile?: string;
+  keyId?: string;
+  teamId?: string;
+  cert?: string;
+  certKey?: string;
+  pfx?: string;
+  passphrase?: string;
+}
+
+/** Flag → environment variable. */
+export const AUTH_ENV = {
+  keyFile: 'PUSHWIRE_KEY_FILE',
+  keyId: 'PUSHWIRE_KEY_ID',
+  teamId: 'PUSHWIRE_TEAM_ID',
+  cert: 'PUSHWIRE_CERT',
+  certKey: 'PUSHWIRE_CERT_KEY',
+  pfx: 'PUSHWIRE_PFX',
+  passphrase: 'PUSHWIRE_PASSPHRASE',
+} as const satisfies Record<keyof AuthFlags, string>;
+
+/** Adds the auth flags (with their environment variables) to `command`. */
+export function addAuthOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--key-file <path>', 'provider-token signing key (AuthKey_XXXXXXXXXX.p8)').env(AUTH_ENV.keyFile))
+    .addOption(new Option('--key-id <id>', 'key id of --key-file (10 characters)').env(AUTH_ENV.keyId))
+    .addOption(new Option('--team-id <id>', 'Apple developer team id (10 characters)').env(AUTH_ENV.teamId))
+    .addOption(new Option('--cert <path>', 'client certificate (PEM)').env(AUTH_ENV.cert))
+    .addOption(new Option('--cert-key <path>', 'private key of --cert (PEM)').env(AUTH_ENV.certKey))
+    .addOption(new Option('--pfx <path>', 'client certificate and key as PKCS#12 (.p12/.pfx)').env(AUTH_ENV.pfx))
+    .addOption(new Option('--passphrase <secret>', 'passphrase of --pfx or --cert-key (prefer the env variable)').env(AUTH_ENV.passphrase));
+}
+
+type Kind = 'token' | 'cert' | 'pfx';
+const PRIMARY: Record<Kind, keyof AuthFlags> = { token: 'keyFile', cert: 'cert', pfx: 'pfx' };
+
+function flagName(key: keyof AuthFlags): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** `--key-file` (or `PUSHWIRE_KEY_FILE`), depending on where the value came from. */
+function nameOf(command: Command, key: keyof AuthFlags): string {
+  return command.getOptionValueSource(key) === 'env' ? AUTH_ENV[key] : flagName(key);
+}
+
+/**
+ * Which kind of credential the user chose. Flags win over environment
+ * variables, so `--cert` works with `PUSHWIRE_KEY_FILE` exported.
+ */
+function chooseKind(command: Command, flags: AuthFlags): Kind | undefined {
+  const given = (Object.keys(PRIMARY) as Kind[]).filter((k) => flags[PRIMARY[k]] !== undefined);
+  const fromCli = given.filter((k) => command.getOptionValueSource(PRIMARY[k]) === 'cli');
+  const candidates = fromCli.length > 0 ? fromCli : given;
+  if (candidates.length > 1) {
+    throw badInput(`choose one credential: ${candidates.map((k) => nameOf(command, PRIMARY[k])).join(', ')} were all given`);
+  }
+  return candidates[0];
+}
+
+function required(flags: AuthFlags, key: keyof AuthFlags, why: string): string {
+  const value = flags[key];
+  if (value === undefined || value.trim() === '') throw badInput(`${flagName(key)} (or ${AUTH_ENV[key]}) is required ${why}`);
+  return value.trim();
+}
+
+/**
+ * Loads the credential the flags name, reading and checking its files.
+ * Resolves `undefined` when no credential was given.
+ * @throws {CliError} bad input: missing companion flag, unreadable file, not a key.
+ */
+export async function loadAuth(command: Command, flags: AuthFlags): Promise<Auth | undefined> {
+  const kind = chooseKind(command, flags);
+  if (kind === undefined) return undefined;
+  if (kind === 'token') {
+    const keyId = required(flags, 'keyId', 'with --key-file');
+    const teamId = required(flags, 'teamId', 'with --key-file');
+    const name = nameOf(command, 'keyFile');
+    const key = (await readNamedFile(name, flags.keyFile!)).toString('utf8');
+    try {
+      const parsed = createPrivateKey(key);
+      if (parsed.asymmetricKeyType !== 'ec') throw new Error('not an EC key');
+    } catch {
+      throw badInput(`${name} '${flags.keyFile}' is not an ES256 (P-256) private key in PEM (.p8) form`);
+    }
+    return { token: { keyId, teamId, key } };
+  }
+  const passphrase = flags.passphrase;
+  const withPass = passphrase === undefined ? {} : { passphrase };
+  if (kind === 'cert') {
+    const certName = nameOf(command, 'cert');
+    const keyPath = required(flags, 'certKey', 'with --cert');
+    const keyName = nameOf(command, 'certKey');
+    const cert = await readNamedFile(certName, flags.cert!);
+    const key = await readNamedFile(keyName, keyPath);
+    try {
+      createSecureContext({ cert, key, ...withPass });
+    } catch {
+      throw badInput(`${certName} '${flags.cert}' and ${keyName} '${keyPath}' do not form a usable PEM certificate and key (wrong passphrase?)`);
+    }
+    return { cert: cert.toString('utf8'), key: key.toString('utf8'), ...withPass };
+  }
+  const pfxName = nameOf(command, 'pfx');
+  const pfx = await readNamedFile(pfxName, flags.pfx!);
+  try {
+    createSecureContext({ pfx, ...withPass });
+  } catch {
+    throw badInput(`${pfxName} '${flags.pfx}' is not a usable PKCS#12 bundle (wrong or missing --passphrase?)`);
+  }
+  return { pfx, ...withPass };
+}
+
+/** A description of `auth` safe to print: the kind and public ids only. */
+export function describeAuth(auth: Auth): string {
+  if ('token' in auth) return `provider token (key id ${auth.token.keyId}, team id ${auth.token.teamId})`;
+  if ('pfx' in auth) return 'client certificate (PKCS#12)';
+  return 'client certificate (PEM)';
+}

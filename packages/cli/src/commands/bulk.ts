@@ -1,0 +1,113 @@
+/**
+ * `pushwire bulk`: one notification to every token of a file, streamed
+ * (never read whole), with progress, one NDJSON result per token, and a
+ * summary table.
+ */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { Option, type Command } from 'commander';
+import { BatchInterrupted } from '@pushwire/api';
+import { addAuthOptions } from '../auth-flags.js';
+import { runBulkSend } from '../bulk-run.js';
+import type { CliContext } from '../context.js';
+import { CliError, EXIT_CODES_HELP, ExitCode, badInput } from '../exit-codes.js';
+import { fileErrorReason } from '../files.js';
+import { NdjsonWriter } from '../ndjson.js';
+import { addNotificationOptions, loadNotification, sendOptionsOf, type NotificationFlags } from '../notification-flags.js';
+import { addTargetOptions, openTarget, positiveInt, type TargetFlags } from '../target.js';
+import { assertReadable, countTokens, readTokens } from '../token-file.js';
+
+type BulkFlags = NotificationFlags &
+  TargetFlags & { tokens: string; out?: string; progress: boolean; progressInterval?: number; window?: number; verbose?: boolean };
+
+const HELP = `
+Examples:
+  $ pushwire bulk --env mock --topic com.example.app --tokens tokens.txt --alert "Sale!" --out results.ndjson
+  $ pushwire bulk --env production --key-file AuthKey_ABC123DEFG.p8 --key-id ABC123DEFG --team-id DEF123GHIJ \\
+      --topic com.example.app --tokens tokens.txt --payload payload.json > results.ndjson
+  $ jq -r 'select(.status == 410) | .token' results.ndjson     # tokens to forget
+
+The token file holds one hex token per line (blank lines and # comments are
+skipped); it is streamed, so any size works. Each token gets one NDJSON line:
+  {"token":"…","status":200,"apnsId":"…"}
+  {"token":"…","status":410,"reason":"Unregistered","timestamp":1750000000000}
+  {"token":"…","status":null,"error":"Timeout","retryable":false}   (no answer)
+Results go to --out, or to stdout; progress and the summary go to stderr when
+results use stdout, otherwise to stdout. Progress is a bar redrawn in place on
+a terminal, a plain line every --progress-interval ms otherwise.
+
+${EXIT_CODES_HELP}`;
+
+/** Adds `bulk` to `program`. */
+export function registerBulk(program: Command, context: CliContext): Command {
+  const command = program.command('bulk').description('send one notification to every token of a file, with progress and per-token results');
+  command.requiredOption('--tokens <file>', 'file with one device token per line');
+  addNotificationOptions(command, "payload JSON file as APNs expects it ({\"aps\":{...}, ...}); '-' for stdin");
+  command
+    .option('--out <file>', 'write NDJSON results here instead of stdout')
+    .option('--no-progress', 'no progress display (the summary is still printed)')
+    .addOption(new Option('--progress-interval <ms>', 'ms between progress lines when not on a terminal (default 1000)').argParser(positiveInt('--progress-interval')))
+    .addOption(new Option('--window <n>', 'most tokens in flight at once (default 1000)').argParser(positiveInt('--window', 1_000_000)));
+  addTargetOptions(command);
+  addAuthOptions(command);
+  command.addHelpText('after', HELP);
+  command.action(async (_flags: BulkFlags, cmd: Command) => {
+    context.setExitCode(await bulk(cmd, cmd.optsWithGlobals<BulkFlags>(), context));
+  });
+  return command;
+}
+
+async function openOut(path: string): Promise<Writable> {
+  const stream = createWriteStream(path);
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    throw badInput(`cannot write --out '${path}': ${fileErrorReason(error)}`, error);
+  }
+  return stream;
+}
+
+async function bulk(command: Command, flags: BulkFlags, context: CliContext): Promise<ExitCode> {
+  const { io } = context;
+  await assertReadable('--tokens', flags.tokens);
+  const notification = await loadNotification(flags, io, false);
+  const options = sendOptionsOf(flags);
+  const target = await openTarget(command, flags);
+  const out = flags.out === undefined ? io.stdout : await openOut(flags.out);
+  // Results own stdout unless they go to a file.
+  const display = flags.out === undefined ? io.stderr : io.stdout;
+  if (flags.verbose === true) display.write(`sending to ${target.description}\n`);
+  const writer = new NdjsonWriter(out);
+  const abort = new AbortController();
+  let signalled = false;
+  void context.interrupted().then(() => {
+    signalled = true;
+    abort.abort();
+  });
+  try {
+    const result = await runBulkSend({
+      client: target.client,
+      tokens: readTokens(flags.tokens, () => writer.ready()),
+      total: countTokens(flags.tokens),
+      notification,
+      options,
+      writer,
+      signal: abort.signal,
+      ...(flags.window === undefined ? {} : { window: flags.window }),
+      ...(flags.progress ? { progress: { stream: display, ...(flags.progressInterval === undefined ? {} : { lineInterval: flags.progressInterval }) } } : {}),
+    });
+    await writer.close(flags.out !== undefined);
+    display.write(`${result.summary}\n`);
+    return signalled ? ExitCode.Interrupted : result.exitCode;
+  } catch (error) {
+    await writer.close(flags.out !== undefined).catch(() => undefined);
+    if (error instanceof BatchInterrupted && error.origin === 'source') {
+      const why = (error.cause as { code?: unknown } | undefined)?.code;
+      throw new CliError(`reading --tokens '${flags.tokens}' failed${typeof why === 'string' ? `: ${why}` : ''}`, ExitCode.BadInput, { cause: error });
+    }
+    throw error;
+  } finally {
+    await target.client.close({ force: true });
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Where to send (`--env production|development|mock|<origin>`, `--ca`) and
+ * the client that sends there, built from the auth flags.
+ */
+import { Option, type Command } from 'commander';
+import { Server, type Auth, type Client } from '@pushwire/api';
+import { describeAuth, loadAuth, type AuthFlags } from './auth-flags.js';
+import { badInput } from './exit-codes.js';
+import { readNamedFile } from './files.js';
+import { readMockState } from './mock-state.js';
+
+/** Target flags as commander parses them. */
+export interface TargetFlags extends AuthFlags {
+  env: string;
+  ca?: string;
+  connections?: number;
+  timeout?: number;
+}
+
+/** Parses a positive integer flag value. */
+export function positiveInt(flag: string, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+      throw badInput(`${flag} expects an integer from 1 to ${max}, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+/** Adds `--env`, `--ca`, `--connections` and `--timeout` to `command`. */
+export function addTargetOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--env <env>', 'production, development, mock (a running `pushwire mock`) or an https:// origin')
+        .env('PUSHWIRE_ENV')
+        .default('development'),
+    )
+    .addOption(new Option('--ca <path>', 'extra CA certificate to trust (PEM); TLS verification is never disabled').env('PUSHWIRE_CA'))
+    .addOption(new Option('--connections <n>', 'HTTP/2 connections to open (default 2)').argParser(positiveInt('--connections', 64)))
+    .addOption(new Option('--timeout <ms>', 'ms one send may take, retries included (default 10000)').argParser(positiveInt('--timeout')));
+}
+
+/** A connected-on-demand client plus a printable description (no secrets). */
+export interface Target {
+  readonly client: Client;
+  /** e.g. `https://api.sandbox.push.apple.com with provider token (key id ABC, team id DEF)`. */
+  readonly description: string;
+}
+
+function originOf(env: string): string {
+  let url: URL;
+  try {
+    url = new URL(env);
+  } catch {
+    throw badInput(`--env expects production, development, mock or an https:// origin, got '${env}'`);
+  }
+  if (url.protocol !== 'https:') throw badInput(`--env origin must use https://, got '${url.protocol}'`);
+  return url.origin;
+}
+
+/**
+ * Builds the client for `flags`. With `--env mock` the running mock's
+ * origin, CA and test key are used unless auth flags are given.
+ * @throws {CliError} bad input (unknown env, missing credentials, unreadable files).
+ */
+export async function openTarget(command: Command, flags: TargetFlags): Promise<Target> {
+  let auth: Auth | undefined = await loadAuth(command, flags);
+  const cas: Buffer[] = [];
+  if (flags.ca !== undefined) cas.push(await readNamedFile(command.getOptionValueSource('ca') === 'env' ? 'PUSHWIRE_CA' : '--ca', flags.ca));
+  const env = flags.env.trim();
+  let origin: string | undefined;
+  if (env === 'mock') {
+    const mock = await readMockState();
+    origin = mock.origin;
+    cas.push(await readNamedFile('the mock CA', mock.caPath));
+    auth ??= { token: { keyId: mock.keyId, teamId: mock.teamId, key: (await readNamedFile('the mock key', mock.keyPath)).toString('utf8') } };
+  } else if (env !== 'production' && env !== 'development') {
+    origin = originOf(env);
+  }
+  if (auth === undefined) {
+    throw badInput('no credentials: give --key-file/--key-id/--team-id, --cert/--cert-key or --pfx (or their PUSHWIRE_* variables)');
+  }
+  const options = cas.length === 0 ? {} : { ca: cas };
+  const server =
+    origin !== undefined ? Server.custom(origin, auth, options) : env === 'production' ? Server.production(auth, options) : Server.development(auth, options);
+  const client = await server.createClient({
+    ...(flags.connections === undefined ? {} : { connections: flags.connections }),
+    ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
+  });
+  return { client, description: `${server.origin} with ${describeAuth(auth)}` };
+}

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TOPIC, ensureBuilt, makeTokens, runCli, startMock, type MockFixture } from './helpers.js';
+
+interface Line {
+  token: string;
+  status: number | null;
+  apnsId?: string;
+  reason?: string;
+  timestamp?: number;
+  error?: string;
+}
+
+function parseLines(text: string): Line[] {
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Line);
+}
+
+describe('pushwire bulk', () => {
+  let fx: MockFixture;
+  beforeAll(async () => {
+    ensureBuilt();
+    fx = await startMock();
+  });
+  afterAll(() => fx.close());
+
+  test('50,000 tokens from a file: one NDJSON line per token matching what the server saw', async () => {
+    const good = makeTokens(50_000 - 30, 'bulk-50k');
+    const gone = makeTokens(20, 'bulk-gone');
+    gone.forEach((t, i) => fx.mock.unregisterDevice(t, { timestamp: 1_700_000_000_000 + i, reason: 'Unregistered' }));
+    const malformed = Array.from({ length: 10 }, (_, i) => `not-hex-${i}`);
+    const all = [...good];
+    gone.forEach((t, i) => all.splice(1000 * (i + 1), 0, t));
+    malformed.forEach((t, i) => all.splice(3333 * (i + 1), 0, t));
+    const tokensFile = join(fx.dir, 'tokens.txt');
+    await writeFile(tokensFile, `# fifty thousand tokens\n${all.join('\n')}\n\n`);
+    const payloadFile = join(fx.dir, 'payload.json');
+    await writeFile(payloadFile, JSON.stringify({ aps: { alert: { title: 'Sale', body: 'Today only' } } }));
+    const out = join(fx.dir, 'results.ndjson');
+    const before = fx.mock.requests.length;
+
+    const r = await runCli(['bulk', ...fx.flags, '--topic', TOPIC, '--tokens', tokensFile, '--payload', payloadFile, '--out', out], {
+      timeout: 40_000,
+    });
+
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(3); // some tokens were rejected
+    const lines = parseLines(await readFile(out, 'utf8'));
+    expect(lines).toHaveLength(50_000);
+    expect(new Set(lines.map((l) => l.token))).toEqual(new Set(all));
+
+    // What the server really saw: every well-formed token exactly once, no phantom success.
+    const seen = fx.mock.requests.slice(before);
+    expect(seen).toHaveLength(50_000 - malformed.length);
+    const idByToken = new Map(seen.map((req) => [req.token, req.headers['apns-id']]));
+    const byToken = new Map(lines.map((l) => [l.token, l]));
+    for (const token of good) {
+      const line = byToken.get(token)!;
+      expect(line.status).toBe(200);
+      expect(line.apnsId).toBe(idByToken.get(token));
+    }
+    expect(fx.mock.accepted().length).toBeGreaterThanOrEqual(good.length);
+    gone.forEach((t, i) => expect(byToken.get(t)).toEqual({ token: t, status: 410, reason: 'Unregistered', timestamp: 1_700_000_000_000 + i }));
+    for (const t of malformed) expect(byToken.get(t)).toEqual({ token: t, status: 400, reason: 'BadDeviceToken' });
+
+    // Not a terminal: plain progress lines, no carriage returns; then the summary.
+    expect(r.stdout).not.toContain('\r');
+    expect(r.stdout).toMatch(/^progress: 50,000\/50,000 \(100\.0%\) .* sent 49,970 {2}failed 30 {2}errors 0$/m);
+    expect(r.stdout).toMatch(/^sent\s+49,970$/m);
+    expect(r.stdout).toMatch(/^ {2}410 Unregistered\s+20$/m);
+    expect(r.stdout).toMatch(/^ {2}400 BadDeviceToken\s+10$/m);
+    expect(r.stdout).toMatch(/^unregistered \(410\)\s+20$/m);
+    expect(r.stdout).toMatch(/^throughput\s+[\d,]+\/s$/m);
+  }, 60_000);
+
+  test('results on stdout, progress lines every interval and the summary on stderr', async () => {
+    const tokens = makeTokens(3000, 'bulk-stdout');
+    const tokensFile = join(fx.dir, 'small.txt');
+    await writeFile(tokensFile, tokens.join('\r\n'));
+    const r = await runCli(['bulk', ...fx.flags, '--topic', TOPIC, '--tokens', tokensFile, '--alert', 'hi', '--progress-interval', '1']);
+    expect(r.code).toBe(0);
+    const lines = parseLines(r.stdout);
+    expect(lines.map((l) => l.token).sort()).toEqual([...tokens].sort());
+    expect(lines.every((l) => l.status === 200 && typeof l.apnsId === 'string')).toBe(true);
+    expect(r.stderr).not.toContain('\r');
+    const progress = r.stderr.split('\n').filter((l) => l.startsWith('progress: '));
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.at(-1)).toMatch(/^progress: 3,000\/3,000 \(100\.0%\)/);
+    expect(r.stderr).toMatch(/^Summary$/m);
+  });
+
+  test('an unreadable token file is bad input: exit 2, nothing sent', async () => {
+    const before = fx.mock.requests.length;
+    const r = await runCli(['bulk', ...fx.flags, '--topic', TOPIC, '--tokens', join(fx.dir, 'nope.txt'), '--alert', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: cannot read --tokens '.*nope\.txt': no such file\n$/);
+    expect(fx.mock.requests.length).toBe(before);
+  });
+});
