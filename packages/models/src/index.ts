@@ -1,2 +1,53 @@
+/**
+ * @pushwire/models: pure data for APNs. Notifications, payload and header
+ * encoding with validation, device tokens, the reasons catalogue and the
+ * error classes every tier shares. No I/O and no `node:` imports.
+ * @packageDocumentation
+ */
 export { APNSError, InvalidArgumentError, PayloadTooLargeError } from './errors.js';
 export type { APNSErrorOptions } from './errors.js';
+
+export {
+  BROADCAST_PAYLOAD_LIMIT,
+  DEFAULT_PAYLOAD_LIMIT,
+  PUSH_TYPES,
+  TOPIC_SUFFIXES,
+  VOIP_PAYLOAD_LIMIT,
+  isPushType,
+  payloadLimit,
+  topicFor,
+  validatePushType,
+} from './push-types.js';
+export type { PushType } from './push-types.js';
+
+export { Priority, allowedPriorities, defaultPriority, resolvePriority } from './priority.js';
+export type { PriorityValue } from './priority.js';
+
+export { INTERRUPTION_LEVELS, LIVE_ACTIVITY_EVENTS } from './notification.js';
+export type {
+  Alert,
+  CriticalSound,
+  InterruptionLevel,
+  LiveActivityEvent,
+  LocalizableText,
+  Localized,
+  Notification,
+  RawPayload,
+  Sound,
+  Timestamp,
+} from './notification.js';
+export { NotificationBuilder } from './builder.js';
+
+export { toPayloadObject } from './aps.js';
+export type { PayloadObject, PayloadObjectOptions } from './aps.js';
+export { applyPushTypeRules, encodePayload, isRawPayload } from './payload.js';
+export type { EncodePayloadOptions } from './payload.js';
+
+export { MAX_COLLAPSE_ID_BYTES, buildHeaders, validateApnsId, validateHeaderValue } from './headers.js';
+export type { NotificationOptions } from './headers.js';
+export { MAX_DEVICE_TOKEN_LENGTH, devicePath, isValidDeviceToken, validateDeviceToken } from './device-token.js';
+export { encodeNotification } from './encode.js';
+export type { EncodedNotification } from './encode.js';
+
+export { REASONS, REASON_NAMES, describeReason, isReasonName, isRetryableReason } from './reasons.js';
+export type { ReasonCategory, ReasonInfo, ReasonName, ReasonScope } from './reasons.js';
