@@ -100,6 +100,7 @@ export class Connection extends EventEmitter {
         if (error === undefined) {
           resolve(new Connection(session, socket, url.origin, resolved));
         } else {
+          session.on('error', ignore); // late errors of an abandoned session
           session.destroy();
           socket.destroy();
           reject(error);
@@ -110,7 +111,19 @@ export class Connection extends EventEmitter {
         const credentials = /CERT|SSL|TLS|ALERT/i.test(code);
         finish(new ConnectError(`Could not connect to ${url.origin}: ${error.message}`, { cause: error, retryable: !credentials }));
       };
-      const onClose = (): void => finish(new ConnectError(`Connection to ${url.origin} closed before the server's SETTINGS arrived`));
+      // A TLS alert (e.g. the server refusing our certificate under TLS 1.3)
+      // can surface on the socket only, after the session already closed.
+      let socketError: Error | undefined;
+      const hint = tls.clientCertificate ? ' (did the server refuse the client certificate?)' : '';
+      // Kept for the socket's life: a late TLS error must never be uncaught.
+      socket.on('error', (error: Error) => void (socketError ??= error));
+      const onClose = (): void => {
+        setImmediate(() =>
+          socketError !== undefined
+            ? onError(socketError)
+            : finish(new ConnectError(`Connection to ${url.origin} closed before the server's SETTINGS arrived${hint}`)),
+        );
+      };
       const onSettings = (): void => finish(undefined);
       const timer = setTimeout(
         () => finish(new ConnectError(`Connecting to ${url.origin} timed out after ${resolved.connectTimeout} ms`)),
@@ -403,6 +416,8 @@ export class Connection extends EventEmitter {
     });
   }
 }
+
+function ignore(): void {}
 
 function onData(this: TrackedStream, chunk: Buffer): void {
   this[kRecord]?.chunks?.push(chunk);
