@@ -5,32 +5,18 @@
  */
 import { Option, type Command } from 'commander';
 import type { Notification, SendOptions } from '@pushwire/api';
+import { PUSH_TYPES, type PushType } from '@pushwire/models';
 import type { CliIo } from './context.js';
 import { badInput } from './exit-codes.js';
 import { readNamedFile } from './files.js';
 import { fromApnsJson } from './payload.js';
-
-/** Push types APNs knows (apns-push-type). */
-export const PUSH_TYPES = [
-  'alert',
-  'background',
-  'location',
-  'voip',
-  'complication',
-  'fileprovider',
-  'mdm',
-  'liveactivity',
-  'pushtotalk',
-  'widgets',
-  'controls',
-] as const;
 
 /** Notification flags as commander parses them. */
 export interface NotificationFlags {
   topic: string;
   alert?: string;
   payload?: string;
-  pushType?: (typeof PUSH_TYPES)[number];
+  pushType?: PushType;
   priority?: 10 | 5 | 1;
   expiration?: number;
   collapseId?: string;

@@ -52,8 +52,8 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     if (options.input !== undefined) child.stdin!.end(options.input);
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 25_000);
     child.on('error', reject);

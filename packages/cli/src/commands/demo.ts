@@ -22,9 +22,24 @@ interface DemoFlags {
 }
 
 const TOPIC = 'com.example.demo';
-/** One token in this many is unregistered (410), one in this many malformed. */
-const UNREGISTERED_EVERY = 10_007;
-const MALFORMED_EVERY = 25_013;
+/** Where the demo plants its unregistered (410) and malformed tokens. */
+interface Plan {
+  readonly unregistered: ReadonlySet<number>;
+  readonly malformed: ReadonlySet<number>;
+}
+
+/** A few of each (3 to 25 unregistered, 2 to 10 malformed), spread over the run. */
+function plan(total: number): Plan {
+  const spread = (n: number, offset: number): Set<number> => {
+    const stride = Math.floor(total / (n + 1));
+    return new Set(Array.from({ length: n }, (_, k) => (k + 1) * stride + offset));
+  };
+  if (total < 20) return { unregistered: new Set(), malformed: new Set() };
+  return {
+    unregistered: spread(Math.min(25, Math.max(3, Math.floor(total / 4000))), 0),
+    malformed: spread(Math.min(10, Math.max(2, Math.floor(total / 10_000))), 1),
+  };
+}
 
 const HELP = `
 Examples:
@@ -49,12 +64,9 @@ export function registerDemo(program: Command, context: CliContext): Command {
   return command;
 }
 
-/** The demo's tokens: well-formed ones, with every Nth unregistered or malformed. */
-function* demoTokens(total: number, prefix: string): Generator<string> {
-  for (let i = 0; i < total; i++) {
-    if (i % MALFORMED_EVERY === MALFORMED_EVERY - 1) yield `not-a-token-${i}`;
-    else yield tokenAt(prefix, i);
-  }
+/** The demo's tokens, generated as they are pulled (never all in memory). */
+function* demoTokens(total: number, prefix: string, malformed: ReadonlySet<number>): Generator<string> {
+  for (let i = 0; i < total; i++) yield malformed.has(i) ? `not-a-token-${i}` : tokenAt(prefix, i);
 }
 
 function tokenAt(prefix: string, i: number): string {
@@ -66,21 +78,17 @@ async function demo(flags: DemoFlags, context: CliContext): Promise<ExitCode> {
   const total = flags.count;
   const mock = await MockApnsServer.start({ auth: 'token', record: false, fast: true });
   const prefix = randomBytes(8).toString('hex');
-  let unregistered = 0;
+  const { unregistered, malformed } = plan(total);
+  // Apple's timestamp: when the device was last seen with this token.
   const since = Date.now() - 86_400_000;
-  for (let i = UNREGISTERED_EVERY - 1; i < total; i += UNREGISTERED_EVERY) {
-    if (i % MALFORMED_EVERY === MALFORMED_EVERY - 1) continue;
-    mock.unregisterDevice(tokenAt(prefix, i), { timestamp: since + i, reason: 'Unregistered' });
-    unregistered++;
-  }
-  const malformed = Math.floor(total / MALFORMED_EVERY);
+  for (const i of unregistered) mock.unregisterDevice(tokenAt(prefix, i), { timestamp: since + i, reason: 'Unregistered' });
   const { keyId, teamId, key } = mock.signingKey;
   const client = await Server.custom(mock.origin, { token: { keyId, teamId, key } }, { ca: mock.ca }).createClient(
     flags.connections === undefined ? {} : { connections: flags.connections },
   );
   stdout.write(
     `pushwire demo: mock APNs at ${mock.origin} (in-process, recording off)\n` +
-      `sending ${count(total)} notifications (${unregistered} unregistered, ${malformed} malformed) to ${TOPIC}\n`,
+      `sending ${count(total)} notifications (${unregistered.size} unregistered, ${malformed.size} malformed) to ${TOPIC}\n`,
   );
   const abort = new AbortController();
   let signalled = false;
@@ -91,7 +99,7 @@ async function demo(flags: DemoFlags, context: CliContext): Promise<ExitCode> {
   try {
     const result = await runBulkSend({
       client,
-      tokens: demoTokens(total, prefix),
+      tokens: demoTokens(total, prefix, malformed),
       total,
       notification: { alert: { title: 'pushwire demo', body: 'Hello from the demo' }, badge: 1 },
       options: { topic: TOPIC },
@@ -102,7 +110,7 @@ async function demo(flags: DemoFlags, context: CliContext): Promise<ExitCode> {
     stdout.write(`throughput: ${rate((result.tally.done * 1000) / result.elapsedMs)} (${count(result.tally.done)} notifications)\n`);
     if (signalled) return ExitCode.Interrupted;
     // The demo's rejections are planted; only unplanned outcomes are a failure.
-    const planned = result.tally.errors === 0 && result.tally.failed === unregistered + malformed;
+    const planned = result.tally.errors === 0 && result.tally.failed === unregistered.size + malformed.size;
     return planned ? ExitCode.Ok : result.exitCode;
   } finally {
     await client.close({ force: true });
