@@ -31,7 +31,7 @@ describe('GOAWAY', () => {
     await fx.waitForStreams(10);
     fx.session.goaway(NGHTTP2_NO_ERROR, 9, Buffer.from(JSON.stringify({ reason: 'Shutdown' })));
     expect(await draining).toBe('goaway');
-    for (const stream of held) if (stream.id <= 9) ok(stream, {}, Buffer.alloc(0), fx);
+    for (const stream of held) if ((stream.id ?? 0) <= 9) ok(stream, {}, Buffer.alloc(0), fx);
     const results = await Promise.all(outcomes);
     results.forEach((result, i) => {
       const id = 2 * i + 1;
