@@ -68,7 +68,7 @@ export function validateHeaderValue(name: string, value: string): string {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c < 0x20 || c === 0x7f) {
-      throw new InvalidArgumentError(name, `contains a control character (CR, LF, NUL…) at position ${i + 1}; only printable ASCII is allowed`);
+      throw new InvalidArgumentError(name, `contains a control character at position ${i + 1} (CR, LF, NUL, tab…); only printable ASCII is allowed`);
     }
     if (c > 0x7e) throw new InvalidArgumentError(name, `contains a non-ASCII character at position ${i + 1}; only printable ASCII is allowed`);
   }

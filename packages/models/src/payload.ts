@@ -7,7 +7,7 @@ import { toPayloadObject } from './aps.js';
 import { InvalidArgumentError, PayloadTooLargeError } from './errors.js';
 import type { Notification, RawPayload } from './notification.js';
 import { payloadLimit, validatePushType, type PushType } from './push-types.js';
-import { isPlainObject, kindOf } from './util.js';
+import { isPlainObject, kindOf, safeName } from './util.js';
 
 /** Options of {@link encodePayload}. */
 export interface EncodePayloadOptions {
@@ -132,11 +132,28 @@ function rawJson(input: RawPayload): string {
   return stringify(raw, 'raw');
 }
 
-function stringify(value: object, field: string): string {
+function stringify(value: Record<string, unknown>, field: string): string {
   try {
     return JSON.stringify(value);
   } catch (error) {
     // BigInt values and reference cycles make JSON.stringify throw a TypeError.
-    throw new InvalidArgumentError(field, 'cannot be encoded as JSON (a BigInt or a cycle?)', { cause: error });
+    // Only on this error path: find the key that broke, to name it.
+    throw new InvalidArgumentError(culprit(value, field), 'cannot be encoded as JSON (a BigInt or a cycle?)', { cause: error });
   }
+}
+
+function culprit(value: Record<string, unknown>, field: string): string {
+  const groups: Array<[string, Record<string, unknown>]> =
+    field === 'notification' ? [['aps', value['aps'] as Record<string, unknown>], ['custom', value]] : [[field, value]];
+  for (const [prefix, group] of groups) {
+    for (const [key, entry] of Object.entries(group)) {
+      if (prefix === 'custom' && key === 'aps') continue;
+      try {
+        JSON.stringify(entry);
+      } catch {
+        return `${prefix}.${safeName(key)}`;
+      }
+    }
+  }
+  return field;
 }
