@@ -5,19 +5,18 @@
  */
 import { EventEmitter } from 'node:events';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
-import { isIP } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
+import type { TLSSocket } from 'node:tls';
 import { APNSError, InvalidArgumentError } from '@pushwire/models';
 import { closeChannel, drainingChannel, openChannel, requestEndChannel, type DrainReason } from './diagnostics.js';
-import { Blocked, Closed, ConnectError, Timeout } from './errors.js';
+import { openSession } from './connect.js';
+import { Blocked, Closed, Timeout } from './errors.js';
 import { closedError, parseGoawayReason, type GoawayInfo } from './goaway.js';
-import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from './options.js';
+import type { ConnectionOptions, ResolvedOptions } from './options.js';
 import { PingMonitor } from './ping.js';
 import { checkAuthHeaders, headerBlock, Request } from './request.js';
 import { AUTH_REASONS, buildResponse } from './response.js';
 import { StreamRecord, StreamTracker } from './stream-tracker.js';
-import { parseOrigin, resolveTls } from './tls.js';
 import type { AuthAction, AuthContext, Response } from './types.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = http2.constants;
@@ -70,66 +69,8 @@ export class Connection extends EventEmitter {
    * @throws {@link ConnectError} for unreadable certificates, DNS/TCP/TLS failures or a timeout.
    */
   static connect(origin: string, options: ConnectionOptions = {}): Promise<Connection> {
-    let url: URL;
-    let resolved: ResolvedOptions;
-    let tls: ReturnType<typeof resolveTls>;
-    try {
-      url = parseOrigin(origin);
-      resolved = resolveOptions(options);
-      tls = resolveTls(options.tls);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    return new Promise((resolve, reject) => {
-      // Our own socket, so a stuck graceful close can still be ended.
-      const socket = tlsConnect({
-        host,
-        port: url.port === '' ? 443 : Number(url.port),
-        secureContext: tls.secureContext,
-        servername: tls.servername ?? (isIP(host) === 0 ? host : undefined),
-        ALPNProtocols: ['h2'],
-      });
-      const session = http2.connect(url.origin, { createConnection: () => socket, settings: { enablePush: false } });
-      let done = false;
-      const finish = (error: Error | undefined): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        session.off('error', onError).off('close', onClose).off('remoteSettings', onSettings);
-        if (error === undefined) {
-          resolve(new Connection(session, socket, url.origin, resolved));
-        } else {
-          session.on('error', ignore); // late errors of an abandoned session
-          session.destroy();
-          socket.destroy();
-          reject(error);
-        }
-      };
-      const onError = (error: Error): void => {
-        const code = String((error as { code?: unknown }).code ?? '');
-        const credentials = /CERT|SSL|TLS|ALERT/i.test(code);
-        finish(new ConnectError(`Could not connect to ${url.origin}: ${error.message}`, { cause: error, retryable: !credentials }));
-      };
-      // A TLS alert (e.g. the server refusing our certificate under TLS 1.3)
-      // can surface on the socket only, after the session already closed.
-      let socketError: Error | undefined;
-      const hint = tls.clientCertificate ? ' (did the server refuse the client certificate?)' : '';
-      // Kept for the socket's life: a late TLS error must never be uncaught.
-      socket.on('error', (error: Error) => void (socketError ??= error));
-      const onClose = (): void => {
-        setImmediate(() =>
-          socketError !== undefined
-            ? onError(socketError)
-            : finish(new ConnectError(`Connection to ${url.origin} closed before the server's SETTINGS arrived${hint}`)),
-        );
-      };
-      const onSettings = (): void => finish(undefined);
-      const timer = setTimeout(
-        () => finish(new ConnectError(`Connecting to ${url.origin} timed out after ${resolved.connectTimeout} ms`)),
-        resolved.connectTimeout,
-      );
-      session.on('error', onError).on('close', onClose).on('remoteSettings', onSettings);
+    return openSession(origin, options).then(({ session, socket, origin: normalized, options: resolved }) => {
+      return new Connection(session, socket, normalized, resolved);
     });
   }
 
@@ -416,8 +357,6 @@ export class Connection extends EventEmitter {
     });
   }
 }
-
-function ignore(): void {}
 
 function onData(this: TrackedStream, chunk: Buffer): void {
   this[kRecord]?.chunks?.push(chunk);

@@ -1,0 +1,92 @@
+/**
+ * Opening one HTTP/2 session: options and TLS material are checked before any
+ * I/O; the promise settles once the server's first SETTINGS arrived (so the
+ * stream cap is known), or with a {@link ConnectError}.
+ */
+import http2, { type ClientHttp2Session } from 'node:http2';
+import { isIP } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { ConnectError } from './errors.js';
+import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from './options.js';
+import { parseOrigin, resolveTls } from './tls.js';
+
+/** An open session and what it was opened with. @internal */
+export interface OpenSession {
+  readonly session: ClientHttp2Session;
+  /** Our own socket, so a stuck graceful close can still be ended. */
+  readonly socket: TLSSocket;
+  /** The normalized origin, e.g. `https://api.push.apple.com`. */
+  readonly origin: string;
+  readonly options: ResolvedOptions;
+}
+
+function ignore(): void {}
+
+/**
+ * Validates options, loads TLS material, connects.
+ * @throws {@link InvalidArgumentError} for bad options; {@link ConnectError} otherwise.
+ * @internal
+ */
+export function openSession(origin: string, options: ConnectionOptions): Promise<OpenSession> {
+  let url: URL;
+  let resolved: ResolvedOptions;
+  let tls: ReturnType<typeof resolveTls>;
+  try {
+    url = parseOrigin(origin);
+    resolved = resolveOptions(options);
+    tls = resolveTls(options.tls);
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return new Promise<OpenSession>((resolve, reject) => {
+    // Our own socket, so a stuck graceful close can still be ended.
+    const socket = tlsConnect({
+      host,
+      port: url.port === '' ? 443 : Number(url.port),
+      secureContext: tls.secureContext,
+      servername: tls.servername ?? (isIP(host) === 0 ? host : undefined),
+      ALPNProtocols: ['h2'],
+    });
+    const session = http2.connect(url.origin, { createConnection: () => socket, settings: { enablePush: false } });
+    let done = false;
+    const finish = (error: Error | undefined): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      session.off('error', onError).off('close', onClose).off('remoteSettings', onSettings);
+      if (error === undefined) {
+        resolve({ session, socket, origin: url.origin, options: resolved });
+      } else {
+        session.on('error', ignore); // late errors of an abandoned session
+        session.destroy();
+        socket.destroy();
+        reject(error);
+      }
+    };
+    const onError = (error: Error): void => {
+      const code = String((error as { code?: unknown }).code ?? '');
+      const credentials = /CERT|SSL|TLS|ALERT/i.test(code);
+      finish(new ConnectError(`Could not connect to ${url.origin}: ${error.message}`, { cause: error, retryable: !credentials }));
+    };
+    // A TLS alert (e.g. the server refusing our certificate under TLS 1.3)
+    // can surface on the socket only, after the session already closed.
+    let socketError: Error | undefined;
+    const hint = tls.clientCertificate ? ' (did the server refuse the client certificate?)' : '';
+    // Kept for the socket's life: a late TLS error must never be uncaught.
+    socket.on('error', (error: Error) => void (socketError ??= error));
+    const onClose = (): void => {
+      setImmediate(() =>
+        socketError !== undefined
+          ? onError(socketError)
+          : finish(new ConnectError(`Connection to ${url.origin} closed before the server's SETTINGS arrived${hint}`)),
+      );
+    };
+    const onSettings = (): void => finish(undefined);
+    const timer = setTimeout(
+      () => finish(new ConnectError(`Connecting to ${url.origin} timed out after ${resolved.connectTimeout} ms`)),
+      resolved.connectTimeout,
+    );
+    session.on('error', onError).on('close', onClose).on('remoteSettings', onSettings);
+  });
+}
