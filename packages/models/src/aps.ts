@@ -103,7 +103,8 @@ export function toPayloadObject(notification: Notification, options: PayloadObje
     for (const [key, value] of Object.entries(custom)) {
       // Apple's keys live in `aps`; a custom `aps` would replace them all.
       if (key === 'aps') throw new InvalidArgumentError('custom.aps', '`aps` is reserved for Apple keys; use the notification fields');
-      if (value !== undefined) payload[key] = value;
+      // defineProperty, so a `__proto__` key stays a key and never a prototype.
+      if (value !== undefined) Object.defineProperty(payload, key, { value, enumerable: true, writable: true, configurable: true });
     }
   }
   return payload;

@@ -97,6 +97,12 @@ describe('payload: every field has Apple’s JSON key', () => {
     expect(() => encodePayload({ custom: { aps: { badge: 1 } } })).toThrow(/custom\.aps/);
   });
 
+  it('keeps a custom `__proto__` key as a plain key', () => {
+    const custom = JSON.parse('{"__proto__":{"polluted":true},"k":1}') as Record<string, unknown>;
+    expect(new TextDecoder().decode(encodePayload({ custom }))).toBe('{"aps":{},"__proto__":{"polluted":true},"k":1}');
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
   it('encodes an empty notification as an empty aps', () => {
     expect(new TextDecoder().decode(encodePayload({}))).toBe('{"aps":{}}');
   });
