@@ -1,0 +1,204 @@
+/**
+ * The stream side of a connection: opens one HTTP/2 stream per request, turns
+ * its events into exactly one settlement of the `post()` promise, and keeps
+ * the slot count honest. Listeners are shared functions (no per-request
+ * closures); a stream finds its record through a symbol-keyed property.
+ */
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import { performance } from 'node:perf_hooks';
+import { requestEndChannel } from './diagnostics.js';
+import { Closed, Timeout } from './errors.js';
+import { closedError, type GoawayInfo } from './goaway.js';
+import type { Request } from './request.js';
+import { AUTH_REASONS, buildResponse } from './response.js';
+import { StreamRecord, StreamTracker } from './stream-tracker.js';
+import type { AuthAction, AuthContext, AuthHook, Response } from './types.js';
+
+const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+const REQUEST_OPTIONS = Object.freeze({ endStream: false });
+const kRecord = Symbol('pushwire.record');
+const kStreams = Symbol('pushwire.streams');
+type TrackedStream = ClientHttp2Stream & { [kRecord]?: StreamRecord; [kStreams]?: Streams };
+
+/** What the stream side needs from its connection. @internal */
+export interface StreamHost {
+  readonly connectionId: number;
+  readonly origin: string;
+  readonly auth: AuthHook | undefined;
+  readonly authContext: AuthContext;
+  goaway(): GoawayInfo | undefined;
+  cause(): Error | undefined;
+  /** A response arrived (for the PING monitor). */
+  activity(): void;
+  /** The auth hook asked for a new connection. */
+  reconnect(): void;
+  /** The last stream slot was given back. */
+  idle(): void;
+}
+
+/** @internal */
+export class Streams {
+  readonly #host: StreamHost;
+  readonly #tracker: StreamTracker;
+
+  constructor(host: StreamHost) {
+    this.#host = host;
+    this.#tracker = new StreamTracker(this.#expire);
+  }
+
+  /** Slots in use. */
+  get size(): number {
+    return this.#tracker.size;
+  }
+
+  /** Tracks a new request (its deadline starts now). */
+  start(request: Request, resolve: (r: Response) => void, reject: (e: Error) => void): StreamRecord {
+    const now = performance.now();
+    const record = new StreamRecord(request, resolve, reject, now, now);
+    this.#tracker.add(record);
+    return record;
+  }
+
+  /** Opens the stream and writes the body. */
+  open(session: ClientHttp2Session, record: StreamRecord, headers: Readonly<Record<string, string>>): void {
+    let stream: TrackedStream;
+    try {
+      stream = session.request(headers, REQUEST_OPTIONS);
+    } catch (error) {
+      const goawayReason = this.#host.goaway()?.reason;
+      this.fail(record, new Closed('The session refused a new stream', { processed: false, cause: error, goawayReason }));
+      return;
+    }
+    record.stream = stream;
+    stream[kRecord] = record;
+    stream[kStreams] = this;
+    stream.on('response', onResponse);
+    stream.on('error', onStreamError);
+    stream.on('close', onStreamClose);
+    stream.end(record.request.body);
+  }
+
+  /** Rejects (once) and, unless told otherwise, frees the slot. */
+  fail(record: StreamRecord, error: Error, release = true): void {
+    if (record.settled) return;
+    record.settled = true;
+    if (release) this.#release(record);
+    if (requestEndChannel.hasSubscribers) this.#publish(record, 0, (error as { code?: string }).code, error);
+    record.reject(error);
+  }
+
+  /** GOAWAY: streams above `lastStreamId` were never processed (RFC 9113 §6.8). */
+  failAbove(goaway: GoawayInfo): void {
+    for (const record of this.#tracker.snapshot()) {
+      const id = record.stream?.id;
+      if (id !== undefined && id > goaway.lastStreamId) this.fail(record, closedError(id, undefined, goaway, undefined));
+    }
+  }
+
+  /** The session closed: anything left fails, and the deadline timer stops. */
+  closeAll(): void {
+    for (const record of this.#tracker.snapshot()) {
+      this.fail(record, closedError(record.stream?.id, record.stream?.rstCode, this.#host.goaway(), this.#host.cause()));
+      this.#release(record);
+    }
+    this.#tracker.stop();
+  }
+
+  /** @internal listener body */
+  response(stream: TrackedStream, record: StreamRecord, headers: IncomingHttpHeaders, flags: number): void {
+    this.#host.activity();
+    record.status = headers[':status'] as unknown as number;
+    record.headers = headers as Record<string, string>;
+    // APNs answers 200 with HEADERS + END_STREAM: settle without touching the body.
+    if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) return this.complete(record);
+    if (record.status === 200) stream.resume();
+    else {
+      record.chunks = [];
+      stream.on('data', onData);
+    }
+    stream.on('end', onEnd);
+  }
+
+  /** @internal listener body */
+  closed(stream: TrackedStream, record: StreamRecord): void {
+    if (!record.settled) {
+      // Headers without END_STREAM, then a reset: the status is still an answer.
+      if (record.status !== 0) this.complete(record);
+      else this.fail(record, closedError(stream.id, stream.rstCode, this.#host.goaway(), record.error ?? this.#host.cause()));
+    }
+    this.#release(record);
+  }
+
+  /** Resolves with the response; auth rejections go through the hook first. */
+  complete(record: StreamRecord): void {
+    const response = buildResponse(record.status, record.headers ?? {}, record.chunks);
+    record.settled = true;
+    this.#release(record);
+    const auth = this.#host.auth;
+    if (auth?.onRejection !== undefined && (response.status === 403 || response.status === 429) && AUTH_REASONS.has(response.reason ?? '')) {
+      const context: AuthContext = { ...this.#host.authContext, sentHeaders: record.auth };
+      Promise.resolve()
+        .then(() => auth.onRejection?.(response.reason as string, context) ?? 'none')
+        .catch(() => 'none' as const)
+        .then((authAction: AuthAction) => {
+          if (authAction === 'reconnect') this.#host.reconnect();
+          if (requestEndChannel.hasSubscribers) this.#publish(record, response.status, response.reason, undefined);
+          record.resolve({ ...response, authAction });
+        });
+      return;
+    }
+    if (requestEndChannel.hasSubscribers) this.#publish(record, response.status, response.reason, undefined);
+    record.resolve(response);
+  }
+
+  #release(record: StreamRecord): void {
+    if (record.released) return;
+    record.released = true;
+    this.#tracker.delete(record);
+    if (this.#tracker.size === 0) this.#host.idle();
+  }
+
+  readonly #expire = (record: StreamRecord): void => {
+    const stream = record.stream;
+    const open = stream !== undefined && !stream.closed && !stream.destroyed;
+    // The slot is freed by the stream's close event, after the RST_STREAM.
+    this.fail(record, new Timeout(record.request.timeout), !open);
+    if (open) stream.close(NGHTTP2_CANCEL);
+  };
+
+  #publish(record: StreamRecord, status: number, reason: string | undefined, error: Error | undefined): void {
+    requestEndChannel.publish({
+      connectionId: this.#host.connectionId,
+      origin: this.#host.origin,
+      path: record.request.path,
+      status,
+      reason,
+      latency: performance.now() - record.start,
+      error,
+    });
+  }
+}
+
+function onResponse(this: TrackedStream, headers: IncomingHttpHeaders, flags: number): void {
+  const record = this[kRecord];
+  if (record !== undefined && !record.settled) this[kStreams]?.response(this, record, headers, flags);
+}
+
+function onEnd(this: TrackedStream): void {
+  const record = this[kRecord];
+  if (record !== undefined && !record.settled) this[kStreams]?.complete(record);
+}
+
+function onStreamClose(this: TrackedStream): void {
+  const record = this[kRecord];
+  if (record !== undefined) this[kStreams]?.closed(this, record);
+}
+
+function onData(this: TrackedStream, chunk: Buffer): void {
+  this[kRecord]?.chunks?.push(chunk);
+}
+
+function onStreamError(this: TrackedStream, error: Error): void {
+  const record = this[kRecord];
+  if (record !== undefined) record.error ??= error;
+}
