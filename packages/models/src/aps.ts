@@ -13,13 +13,22 @@ import {
 } from './notification.js';
 import { checkString, isPlainObject, kindOf, safeName, toUnixSeconds } from './util.js';
 
-/** The JSON object sent to APNs: `aps` plus custom top-level keys. */
+/**
+ * The JSON object sent to APNs: `aps` plus custom top-level keys.
+ * @example
+ * const p: PayloadObject = { aps: { alert: 'hi' }, orderId: 7 };
+ */
 export interface PayloadObject {
+  /** Apple's keys. */
   aps: Record<string, unknown>;
   [key: string]: unknown;
 }
 
-/** Options of {@link toPayloadObject}. */
+/**
+ * Options of {@link toPayloadObject}.
+ * @example
+ * toPayloadObject({ event: 'update', relevanceScore: 80 }, { anyRelevanceScore: true });
+ */
 export interface PayloadObjectOptions {
   /** Allow any number as `relevanceScore` (Live Activities sort by it). @default false */
   anyRelevanceScore?: boolean;

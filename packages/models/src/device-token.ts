@@ -10,6 +10,8 @@ import { kindOf } from './util.js';
 /**
  * The longest device token accepted, in hex characters. A guard against
  * garbage, not an Apple limit: tokens are 64 today.
+ * @example
+ * validateDeviceToken('ab'.repeat(MAX_DEVICE_TOKEN_LENGTH / 2)); // ok; longer throws
  */
 export const MAX_DEVICE_TOKEN_LENGTH = 200;
 

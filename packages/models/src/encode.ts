@@ -10,7 +10,11 @@ import type { Notification, RawPayload } from './notification.js';
 import { encodePayload, isRawPayload } from './payload.js';
 import { isPlainObject, kindOf } from './util.js';
 
-/** A device push ready for the wire. */
+/**
+ * A device push ready for the wire.
+ * @example
+ * const { path, headers, body } = encodeNotification(token, { alert: 'hi' }, { topic: 'com.example.app' });
+ */
 export interface EncodedNotification {
   /** `/3/device/<lowercase hex token>`. */
   readonly path: string;

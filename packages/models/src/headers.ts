@@ -42,7 +42,11 @@ export interface NotificationOptions {
   apnsId?: string;
 }
 
-/** The longest `apns-collapse-id` APNs accepts, in bytes. */
+/**
+ * The longest `apns-collapse-id` APNs accepts, in bytes.
+ * @example
+ * buildHeaders({ topic, collapseId: 'x'.repeat(MAX_COLLAPSE_ID_BYTES) }); // ok; one more byte throws
+ */
 export const MAX_COLLAPSE_ID_BYTES = 64;
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;

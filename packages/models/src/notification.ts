@@ -57,7 +57,11 @@ export type Sound = string | CriticalSound;
 /** Values of `aps.interruption-level`. */
 export type InterruptionLevel = 'passive' | 'active' | 'time-sensitive' | 'critical';
 
-/** Every {@link InterruptionLevel}. */
+/**
+ * Every {@link InterruptionLevel}.
+ * @example
+ * INTERRUPTION_LEVELS.includes('critical'); // true
+ */
 export const INTERRUPTION_LEVELS: readonly InterruptionLevel[] = Object.freeze([
   'passive',
   'active',
@@ -68,7 +72,11 @@ export const INTERRUPTION_LEVELS: readonly InterruptionLevel[] = Object.freeze([
 /** Values of `aps.event` for Live Activities. */
 export type LiveActivityEvent = 'start' | 'update' | 'end';
 
-/** Every {@link LiveActivityEvent}. */
+/**
+ * Every {@link LiveActivityEvent}.
+ * @example
+ * LIVE_ACTIVITY_EVENTS; // ['start', 'update', 'end']
+ */
 export const LIVE_ACTIVITY_EVENTS: readonly LiveActivityEvent[] = Object.freeze(['start', 'update', 'end']);
 
 /** A point in time: a `Date`, or whole UNIX seconds. */
@@ -142,5 +150,6 @@ export interface Notification {
  * encodePayload({ raw: '{"aps":{"alert":"hi"},"legacy":true}' });
  */
 export interface RawPayload {
+  /** The whole payload: a plain object, or a JSON object as a string. */
   raw: Record<string, unknown> | string;
 }

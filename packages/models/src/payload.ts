@@ -9,7 +9,11 @@ import type { Notification, RawPayload } from './notification.js';
 import { payloadLimit, validatePushType, type PushType } from './push-types.js';
 import { isPlainObject, kindOf, safeName } from './util.js';
 
-/** Options of {@link encodePayload}. */
+/**
+ * Options of {@link encodePayload}.
+ * @example
+ * encodePayload(update, 'liveactivity', { limit: BROADCAST_PAYLOAD_LIMIT });
+ */
 export interface EncodePayloadOptions {
   /**
    * The size limit in UTF-8 bytes, e.g. {@link BROADCAST_PAYLOAD_LIMIT} for

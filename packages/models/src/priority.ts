@@ -20,7 +20,11 @@ export const Priority = Object.freeze({
   Low: 1,
 } as const);
 
-/** A valid `apns-priority`: 10, 5 or 1. */
+/**
+ * A valid `apns-priority`: 10, 5 or 1.
+ * @example
+ * const p: PriorityValue = Priority.ConservePower; // 5
+ */
 export type PriorityValue = 10 | 5 | 1;
 /** Same as {@link PriorityValue}, so `priority: Priority` reads naturally. */
 export type Priority = PriorityValue;

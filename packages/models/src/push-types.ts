@@ -24,13 +24,19 @@ export const PUSH_TYPES = Object.freeze([
   'controls',
 ] as const);
 
-/** A value of the `apns-push-type` header. */
+/**
+ * A value of the `apns-push-type` header.
+ * @example
+ * const type: PushType = 'liveactivity';
+ */
 export type PushType = (typeof PUSH_TYPES)[number];
 
 /**
  * The suffix APNs expects after the bundle id in `apns-topic`, per push type.
  * Empty for alert and background (the bare bundle id) and for mdm (whose
  * topic is the UID from the MDM certificate, taken as is).
+ * @example
+ * 'com.example.app' + TOPIC_SUFFIXES.voip; // 'com.example.app.voip'
  */
 export const TOPIC_SUFFIXES: Readonly<Record<PushType, string>> = Object.freeze({
   alert: '',
@@ -46,11 +52,23 @@ export const TOPIC_SUFFIXES: Readonly<Record<PushType, string>> = Object.freeze(
   controls: '.push-type.controls',
 });
 
-/** The payload limit of most push types, in UTF-8 bytes. */
+/**
+ * The payload limit of most push types, in UTF-8 bytes.
+ * @example
+ * payloadLimit('alert') === DEFAULT_PAYLOAD_LIMIT; // true
+ */
 export const DEFAULT_PAYLOAD_LIMIT = 4096;
-/** The payload limit of VoIP pushes, in UTF-8 bytes. */
+/**
+ * The payload limit of VoIP pushes, in UTF-8 bytes.
+ * @example
+ * payloadLimit('voip') === VOIP_PAYLOAD_LIMIT; // true
+ */
 export const VOIP_PAYLOAD_LIMIT = 5120;
-/** The payload limit of broadcast (channel) pushes, in UTF-8 bytes. */
+/**
+ * The payload limit of broadcast (channel) pushes, in UTF-8 bytes.
+ * @example
+ * encodePayload(update, 'liveactivity', { limit: BROADCAST_PAYLOAD_LIMIT });
+ */
 export const BROADCAST_PAYLOAD_LIMIT = 5120;
 
 /**

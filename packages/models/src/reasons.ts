@@ -11,13 +11,23 @@
  * - `auth-config`: credentials, certificate, topic or account setup;
  * - `throttled`: too fast; retry after a delay;
  * - `server-transient`: APNs-side trouble; retry with backoff.
+ * @example
+ * if (describeReason(reason)?.category === 'token-invalid') forget(token);
  */
 export type ReasonCategory = 'token-invalid' | 'request-malformed' | 'auth-config' | 'throttled' | 'server-transient';
 
-/** Where a reason can come from. */
+/**
+ * Where a reason can come from.
+ * @example
+ * REASONS.ChannelNotRegistered.scopes; // ['broadcast']
+ */
 export type ReasonScope = 'device' | 'broadcast';
 
-/** One catalogue entry. */
+/**
+ * One catalogue entry.
+ * @example
+ * const info: ReasonInfo | undefined = describeReason('TooManyRequests'); // status 429, throttled, retryable
+ */
 export interface ReasonInfo {
   /** The reason string, as in the response body. */
   readonly name: ReasonName;
@@ -89,7 +99,11 @@ const TABLE = {
   TopicMismatch: [403, 'auth-config', false, 'b', 'The bundle id in the path does not match the credentials.'],
 } as const satisfies Record<string, Entry>;
 
-/** Every reason string in the catalogue. */
+/**
+ * Every reason string in the catalogue.
+ * @example
+ * const reason: ReasonName = 'BadDeviceToken';
+ */
 export type ReasonName = keyof typeof TABLE;
 
 const SCOPES: Readonly<Record<Entry[3], readonly ReasonScope[]>> = {
@@ -112,7 +126,11 @@ export const REASONS: Readonly<Record<ReasonName, ReasonInfo>> = Object.freeze(
   ) as Record<ReasonName, ReasonInfo>,
 );
 
-/** Every reason name, in catalogue order. */
+/**
+ * Every reason name, in catalogue order.
+ * @example
+ * REASON_NAMES.filter((name) => REASONS[name].status === 410); // ['ExpiredToken', 'Unregistered']
+ */
 export const REASON_NAMES: readonly ReasonName[] = Object.freeze(Object.keys(TABLE) as ReasonName[]);
 
 /**
