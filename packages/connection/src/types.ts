@@ -14,7 +14,7 @@ export interface Response {
   readonly timestamp: number | undefined;
   /** `retry-after` header in seconds, when present (429/503). */
   readonly retryAfter: number | undefined;
-  /** All response headers for uncommon needs (channel ids, request ids). */
+  /** All response headers for uncommon needs (channel ids, request ids), as `node:http2` received them (`:status` included). */
   readonly headers: Readonly<Record<string, string>>;
   /** The raw body, when the response had one. */
   readonly body: string | undefined;
