@@ -1,0 +1,267 @@
+/**
+ * The fleet: `size` connection slots, each holding at most one ready
+ * connection. A slot whose connection drains (GOAWAY, stream ids used up,
+ * auth), dies or fails to connect is refilled with exponential back-off and
+ * jitter, so a fleet that cannot connect never spins. Connections that drain
+ * finish their streams on the side. No queue and no retry here.
+ */
+import { Connection, ConnectError, type ConnectionOptions } from '@pushwire/connection';
+import type { ReconnectOptions } from './options.js';
+
+/** GOAWAY or 403 reasons that no retry or reconnect can fix. */
+export const FATAL_REASONS: ReadonlySet<string> = new Set(['BadCertificate', 'BadCertificateEnvironment']);
+
+/** One connection and the pool's bookkeeping about it. @internal */
+export class Member {
+  /** Attempts the pool is running on this connection. */
+  jobs = 0;
+  /** It answered at least one request: its slot is healthy. */
+  served = false;
+  /** Draining or closed: it takes no new work. */
+  retired = false;
+  constructor(
+    readonly conn: Connection,
+    readonly slot: Slot,
+  ) {}
+}
+
+/** @internal */
+class Slot {
+  member: Member | undefined = undefined;
+  /** The connect in progress, if any. */
+  connecting: Promise<void> | undefined = undefined;
+  /** Consecutive attempts that failed to give a connection that served. */
+  failures = 0;
+  timer: NodeJS.Timeout | undefined = undefined;
+  constructor(readonly index: number) {}
+}
+
+/** What the fleet tells the pool. @internal */
+export interface FleetEvents {
+  /** Ready capacity or retired jobs changed. */
+  capacity(): void;
+  /** A failure that no retry can fix; the pool must close. */
+  fatal(cause: Error): void;
+  /** A slot will be refilled after `delay` ms. */
+  reconnect(slot: number, delay: number, failures: number, cause: Error | undefined): void;
+}
+
+/** @internal */
+export class Fleet {
+  readonly #origin: string;
+  readonly #options: ConnectionOptions;
+  readonly #backoff: Readonly<Required<ReconnectOptions>>;
+  readonly #events: FleetEvents;
+  readonly #slots: Slot[];
+  readonly #retired = new Set<Member>();
+  #waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  #started = false;
+  #closed = false;
+  /** Jobs still running on retired connections: they hold queue concurrency. */
+  retiredJobs = 0;
+  /** Slots refilled after the first connections. */
+  reconnects = 0;
+
+  constructor(origin: string, options: ConnectionOptions, size: number, backoff: Readonly<Required<ReconnectOptions>>, events: FleetEvents) {
+    this.#origin = origin;
+    this.#options = options;
+    this.#backoff = backoff;
+    this.#events = events;
+    this.#slots = Array.from({ length: size }, (_, i) => new Slot(i));
+  }
+
+  /** The least-loaded ready connection with a free stream, if any. */
+  pick(): Member | undefined {
+    let best: Member | undefined;
+    let load = Number.POSITIVE_INFINITY;
+    for (const slot of this.#slots) {
+      const member = slot.member;
+      if (member === undefined) continue;
+      const conn = member.conn;
+      const inFlight = conn.inFlight;
+      if (inFlight < load && inFlight < conn.capacity && conn.isReady) {
+        best = member;
+        load = inFlight;
+      }
+    }
+    return best;
+  }
+
+  /** Opens every slot (the first call only). */
+  start(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    for (const slot of this.#slots) this.#open(slot);
+  }
+
+  /**
+   * Resolves when a connection is ready; rejects with the connect error that
+   * leaves no slot connecting (all back off).
+   */
+  waitForReady(): Promise<void> {
+    this.start();
+    if (this.#closed) return Promise.reject(new ConnectError('The pool is closing its connections', { retryable: false }));
+    if (this.ready > 0) return Promise.resolve();
+    // Wait for the next connect outcome, never fail on an old one: a queue of
+    // a million posts then meets a dead server one post per connect attempt.
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  /** Ready connections. */
+  get ready(): number {
+    let count = 0;
+    for (const slot of this.#slots) if (slot.member?.conn.isReady === true) count++;
+    return count;
+  }
+
+  /** Sum of the live stream limits of the ready connections. */
+  get capacity(): number {
+    let total = 0;
+    for (const slot of this.#slots) {
+      const conn = slot.member?.conn;
+      if (conn !== undefined && conn.isReady) total += conn.capacity;
+    }
+    return total;
+  }
+
+  /** Streams open on every connection, retired ones included. */
+  get inFlight(): number {
+    let total = 0;
+    for (const slot of this.#slots) total += slot.member?.conn.inFlight ?? 0;
+    for (const member of this.#retired) total += member.conn.inFlight;
+    return total;
+  }
+
+  /** Open connections (ready or draining). */
+  get connections(): number {
+    let count = this.#retired.size;
+    for (const slot of this.#slots) if (slot.member !== undefined) count++;
+    return count;
+  }
+
+  /** Connections being opened. */
+  get connecting(): number {
+    return this.#slots.filter((slot) => slot.connecting !== undefined).length;
+  }
+
+  /** One attempt finished on `member`. */
+  release(member: Member): void {
+    member.jobs--;
+    if (member.retired) {
+      this.retiredJobs--;
+      this.#events.capacity();
+    }
+  }
+
+  /** Stops giving `member` work and closes it once its streams finish (e.g. after 503 Shutdown). */
+  retire(member: Member): void {
+    if (!member.retired) void member.conn.close();
+  }
+
+  /** Stops refilling slots; closes every connection (destroys them when `force`). */
+  async close(force: boolean): Promise<void> {
+    this.#closed = true;
+    const members = [...this.#retired];
+    for (const slot of this.#slots) {
+      clearTimeout(slot.timer);
+      slot.timer = undefined;
+      if (slot.member !== undefined) members.push(slot.member);
+    }
+    this.#flushWaiters(new ConnectError('The pool is closing its connections', { retryable: false }));
+    await Promise.all(
+      members.map((member) => {
+        const closed = new Promise<void>((resolve) => (member.conn.isClosed ? resolve() : member.conn.once('close', () => resolve())));
+        if (force) member.conn.destroy();
+        else void member.conn.close();
+        return closed;
+      }),
+    );
+    // Connections still opening are destroyed as they arrive (see #attach);
+    // a graceful close waits for that, a forced one does not.
+    if (!force) await Promise.all(this.#slots.map((slot) => slot.connecting));
+  }
+
+  #open(slot: Slot): void {
+    slot.timer = undefined;
+    if (this.#closed) return;
+    slot.connecting = Connection.connect(this.#origin, this.#options).then(
+      (conn) => this.#attach(slot, conn),
+      (error: unknown) => this.#failed(slot, error as Error),
+    );
+  }
+
+  #attach(slot: Slot, conn: Connection): void {
+    slot.connecting = undefined;
+    if (this.#closed) {
+      conn.destroy();
+      return;
+    }
+    const member = new Member(conn, slot);
+    slot.member = member;
+    conn.on('capacity', () => this.#events.capacity());
+    conn.once('draining', () => this.#retire(member, undefined));
+    conn.once('close', (cause?: Error) => {
+      this.#retire(member, cause);
+      this.#retired.delete(member);
+    });
+    const waiters = this.#flushWaiters(undefined);
+    this.#events.capacity();
+    for (const waiter of waiters) waiter.resolve();
+  }
+
+  #failed(slot: Slot, error: Error): void {
+    slot.connecting = undefined;
+    if (this.#closed) return;
+    // Bad credentials or TLS material (and bad options): no reconnect can help.
+    if (!(error instanceof ConnectError) || !error.retryable) {
+      this.#events.fatal(error);
+      return;
+    }
+    this.#schedule(slot, false, error);
+    if (!this.#slots.some((s) => s.connecting !== undefined) && this.ready === 0) {
+      for (const waiter of this.#flushWaiters(undefined)) waiter.reject(error);
+    }
+  }
+
+  /** The member's connection drains or closed: move it aside and refill its slot. */
+  #retire(member: Member, cause: Error | undefined): void {
+    if (member.retired) return;
+    member.retired = true;
+    this.retiredJobs += member.jobs;
+    const slot = member.slot;
+    if (slot.member === member) slot.member = undefined;
+    if (!member.conn.isClosed) this.#retired.add(member);
+    const reason = member.conn.goawayReason;
+    if (reason !== undefined && FATAL_REASONS.has(reason)) {
+      this.#events.fatal(new ConnectError(`APNs sent GOAWAY with reason ${reason}`, { retryable: false, cause }));
+      return;
+    }
+    this.#events.capacity();
+    this.#schedule(slot, member.served, cause);
+  }
+
+  #schedule(slot: Slot, healthy: boolean, cause: Error | undefined): void {
+    if (this.#closed || slot.timer !== undefined || slot.connecting !== undefined || slot.member !== undefined) return;
+    slot.failures = healthy ? 0 : slot.failures + 1;
+    const { minDelay, maxDelay } = this.#backoff;
+    // Full back-off after a failure, half of it randomised ("equal jitter").
+    const base = slot.failures === 0 ? 0 : Math.min(maxDelay, minDelay * 2 ** Math.min(slot.failures - 1, 30));
+    const delay = Math.round(base / 2 + (Math.random() * base) / 2);
+    this.reconnects++;
+    this.#events.reconnect(slot.index, delay, slot.failures, cause);
+    if (delay === 0) {
+      this.#open(slot);
+    } else {
+      slot.timer = setTimeout(() => this.#open(slot), delay);
+      // Pending posts keep the process alive through their deadlines.
+      slot.timer.unref();
+    }
+  }
+
+  #flushWaiters(error: Error | undefined): Array<{ resolve: () => void; reject: (error: Error) => void }> {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    if (error !== undefined) for (const waiter of waiters) waiter.reject(error);
+    return waiters;
+  }
+}

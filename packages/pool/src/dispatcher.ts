@@ -1,0 +1,302 @@
+/**
+ * The engine: admits posts into p-queue (concurrency = live capacity), runs
+ * each attempt on the least-loaded connection, judges the outcome, retries
+ * through p-retry, and ends every post exactly once (response, error,
+ * deadline, abort, close).
+ *
+ * Fast path: the first attempt is a plain queue job; p-retry (and its
+ * closures and AbortController) only come in after a retryable failure.
+ */
+import { performance } from 'node:perf_hooks';
+import { Blocked, Closed, Timeout, type ConnectionOptions, type Request, type Response } from '@pushwire/connection';
+import PQueue from 'p-queue';
+import pRetry, { AbortError } from 'p-retry';
+import { Fleet, type FleetEvents, type Member } from './connections.js';
+import { Deadlines, Signals } from './deadline.js';
+import { Aborted, ResponseError } from './errors.js';
+import type { ResolvedPoolOptions } from './options.js';
+import { poolResponse, PostState, type PoolResponse } from './post-state.js';
+import { Fifo, type JobOptions } from './queue.js';
+import { INVALID_TOKEN_STREAK, judgeError, judgeResponse, maybeProcessed, retryAfter, retryOptions, Verdict } from './retry-policy.js';
+
+const DONE: Promise<void> = Promise.resolve();
+
+/** Hooks of the pool. @internal */
+export interface DispatcherEvents extends Omit<FleetEvents, 'capacity'> {
+  /** Live posts dropped to zero. */
+  idle(): void;
+}
+
+/** @internal */
+export class Dispatcher {
+  readonly #options: ResolvedPoolOptions;
+  readonly #events: DispatcherEvents;
+  readonly fleet: Fleet;
+  readonly fifo = new Fifo();
+  readonly #queue: PQueue<Fifo, JobOptions>;
+  readonly #deadlines = new Deadlines((state) => this.#expire(state));
+  readonly #signals = new Signals((state) => this.#abort(state));
+  #invalidTokens = 0;
+  /** Set once the pool is force-closed or fatally failed: nothing more is attempted. */
+  #stopped: Closed | undefined;
+  sent = 0;
+  failed = 0;
+  retried = 0;
+  timedOut = 0;
+
+  constructor(origin: string, options: ResolvedPoolOptions, connection: ConnectionOptions, events: DispatcherEvents) {
+    this.#options = options;
+    this.#events = events;
+    const fifo = this.fifo;
+    // p-queue builds its queue itself; hand it ours so the pool can remove posts in O(1).
+    const queueClass = function Bound(): Fifo {
+      return fifo;
+    } as unknown as new () => Fifo;
+    this.#queue = new PQueue<Fifo, JobOptions>({ concurrency: 1, queueClass });
+    this.fleet = new Fleet(origin, connection, options.size, options.reconnect, {
+      capacity: () => this.#resize(),
+      fatal: (cause) => events.fatal(cause),
+      reconnect: (slot, delay, failures, cause) => events.reconnect(slot, delay, failures, cause),
+    });
+  }
+
+  /** Posts not settled yet. */
+  get live(): number {
+    return this.#deadlines.size;
+  }
+
+  /** Queue jobs running (attempts on a connection or waiting for one). */
+  get pending(): number {
+    return this.#queue.pending;
+  }
+
+  /** Admits one post. The caller has validated it. */
+  submit(request: Request, deadline: number, atLeastOnce: boolean, signal: AbortSignal | undefined): Promise<PoolResponse> {
+    return new Promise((resolve, reject) => {
+      const state = new PostState(request, resolve, reject, deadline, performance.now(), atLeastOnce, signal);
+      this.#deadlines.add(state);
+      if (signal !== undefined) this.#signals.add(signal, state);
+      this.fleet.start();
+      this.#enqueue(state, 0);
+    });
+  }
+
+  /**
+   * Ends what is left with `error`: posts not on a connection now, and with
+   * `force` the in-flight ones too (as `processed: 'unknown'`).
+   */
+  stop(error: Closed, force: boolean): void {
+    this.#stopped ??= error;
+    const inFlight = force ? new Closed(error.message, { processed: 'unknown', cause: error.cause }) : undefined;
+    for (const state of this.#deadlines.snapshot()) {
+      if (!state.inFlight) this.#reject(state, error);
+      else if (inFlight !== undefined) this.#reject(state, inFlight);
+    }
+  }
+
+  #enqueue(state: PostState, priority: number): void {
+    // The job is one small closure; it never rejects (outcomes settle the post).
+    void this.#queue.add(() => this.#run(state), { state, priority, id: '' });
+  }
+
+  #run(state: PostState): Promise<void> {
+    if (state.done) return DONE;
+    if (this.#stopped !== undefined) {
+      this.#reject(state, this.#stopped);
+      return DONE;
+    }
+    const member = this.fleet.pick();
+    if (member !== undefined) return this.#send(state, member);
+    if (this.fleet.ready > 0) {
+      this.#failed(state, new Blocked('Every stream of every ready connection is in use'));
+      return DONE;
+    }
+    return this.fleet.waitForReady().then(
+      () => {
+        if (state.done) return DONE;
+        const ready = this.fleet.pick();
+        if (ready !== undefined) return this.#send(state, ready);
+        this.#failed(state, new Blocked('A connection opened but its streams are in use'));
+        return DONE;
+      },
+      (error: unknown) => this.#failed(state, error as Error),
+    );
+  }
+
+  #send(state: PostState, member: Member): Promise<void> {
+    state.attempts++;
+    state.inFlight = true;
+    member.jobs++;
+    return member.conn.post(state.request).then(
+      (response) => this.#onResponse(state, member, response),
+      (error: unknown) => {
+        state.inFlight = false;
+        this.fleet.release(member);
+        this.#failed(state, error as Error);
+      },
+    );
+  }
+
+  #onResponse(state: PostState, member: Member, response: Response): void {
+    state.inFlight = false;
+    member.served = true;
+    this.fleet.release(member);
+    const verdict = judgeResponse(response);
+    switch (verdict) {
+      case Verdict.Final:
+        if (response.status === 200) this.#invalidTokens = 0;
+        this.#settle(state, response);
+        return;
+      case Verdict.InvalidToken:
+        this.#settle(state, response);
+        if (++this.#invalidTokens >= INVALID_TOKEN_STREAK) {
+          this.#events.fatal(new ResponseError(response, false));
+        }
+        return;
+      case Verdict.Fatal:
+        this.#settle(state, response);
+        this.#events.fatal(new ResponseError(response, false));
+        return;
+      case Verdict.RetryElsewhere:
+        this.fleet.retire(member);
+        break;
+    }
+    this.#failed(state, new ResponseError(response, true), verdict);
+  }
+
+  /** An attempt failed: retry it, or settle the post. */
+  #failed(state: PostState, error: Error, verdict = judgeError(error, state.atLeastOnce)): void {
+    if (state.done) return;
+    state.lastError = error;
+    if (verdict === Verdict.Fatal) {
+      this.#events.fatal(error);
+      this.#reject(state, this.#stopped ?? new Closed(`The pool closed: ${error.message}`, { processed: false, cause: error }));
+      return;
+    }
+    if (verdict === Verdict.Final || verdict === Verdict.InvalidToken) {
+      this.#reject(state, error);
+      return;
+    }
+    if (this.#stopped !== undefined) {
+      this.#reject(state, this.#stopped);
+      return;
+    }
+    if (maybeProcessed(error)) state.possibleDuplicate = true;
+    const retry = state.retry;
+    if (retry === undefined) this.#startRetry(state, error);
+    else retry.reject?.(error);
+  }
+
+  /** Enters p-retry: attempt 1 (already made) "throws" its error, so p-retry schedules attempt 2. */
+  #startRetry(state: PostState, first: Error): void {
+    const controller = new AbortController();
+    state.retry = { controller, resolve: undefined, reject: undefined };
+    const options = retryOptions(this.#options, state.expiresAt - performance.now(), controller.signal);
+    pRetry((attempt) => (attempt === 1 ? Promise.reject(first) : this.#attempt(state)), {
+      ...options,
+      onFailedAttempt: ({ error }) => this.#beforeRetry(state, error, controller.signal),
+      shouldConsumeRetry: ({ error }) => this.#consumes(state, error),
+    }).then(
+      (response) => this.#settle(state, response),
+      (error: unknown) => {
+        if (state.done) return;
+        // Out of time (p-retry's maxRetryTime) or a Retry-After past the deadline.
+        this.#reject(state, error instanceof Timeout ? error : this.#timeout(state));
+      },
+    );
+  }
+
+  /** One retry: back into the queue ahead of new posts. */
+  #attempt(state: PostState): Promise<Response> {
+    return new Promise<Response>((resolve, reject) => {
+      const retry = state.retry;
+      if (state.done || retry === undefined) return reject(new AbortError('The post has settled'));
+      retry.resolve = resolve;
+      retry.reject = reject;
+      this.retried++;
+      this.#enqueue(state, 1);
+    });
+  }
+
+  /** Honours Retry-After (429/503) before p-retry's own back-off. */
+  async #beforeRetry(state: PostState, error: Error, signal: AbortSignal): Promise<void> {
+    const wait = retryAfter(error);
+    if (wait === undefined) return;
+    if (performance.now() + wait >= state.expiresAt) {
+      throw new Timeout(state.deadline, `APNs asked to retry after ${wait / 1000} s, past the deadline of ${state.deadline} ms`, { cause: error });
+    }
+    if (signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, wait);
+      function done(): void {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /**
+   * `false` skips p-retry's back-off: the first retry of a request that was
+   * never processed (or whose credentials were refreshed, or after a
+   * Retry-After wait) goes at once; a second in a row backs off.
+   */
+  #consumes(state: PostState, error: Error): boolean {
+    const verdict = error instanceof ResponseError ? judgeResponse(error.response) : judgeError(error, state.atLeastOnce);
+    const now = verdict === Verdict.RetryNow || verdict === Verdict.RetryElsewhere || retryAfter(error) !== undefined;
+    const immediate = now && !state.immediate;
+    state.immediate = immediate;
+    return !immediate;
+  }
+
+  #settle(state: PostState, response: Response): void {
+    if (!this.#finish(state)) return;
+    this.sent++;
+    state.resolve(poolResponse(response, state.attempts, state.possibleDuplicate));
+  }
+
+  #reject(state: PostState, error: Error): void {
+    if (!this.#finish(state)) return;
+    this.failed++;
+    state.reject(error);
+  }
+
+  /** Takes a settling post out of every structure; `false` if it had settled already. */
+  #finish(state: PostState): boolean {
+    if (state.done) return false;
+    state.done = true;
+    this.#deadlines.delete(state);
+    if (state.signal !== undefined) this.#signals.delete(state.signal, state);
+    this.fifo.take(state);
+    const retry = state.retry;
+    if (retry !== undefined) {
+      retry.controller.abort();
+      retry.reject?.(new AbortError('The post has settled'));
+      state.retry = undefined;
+    }
+    if (this.#deadlines.size === 0) this.#events.idle();
+    return true;
+  }
+
+  #timeout(state: PostState): Timeout {
+    const where = state.attempts === 0 ? `while queued (${this.fifo.size} waiting)` : `after ${state.attempts} attempt(s)`;
+    return new Timeout(state.deadline, `The deadline of ${state.deadline} ms passed ${where}`, { cause: state.lastError });
+  }
+
+  #expire(state: PostState): void {
+    this.timedOut++;
+    this.#reject(state, this.#timeout(state));
+  }
+
+  #abort(state: PostState): void {
+    const processed = state.inFlight || state.possibleDuplicate ? 'unknown' : false;
+    this.#reject(state, new Aborted('The post was aborted by its signal', { processed, cause: state.signal?.reason }));
+  }
+
+  /** p-queue runs as many attempts as there are streams (at least one, to wait for a connection). */
+  #resize(): void {
+    const concurrency = Math.max(1, this.fleet.capacity + this.fleet.retiredJobs);
+    if (concurrency !== this.#queue.concurrency) this.#queue.concurrency = concurrency;
+  }
+}

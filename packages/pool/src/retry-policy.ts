@@ -1,0 +1,97 @@
+/**
+ * Which outcomes of an attempt are retried, and how. The table in the
+ * README mirrors this file.
+ *
+ * Principles: a rejection from APNs is an answer, not an error, unless APNs
+ * says "later" (429, 5xx, `Shutdown`) or the auth hook refreshed credentials.
+ * A failure is retried only when the request provably never reached APNs
+ * (`processed: false`, `Blocked`, connect errors), or, with at-least-once
+ * delivery, when it may have (`processed: 'unknown'`, a per-attempt timeout).
+ */
+import { Blocked, Closed, ConnectError, Timeout, type Response } from '@pushwire/connection';
+import type { Options as RetryOptions } from 'p-retry';
+import { FATAL_REASONS } from './connections.js';
+import { ResponseError } from './errors.js';
+import type { ResolvedPoolOptions } from './options.js';
+
+/** What to do after an attempt. @internal */
+export const Verdict = {
+  /** Settle the post with this response or error. */
+  Final: 0,
+  /** Retry after the exponential back-off (or the `Retry-After`). */
+  Retry: 1,
+  /** Retry at once, on another connection if this one is draining. */
+  RetryNow: 2,
+  /** Retry, and close this connection gracefully (it is going away). */
+  RetryElsewhere: 3,
+  /** Settle this post, then close the pool: nothing can succeed. */
+  Fatal: 4,
+  /** Settle; counts towards the InvalidProviderToken streak that closes the pool. */
+  InvalidToken: 5,
+} as const;
+/** @internal */
+export type Verdict = (typeof Verdict)[keyof typeof Verdict];
+
+/** Consecutive `InvalidProviderToken` answers (no success between) that close the pool. */
+export const INVALID_TOKEN_STREAK = 3;
+
+/** Judges a response. @internal */
+export function judgeResponse(response: Response): Verdict {
+  const { status, reason } = response;
+  if (status === 200) return Verdict.Final;
+  // The server is closing this connection (503 Shutdown) or has idled it out (400 IdleTimeout).
+  if (reason === 'Shutdown' || reason === 'IdleTimeout') return Verdict.RetryElsewhere;
+  if (reason !== undefined && FATAL_REASONS.has(reason)) return Verdict.Fatal;
+  // The auth hook refreshed the token ('retry') or drained the connection ('reconnect').
+  const action = response.authAction;
+  if (action === 'retry' || action === 'reconnect') return Verdict.RetryNow;
+  if (reason === 'InvalidProviderToken') return Verdict.InvalidToken;
+  if (status === 429 || status >= 500) return Verdict.Retry;
+  // 400, 403, 404, 405, 410, 413...: definitive for this request.
+  return Verdict.Final;
+}
+
+/** Judges an error from `Connection.post` or from waiting for a connection. @internal */
+export function judgeError(error: unknown, atLeastOnce: boolean): Verdict {
+  if (error instanceof Closed) {
+    if (error.goawayReason !== undefined && FATAL_REASONS.has(error.goawayReason)) return Verdict.Fatal;
+    if (error.processed === false) return Verdict.RetryNow;
+    return atLeastOnce ? Verdict.Retry : Verdict.Final;
+  }
+  if (error instanceof Blocked) return Verdict.Retry;
+  if (error instanceof ConnectError) return error.retryable ? Verdict.Retry : Verdict.Fatal;
+  // The stream was reset after its per-attempt timeout: APNs may have it.
+  if (error instanceof Timeout) return atLeastOnce ? Verdict.Retry : Verdict.Final;
+  return Verdict.Final;
+}
+
+/** Whether a failed attempt may have been processed by APNs. @internal */
+export function maybeProcessed(error: Error): boolean {
+  return (error instanceof Closed && error.processed !== false) || error instanceof Timeout;
+}
+
+/** The `Retry-After` of a retryable response, in ms. @internal */
+export function retryAfter(error: Error): number | undefined {
+  if (!(error instanceof ResponseError)) return undefined;
+  const seconds = error.response.retryAfter;
+  return seconds === undefined || seconds <= 0 ? undefined : seconds * 1000;
+}
+
+/**
+ * p-retry options for one post. p-retry's defaults (10 retries, 1 s first
+ * delay, no jitter) are far too slow for a push burst: retries are bounded
+ * by the deadline instead, and start at `retry.minDelay`.
+ * @internal
+ */
+export function retryOptions(options: ResolvedPoolOptions, remaining: number, signal: AbortSignal): RetryOptions {
+  const { minDelay, maxDelay, factor, jitter } = options.retry;
+  return {
+    retries: Number.POSITIVE_INFINITY,
+    minTimeout: minDelay,
+    maxTimeout: maxDelay,
+    factor,
+    randomize: jitter,
+    maxRetryTime: Math.max(0, remaining),
+    signal,
+  };
+}
