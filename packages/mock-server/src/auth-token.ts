@@ -1,0 +1,165 @@
+/**
+ * Provider-token (JWT, ES256) verification with Apple's rules: unknown key
+ * or bad signature -> InvalidProviderToken, iat older than an hour ->
+ * ExpiredProviderToken, a new token within 20 minutes on one connection ->
+ * TooManyProviderTokenUpdates, team bound to the connection.
+ */
+import { createPublicKey, generateKeyPairSync, randomInt, verify, type KeyObject } from 'node:crypto';
+import { reject, type Rejection } from './reasons.js';
+
+const MINUTE = 60_000;
+/** Apple: tokens older than one hour are expired. */
+const MAX_AGE = 60 * MINUTE;
+/** Apple: at most one token change per 20 minutes on a connection. */
+const MIN_REFRESH = 20 * MINUTE;
+const ID = /^[A-Z0-9]{10}$/i;
+/** Verified-token cache bound: enough for every key and refresh in a test run. */
+const CACHE_LIMIT = 1024;
+
+/** A signing key as Apple's portal gives it, plus its public half. */
+export interface SigningKey {
+  /** 10-character key id (the JWT `kid`). */
+  readonly keyId: string;
+  /** 10-character team id (the JWT `iss`). */
+  readonly teamId: string;
+  /** PKCS#8 PEM of the EC P-256 private key (the `.p8` file). */
+  readonly key: string;
+  /** SPKI PEM of the public key, for {@link MockApnsServer.addSigningKey}. */
+  readonly publicKey: string;
+}
+
+/** A key the server trusts. */
+export interface TrustedKey {
+  readonly keyId: string;
+  readonly teamId: string;
+  /** SPKI PEM, or a KeyObject, of the EC P-256 public key. */
+  readonly publicKey: string | KeyObject;
+  /** Environment the key works in; the other gets BadEnvironmentKeyIdInToken. @default 'both' */
+  readonly environment?: 'development' | 'production' | 'both';
+}
+
+function randomId(): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  let id = '';
+  for (let i = 0; i < 10; i++) id += chars[randomInt(chars.length)];
+  return id;
+}
+
+/** Creates a fresh ES256 signing key with random key and team ids (or the given ones). */
+export function createSigningKey(ids: { keyId?: string; teamId?: string } = {}): SigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return {
+    keyId: ids.keyId ?? randomId(),
+    teamId: ids.teamId ?? randomId(),
+    key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+/** A verified token: who signed it and when (ms). */
+interface Verified {
+  readonly keyId: string;
+  readonly teamId: string;
+  readonly issuedAt: number;
+}
+
+/** What a connection remembers about token auth (see {@link TokenVerifier.check}). */
+export interface TokenBinding {
+  /** The token last accepted on this connection. */
+  token?: string;
+  /** When it was first accepted (server clock, ms). */
+  since?: number;
+  /** The team bound by the first successful push. */
+  teamId?: string;
+}
+
+interface Key {
+  readonly teamId: string;
+  readonly object: KeyObject;
+  readonly environment: 'development' | 'production' | 'both';
+}
+
+/** Verifies provider tokens against the trusted keys; caches good signatures. */
+export class TokenVerifier {
+  readonly #keys = new Map<string, Key>();
+  readonly #verified = new Map<string, Verified>();
+  readonly #environment: 'development' | 'production';
+
+  constructor(environment: 'development' | 'production') {
+    this.#environment = environment;
+  }
+
+  /** Trusts `key` from now on. */
+  add(key: TrustedKey): void {
+    if (typeof key?.keyId !== 'string' || !ID.test(key.keyId)) throw new TypeError(`Expected \`keyId\` to be 10 letters or digits, got \`${String(key?.keyId)}\``);
+    if (typeof key.teamId !== 'string' || !ID.test(key.teamId)) throw new TypeError(`Expected \`teamId\` to be 10 letters or digits, got \`${String(key.teamId)}\``);
+    const object = typeof key.publicKey === 'string' ? createPublicKey(key.publicKey) : key.publicKey;
+    if (object.asymmetricKeyType !== 'ec' || object.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+      throw new TypeError('Expected `publicKey` to be an EC P-256 public key');
+    }
+    this.#keys.set(key.keyId, { teamId: key.teamId, object, environment: key.environment ?? 'both' });
+    this.#verified.clear();
+  }
+
+  /**
+   * Checks the `authorization` header of a request on a connection whose
+   * token state is `binding`; on success updates the binding.
+   * @param now server clock, ms since epoch
+   */
+  check(authorization: string | undefined, binding: TokenBinding, now: number): Rejection | undefined {
+    if (authorization === undefined || authorization === '') return reject('MissingProviderToken');
+    // Same token as last time on this connection: only its age can have changed.
+    if (authorization === binding.token) {
+      const known = this.#verified.get(authorization);
+      if (known) return now - known.issuedAt > MAX_AGE ? reject('ExpiredProviderToken') : undefined;
+    }
+    const verified = this.#verified.get(authorization) ?? this.#verify(authorization);
+    if (!verified) return reject('InvalidProviderToken');
+    const key = this.#keys.get(verified.keyId)!;
+    if (key.environment !== 'both' && key.environment !== this.#environment) return reject('BadEnvironmentKeyIdInToken');
+    if (now - verified.issuedAt > MAX_AGE) return reject('ExpiredProviderToken');
+    // pushy's mock: a second team on a bound connection is an invalid token.
+    if (binding.teamId !== undefined && binding.teamId !== verified.teamId) return reject('InvalidProviderToken');
+    if (binding.token !== undefined && binding.token !== authorization && now - binding.since! < MIN_REFRESH) {
+      return reject('TooManyProviderTokenUpdates');
+    }
+    if (binding.token !== authorization) {
+      binding.token = authorization;
+      binding.since = now;
+    }
+    binding.teamId = verified.teamId;
+    return undefined;
+  }
+
+  #verify(authorization: string): Verified | undefined {
+    const match = /^bearer\s+([\w-]+)\.([\w-]+)\.([\w-]+)$/i.exec(authorization);
+    if (!match) return undefined;
+    const [, header64, claims64, signature64] = match as unknown as [string, string, string, string];
+    let header: { alg?: unknown; kid?: unknown };
+    let claims: { iss?: unknown; iat?: unknown };
+    try {
+      header = JSON.parse(Buffer.from(header64, 'base64url').toString('utf8')) as typeof header;
+      claims = JSON.parse(Buffer.from(claims64, 'base64url').toString('utf8')) as typeof claims;
+    } catch {
+      return undefined;
+    }
+    if (header?.alg !== 'ES256' || typeof header.kid !== 'string') return undefined;
+    const key = this.#keys.get(header.kid);
+    if (!key || claims?.iss !== key.teamId || typeof claims.iat !== 'number' || !Number.isFinite(claims.iat)) return undefined;
+    const signature = Buffer.from(signature64, 'base64url');
+    const data = Buffer.from(`${header64}.${claims64}`);
+    // JOSE says raw r||s (64 bytes); Java signers such as pushy send DER. Accept both.
+    const dsaEncoding = signature.length === 64 ? 'ieee-p1363' : 'der';
+    let ok: boolean;
+    try {
+      ok = verify('sha256', data, { key: key.object, dsaEncoding }, signature);
+    } catch {
+      ok = false;
+    }
+    if (!ok) return undefined;
+    const verified = { keyId: header.kid, teamId: key.teamId, issuedAt: claims.iat * 1000 };
+    if (this.#verified.size >= CACHE_LIMIT) this.#verified.clear();
+    this.#verified.set(authorization, verified);
+    return verified;
+  }
+}
