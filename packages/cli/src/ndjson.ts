@@ -45,6 +45,11 @@ export class NdjsonWriter {
     });
   }
 
+  /** The output's error, if writing failed (e.g. EPIPE, ENOSPC). */
+  get failure(): Error | undefined {
+    return this.#failed;
+  }
+
   /** Appends one outcome. */
   write(outcome: TokenOutcome): void {
     this.#buffer += `${outcomeLine(outcome)}\n`;

@@ -22,8 +22,8 @@ describe('bad flags and unreadable files', () => {
   afterAll(() => fx.close());
 
   test('an unknown flag', async () => {
-    const r = await runCli(['send', '--tokn', token!, '--topic', TOPIC]);
-    expectOneLineError(r, /^error: unknown option '--tokn'/);
+    const r = await runCli(['send', '--token', token!, '--topic', TOPIC, '--alertt', 'x']);
+    expectOneLineError(r, /^error: unknown option '--alertt' \(Did you mean --alert\?\)$/);
   });
 
   test('a missing required flag', async () => {

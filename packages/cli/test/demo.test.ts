@@ -13,6 +13,7 @@ describe('pushwire demo', () => {
     expect(r.stdout).toMatch(/^Summary$/m);
     expect(r.stdout).toMatch(/^total\s+2,000$/m);
     expect(r.stdout).toMatch(/^errors \(no answer\)\s+0$/m);
-    expect(r.stdout).toMatch(/^throughput: [\d,]+\/s/m);
+    expect(r.stdout).toMatch(/^throughput\s+[\d,]+\/s$/m);
+    expect(r.stdout).toMatch(/^pushwire demo: 2,000 notifications in [\d.]+m?s, throughput [\d,]+\/s$/m);
   });
 });

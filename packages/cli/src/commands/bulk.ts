@@ -102,6 +102,11 @@ async function bulk(command: Command, flags: BulkFlags, context: CliContext): Pr
     return signalled ? ExitCode.Interrupted : result.exitCode;
   } catch (error) {
     await writer.close(flags.out !== undefined).catch(() => undefined);
+    const failure = writer.failure;
+    if (failure !== undefined) {
+      const why = (failure as { code?: unknown }).code;
+      throw new CliError(`cannot write results to ${flags.out === undefined ? 'stdout' : `--out '${flags.out}'`}: ${typeof why === 'string' ? why : failure.message}`, ExitCode.Internal, { cause: failure });
+    }
     if (error instanceof BatchInterrupted && error.origin === 'source') {
       const why = (error.cause as { code?: unknown } | undefined)?.code;
       throw new CliError(`reading --tokens '${flags.tokens}' failed${typeof why === 'string' ? `: ${why}` : ''}`, ExitCode.BadInput, { cause: error });

@@ -12,7 +12,7 @@ import { MockApnsServer } from '@pushwire/mock-server';
 import { runBulkSend } from '../bulk-run.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP, ExitCode } from '../exit-codes.js';
-import { count, rate } from '../format.js';
+import { count, duration, rate } from '../format.js';
 import { positiveInt } from '../target.js';
 
 interface DemoFlags {
@@ -107,7 +107,8 @@ async function demo(flags: DemoFlags, context: CliContext): Promise<ExitCode> {
       ...(flags.progress ? { progress: { stream: stdout } } : {}),
     });
     stdout.write(`${result.summary}\n`);
-    stdout.write(`throughput: ${rate((result.tally.done * 1000) / result.elapsedMs)} (${count(result.tally.done)} notifications)\n`);
+    const perSecond = rate((result.tally.done * 1000) / result.elapsedMs);
+    stdout.write(`pushwire demo: ${count(result.tally.done)} notifications in ${duration(result.elapsedMs)}, throughput ${perSecond}\n`);
     if (signalled) return ExitCode.Interrupted;
     // The demo's rejections are planted; only unplanned outcomes are a failure.
     const planned = result.tally.errors === 0 && result.tally.failed === unregistered.size + malformed.size;
