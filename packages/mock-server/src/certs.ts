@@ -3,7 +3,7 @@
  * certificates (subject UID = bundle id, Apple's environment and topics
  * extensions), all generated in memory with @peculiar/x509 over webcrypto.
  */
-import { randomBytes, webcrypto } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, webcrypto, type KeyObject } from 'node:crypto';
 import type * as X509 from '@peculiar/x509';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -49,6 +49,10 @@ export interface PemPair {
 export interface CertificateAuthority extends PemPair {
   readonly certificate: X509.X509Certificate;
   readonly keys: CryptoKeyPair;
+  /** The CA key for node:crypto signing. */
+  readonly privateKey: KeyObject;
+  /** RSA key pair shared by the client certificates this CA issues (RSA keygen is slow). */
+  readonly clientKey?: { readonly privateKey: KeyObject; readonly publicKey: KeyObject };
 }
 
 function serial(): string {
@@ -63,16 +67,21 @@ async function keyPem(key: CryptoKey): Promise<string> {
   return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END PRIVATE KEY-----\n`;
 }
 
-/** Creates a self-signed EC P-256 CA named `name`, valid for ten years. */
-export async function createCa(name: string): Promise<CertificateAuthority> {
+/**
+ * Creates a self-signed CA named `name`, valid for ten years: EC P-256, or
+ * RSA-2048 like Apple's WWDR CA (client certificates: PKCS#12 tools such as
+ * node-forge only understand RSA).
+ */
+export async function createCa(name: string, type: 'ec' | 'rsa' = 'ec'): Promise<CertificateAuthority> {
   await loadX509();
-  const keys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const alg = type === 'ec' ? EC : RSA;
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: `CN=${name}, O=pushwire mock`,
     notBefore: new Date(Date.now() - DAY),
     notAfter: new Date(Date.now() + 3650 * DAY),
-    signingAlgorithm: EC,
+    signingAlgorithm: alg,
     keys,
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
@@ -80,7 +89,12 @@ export async function createCa(name: string): Promise<CertificateAuthority> {
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certificate, keys, cert: certificate.toString('pem'), key: await keyPem(keys.privateKey) };
+  const key = await keyPem(keys.privateKey);
+  const ca = { certificate, keys, privateKey: createPrivateKey(key), cert: certificate.toString('pem'), key };
+  if (type === 'ec') return ca;
+  const client = (await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const privateKey = createPrivateKey(await keyPem(client.privateKey));
+  return { ...ca, clientKey: { privateKey, publicKey: createPublicKey(privateKey) } };
 }
 
 /** Issues a server certificate for localhost, 127.0.0.1 and ::1 (plus `hosts`). */
@@ -133,12 +147,34 @@ function topicsValue(topics: readonly string[]): Buffer {
   return der(0x30, Buffer.concat(topics.flatMap((t) => [utf8(t), der(0x30, utf8('app'))])));
 }
 
+/** DER TLV with a definite length. */
+function tlv(tag: number, ...parts: Buffer[]): Buffer {
+  const body = Buffer.concat(parts);
+  const n = body.length;
+  const length = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : n < 0x10000 ? Buffer.from([0x82, n >> 8, n & 0xff]) : Buffer.from([0x83, n >> 16, (n >> 8) & 0xff, n & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), length, body]);
+}
+
+function utcTime(date: Date): Buffer {
+  const iso = date.toISOString(); // 2026-01-02T03:04:05.000Z -> 260102030405Z
+  return tlv(0x17, Buffer.from(`${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`));
+}
+
+/** The signature AlgorithmIdentifier for the CA's key: ecdsa-with-SHA256 or sha256WithRSAEncryption (NULL parameters). */
+function signatureAlgorithm(key: KeyObject): Buffer {
+  return key.asymmetricKeyType === 'ec' ? tlv(0x30, Buffer.from('06082a8648ce3d040302', 'hex')) : tlv(0x30, Buffer.from('06092a864886f70d01010b0500', 'hex'));
+}
+
 /**
  * Issues an RSA-2048 client certificate like the ones Apple's developer portal
- * hands out (RSA, so PKCS#12 tools such as node-forge can wrap it).
+ * hands out (RSA, so PKCS#12 tools such as node-forge can wrap it). Uses the
+ * CA's shared client key when it has one: tests need distinct certificates,
+ * not distinct keys, and RSA key generation takes ~100 ms.
+ * Synchronous on purpose (tests call it inline): the TBS certificate is
+ * assembled as DER here and signed with node:crypto.
  */
-export async function issueClientCertificate(ca: CertificateAuthority, spec: ClientCertificateSpec): Promise<PemPair> {
-  const keys = (await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify'])) as CryptoKeyPair;
+export function issueClientCertificate(ca: CertificateAuthority, spec: ClientCertificateSpec): PemPair {
+  const { privateKey, publicKey } = ca.clientKey ?? generateKeyPairSync('rsa', { modulusLength: 2048 });
   const environment = spec.environment ?? 'development';
   const now = Date.now();
   const extensions: X509.Extension[] = [
@@ -154,18 +190,23 @@ export async function issueClientCertificate(ca: CertificateAuthority, spec: Cli
     const all = [spec.bundleId, ...spec.topics.filter((t) => t !== spec.bundleId)];
     extensions.push(new x509.Extension(APNS_OIDS.topics, false, topicsValue(all)));
   }
-  const certificate = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(),
-    subject: `${UID}=${spec.bundleId}, CN=Apple Push Services: ${spec.bundleId}, OU=MOCKTEAM01, O=pushwire mock, C=US`,
-    issuer: ca.certificate.subject,
-    notBefore: new Date(spec.expired ? now - 400 * DAY : now - DAY),
-    notAfter: new Date(spec.expired ? now - DAY : now + 365 * DAY),
-    signingAlgorithm: EC,
-    publicKey: keys.publicKey,
-    signingKey: ca.keys.privateKey,
-    extensions,
-  });
-  return { cert: certificate.toString('pem'), key: await keyPem(keys.privateKey) };
+  const subject = new x509.Name(`${UID}=${spec.bundleId}, CN=Apple Push Services: ${spec.bundleId}, OU=MOCKTEAM01, O=pushwire mock, C=US`);
+  const algorithm = signatureAlgorithm(ca.privateKey);
+  const tbs = tlv(
+    0x30,
+    Buffer.from('a003020102', 'hex'), // [0] version v3
+    tlv(0x02, Buffer.from(serial(), 'hex')),
+    algorithm,
+    Buffer.from(ca.certificate.subjectName.toArrayBuffer()),
+    tlv(0x30, utcTime(new Date(spec.expired ? now - 400 * DAY : now - DAY)), utcTime(new Date(spec.expired ? now - DAY : now + 365 * DAY))),
+    Buffer.from(subject.toArrayBuffer()),
+    publicKey.export({ type: 'spki', format: 'der' }),
+    tlv(0xa3, tlv(0x30, ...extensions.map((e) => Buffer.from(e.rawData)))),
+  );
+  const signature = sign('sha256', tbs, ca.privateKey);
+  const der = tlv(0x30, tbs, algorithm, tlv(0x03, Buffer.from([0]), signature));
+  const cert = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END CERTIFICATE-----\n`;
+  return { cert, key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 
 /** What the server reads from a verified client certificate. */

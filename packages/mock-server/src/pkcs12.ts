@@ -2,6 +2,7 @@
  * PKCS#12 packaging of a client certificate. node-forge is an optional
  * dependency loaded only here, so the PEM path works without it.
  */
+import { createRequire } from 'node:module';
 import type Forge from 'node-forge';
 import type { PemPair } from './certs.js';
 
@@ -10,10 +11,11 @@ import type { PemPair } from './certs.js';
  * Keychain exports do).
  * @throws {Error} when node-forge is not installed.
  */
-export async function toPkcs12(pair: PemPair, passphrase: string): Promise<Buffer> {
+export function toPkcs12(pair: PemPair, passphrase: string): Buffer {
   let forge: typeof Forge;
   try {
-    forge = ((await import('node-forge')) as { default: typeof Forge }).default;
+    // require, not import(): issuing certificates is synchronous.
+    forge = createRequire(import.meta.url)('node-forge') as typeof Forge;
   } catch (error) {
     throw new Error("format: 'pkcs12' needs the optional dependency node-forge (npm install node-forge)", { cause: error });
   }

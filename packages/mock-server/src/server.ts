@@ -113,8 +113,9 @@ export class MockApnsServer {
       const pair = await issueServerCertificate(ca, resolved.host === '127.0.0.1' ? [] : [resolved.host]);
       tls = { ...pair, ca: ca.cert };
     }
-    const needsClientCa = resolved.auth === 'certificate' || resolved.auth === 'any';
-    const clientCa = needsClientCa || resolved.clientCa === undefined ? await createCa('pushwire mock Apple WWDR CA') : undefined;
+    // Only certificate-capable servers need a client CA (RSA keygen costs ~100 ms).
+    const needsClientCa = (resolved.auth === 'certificate' || resolved.auth === 'any') && resolved.clientCa === undefined;
+    const clientCa = needsClientCa ? await createCa('pushwire mock Apple WWDR CA', 'rsa') : undefined;
     const server = new MockApnsServer(resolved, tls, clientCa, resolved.clientCa ?? clientCa?.cert);
     await server.#listen();
     return server;
@@ -141,19 +142,20 @@ export class MockApnsServer {
   }
 
   /**
-   * Issues an APNs-style client certificate signed by the mock's client CA.
-   * @throws {Error} when the server was started with a custom `clientCa` (no key to sign with).
+   * Issues an APNs-style client certificate signed by the mock's client CA
+   * (synchronous; every certificate of one server shares one RSA key).
+   * @throws {Error} unless auth is 'certificate' or 'any' without a custom `clientCa`.
    */
-  async issueClientCertificate(options: IssueCertificateOptions & { format: 'pkcs12' }): Promise<Pkcs12Credentials>;
-  async issueClientCertificate(options: IssueCertificateOptions & { format?: 'pem' }): Promise<PemCredentials>;
-  async issueClientCertificate(options: IssueCertificateOptions): Promise<PemCredentials | Pkcs12Credentials>;
-  async issueClientCertificate(options: IssueCertificateOptions): Promise<PemCredentials | Pkcs12Credentials> {
-    if (!this.#clientCa) throw new Error('issueClientCertificate needs the generated client CA (do not pass `clientCa`)');
+  issueClientCertificate(options: IssueCertificateOptions & { format: 'pkcs12' }): Pkcs12Credentials;
+  issueClientCertificate(options: IssueCertificateOptions & { format?: 'pem' }): PemCredentials;
+  issueClientCertificate(options: IssueCertificateOptions): PemCredentials | Pkcs12Credentials;
+  issueClientCertificate(options: IssueCertificateOptions): PemCredentials | Pkcs12Credentials {
+    if (!this.#clientCa) throw new Error("issueClientCertificate needs auth 'certificate' or 'any' and the generated client CA (no `clientCa` option)");
     if (typeof options?.bundleId !== 'string' || options.bundleId === '') throw new TypeError('Expected `bundleId` to be a non-empty string');
-    const pair = await issueClientCertificate(this.#clientCa, options);
+    const pair = issueClientCertificate(this.#clientCa, options);
     if (options.format !== 'pkcs12') return pair;
     const passphrase = options.passphrase ?? '';
-    return { pfx: await toPkcs12(pair, passphrase), passphrase };
+    return { pfx: toPkcs12(pair, passphrase), passphrase };
   }
 
   /** Registers a live device (with `topic`: only for that app). */
