@@ -5,11 +5,10 @@
  * jitter, so a fleet that cannot connect never spins. Connections that drain
  * finish their streams on the side. No queue and no retry here.
  */
-import { Connection, ConnectError, type ConnectionOptions } from '@pushwire/connection';
+import { Closed, Connection, ConnectError, type ConnectionOptions } from '@pushwire/connection';
 import type { ReconnectOptions } from './options.js';
+import { FATAL_REASONS, isConfigFailure } from './retry-policy.js';
 
-/** GOAWAY or 403 reasons that no retry or reconnect can fix. */
-export const FATAL_REASONS: ReadonlySet<string> = new Set(['BadCertificate', 'BadCertificateEnvironment']);
 
 /** One connection and the pool's bookkeeping about it. @internal */
 export class Member {
@@ -213,7 +212,7 @@ export class Fleet {
     slot.connecting = undefined;
     if (this.#closed) return;
     // Bad credentials or TLS material (and bad options): no reconnect can help.
-    if (!(error instanceof ConnectError) || !error.retryable) {
+    if (isConfigFailure(error)) {
       this.#events.fatal(error);
       return;
     }
@@ -233,7 +232,7 @@ export class Fleet {
     if (!member.conn.isClosed) this.#retired.add(member);
     const reason = member.conn.goawayReason;
     if (reason !== undefined && FATAL_REASONS.has(reason)) {
-      this.#events.fatal(new ConnectError(`APNs sent GOAWAY with reason ${reason}`, { retryable: false, cause }));
+      this.#events.fatal(new Closed(`APNs sent GOAWAY with reason ${reason}`, { processed: false, goawayReason: reason, cause }));
       return;
     }
     this.#events.capacity();

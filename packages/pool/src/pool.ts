@@ -59,8 +59,10 @@ export interface PoolStats {
   readonly live: number;
   /** Posts resolved with a response (any status). */
   readonly sent: number;
-  /** Posts rejected (timeouts, closes, aborts, unretryable failures). */
+  /** Posts rejected after they were admitted (timeouts, closes, aborts, unretryable failures). */
   readonly failed: number;
+  /** Posts rejected at once by `post()` (pool closed, queue over `highWaterMark`, bad arguments, signal already fired). */
+  readonly refused: number;
   /** Retry attempts made. */
   readonly retried: number;
   /** Posts whose deadline passed. */
@@ -100,6 +102,7 @@ export class Pool extends EventEmitter {
   readonly #dispatcher: Dispatcher;
   #closing: Promise<void> | undefined;
   #forced = false;
+  #refused = 0;
   #fatal: Error | undefined;
   #idle: Array<() => void> = [];
   #queueWaiters: Array<{ readonly below: number; readonly resolve: () => void }> = [];
@@ -149,9 +152,9 @@ export class Pool extends EventEmitter {
    * @throws {@link Blocked} more than `highWaterMark` posts are queued.
    */
   post(request: Request, options?: PostOptions): Promise<PoolResponse> {
-    if (this.#closing !== undefined) return Promise.reject(this.#closedError());
+    if (this.#closing !== undefined) return this.#refuse(this.#closedError());
     if (!(request instanceof Request)) {
-      return Promise.reject(new InvalidArgumentError('request', `Expected \`request\` to be a Request (use Request.create), got ${typeof request}`));
+      return this.#refuse(new InvalidArgumentError('request', `Expected \`request\` to be a Request (use Request.create), got ${typeof request}`));
     }
     let deadline = this.#options.deadline;
     let atLeastOnce = this.#options.atLeastOnce;
@@ -160,16 +163,16 @@ export class Pool extends EventEmitter {
       try {
         checkPostOptions(options);
       } catch (error) {
-        return Promise.reject(error as Error);
+        return this.#refuse(error as Error);
       }
       deadline = options.deadline ?? deadline;
       atLeastOnce = options.atLeastOnce ?? atLeastOnce;
       signal = options.signal;
-      if (signal?.aborted === true) return Promise.reject(new Aborted('The signal had already fired', { cause: signal.reason }));
+      if (signal?.aborted === true) return this.#refuse(new Aborted('The signal had already fired', { cause: signal.reason }));
     }
     const queued = this.#dispatcher.fifo.size;
     if (queued >= this.#options.highWaterMark) {
-      return Promise.reject(new Blocked(`The pool's queue is full: ${queued} posts waiting (highWaterMark ${this.#options.highWaterMark})`));
+      return this.#refuse(new Blocked(`The pool's queue is full: ${queued} posts waiting (highWaterMark ${this.#options.highWaterMark})`));
     }
     return this.#dispatcher.submit(request, deadline, atLeastOnce, signal);
   }
@@ -205,6 +208,7 @@ export class Pool extends EventEmitter {
       live: dispatcher.live,
       sent: dispatcher.sent,
       failed: dispatcher.failed,
+      refused: this.#refused,
       retried: dispatcher.retried,
       timedOut: dispatcher.timedOut,
       reconnects: fleet.reconnects,
@@ -253,6 +257,11 @@ export class Pool extends EventEmitter {
   override once(event: string | symbol, listener: (...args: never[]) => void): this;
   override once(event: string | symbol, listener: (...args: never[]) => void): this {
     return super.once(event, listener as (...args: unknown[]) => void);
+  }
+
+  #refuse(error: Error): Promise<never> {
+    this.#refused++;
+    return Promise.reject(error);
   }
 
   async #drainThenClose(): Promise<void> {

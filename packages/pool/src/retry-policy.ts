@@ -10,9 +10,11 @@
  */
 import { Blocked, Closed, ConnectError, Timeout, type Response } from '@pushwire/connection';
 import type { Options as RetryOptions } from 'p-retry';
-import { FATAL_REASONS } from './connections.js';
 import { ResponseError } from './errors.js';
 import type { ResolvedPoolOptions } from './options.js';
+
+/** GOAWAY or 403 reasons that no retry or reconnect can fix. @internal */
+export const FATAL_REASONS: ReadonlySet<string> = new Set(['BadCertificate', 'BadCertificateEnvironment']);
 
 /** What to do after an attempt. @internal */
 export const Verdict = {
@@ -59,10 +61,31 @@ export function judgeError(error: unknown, atLeastOnce: boolean): Verdict {
     return atLeastOnce ? Verdict.Retry : Verdict.Final;
   }
   if (error instanceof Blocked) return Verdict.Retry;
-  if (error instanceof ConnectError) return error.retryable ? Verdict.Retry : Verdict.Fatal;
+  if (error instanceof ConnectError) return isConfigFailure(error) ? Verdict.Fatal : Verdict.Retry;
   // The stream was reset after its per-attempt timeout: APNs may have it.
   if (error instanceof Timeout) return atLeastOnce ? Verdict.Retry : Verdict.Final;
   return Verdict.Final;
+}
+
+/**
+ * OpenSSL certificate-verification codes (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`,
+ * `CERT_HAS_EXPIRED`, `SELF_SIGNED_CERT_IN_CHAIN`, `HOSTNAME_MISMATCH`, ...)
+ * and TLS alerts. The connection tier marks some of them retryable (its
+ * pattern misses the `UNABLE_TO_*` family), so the pool checks the cause too.
+ */
+const TLS_CONFIG = /CERT|SSL|TLS|ALERT|UNABLE_TO_|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH/;
+
+/**
+ * A connect failure no reconnect can fix: a non-retryable `ConnectError`
+ * (bad TLS material), a certificate the server or we cannot verify, or a
+ * non-`ConnectError` (bad connection options).
+ * @internal
+ */
+export function isConfigFailure(error: Error): boolean {
+  if (!(error instanceof ConnectError)) return true;
+  if (!error.retryable) return true;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && TLS_CONFIG.test(code);
 }
 
 /** Whether a failed attempt may have been processed by APNs. @internal */

@@ -2,7 +2,7 @@
 // fails what is left with Closed; nothing hangs and no timer is left behind.
 import { afterEach, expect, test } from '@jest/globals';
 import { Closed, type Pool } from '../src/index.js';
-import { cleanup, makePool, request, settle, startMock, until } from './helpers.js';
+import { cleanup, makePool, quiet, request, settle, startMock, until } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -10,6 +10,7 @@ test('close() drains in-flight and queued posts, then closes the connections', a
   const mock = await startMock({ maxConcurrentStreams: 3 });
   const pool = makePool(mock, { size: 1 });
   await pool.post(request(99));
+  await quiet(pool);
   mock.inject({ kind: 'delay', ms: 50 });
   const posts = Array.from({ length: 12 }, (_, i) => pool.post(request(i)));
   expect(pool.queued).toBe(9);

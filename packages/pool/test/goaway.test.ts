@@ -20,7 +20,7 @@ test('GOAWAY mid-burst: every request answered once, none lost, none duplicated'
   const refused = mock.stats().refused;
   expect(refused).toBeGreaterThan(0);
   expect(responses.filter((r) => r.attempts > 1).length).toBeGreaterThanOrEqual(refused);
-  for (let i = 0; i < N; i++) expect(mock.accepted(token(i))).toBe(1);
+  for (let i = 0; i < N; i++) expect(mock.acceptedCount(token(i))).toBe(1);
   expect(mock.stats().accepted).toBe(N);
   expect(pool.stats()).toMatchObject({ sent: N, failed: 0, live: 0 });
   expect(pool.stats().reconnects).toBeGreaterThanOrEqual(1);

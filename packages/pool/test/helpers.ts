@@ -60,3 +60,8 @@ export async function until(check: () => boolean, ms = 5_000, what = 'condition'
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** Waits until no queue job is running (a finished job frees its slot a few microtasks after its post settles). */
+export function quiet(pool: Pool): Promise<void> {
+  return until(() => pool.stats().pending === 0, 2_000, 'no pending job');
+}

@@ -22,7 +22,7 @@ describe('retried, then succeeding', () => {
     mock.inject(fault);
     const response = await pool.post(request(1));
     expect(response).toMatchObject({ status: 200, attempts: 2, possibleDuplicate: false });
-    expect(mock.accepted(token(1))).toBe(1);
+    expect(mock.acceptedCount(token(1))).toBe(1);
     expect(pool.stats()).toMatchObject({ retried: 1, sent: 1, failed: 0 });
   });
 
