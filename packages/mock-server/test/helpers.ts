@@ -41,7 +41,7 @@ export interface Reply {
 /** Sends one request and collects the answer; rejects on stream errors (RST, GOAWAY). */
 export function request(session: ClientHttp2Session, headers: OutgoingHttpHeaders, body: string | Buffer = '{"aps":{"alert":"hi"}}'): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const stream = session.request({ ':method': 'POST', ...headers });
+    const stream = session.request({ ':method': 'POST', ...headers }, { endStream: false });
     let status = 0;
     let responseHeaders: Record<string, unknown> = {};
     const chunks: Buffer[] = [];
@@ -60,9 +60,18 @@ export function request(session: ClientHttp2Session, headers: OutgoingHttpHeader
   });
 }
 
+const tokens = new WeakMap<MockApnsServer, string>();
+
+/** One provider token per server, reused like a real client does (a new one within 20 min is a 429). */
+export function bearer(server: MockApnsServer): string {
+  let value = tokens.get(server);
+  if (!value) tokens.set(server, (value = `bearer ${jwt(server.signingKey, server.clock.now())}`));
+  return value;
+}
+
 /** Headers for a valid token-auth push to `token`. */
 export function push(server: MockApnsServer, token: string, extra: OutgoingHttpHeaders = {}): OutgoingHttpHeaders {
-  return { ':path': `/3/device/${token}`, 'apns-topic': TOPIC, 'apns-push-type': 'alert', authorization: `bearer ${jwt(server.signingKey, server.clock.now())}`, ...extra };
+  return { ':path': `/3/device/${token}`, 'apns-topic': TOPIC, 'apns-push-type': 'alert', authorization: bearer(server), ...extra };
 }
 
 /** Closes a client session and waits for it. */
