@@ -8,9 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { Server } from '@pushwire/api';
-import { MockApnsServer } from '@pushwire/mock-server';
 import { runBulkSend } from '../bulk-run.js';
 import type { CliContext } from '../context.js';
+import { startDemoServer } from '../demo-server.js';
 import { EXIT_CODES_HELP, ExitCode } from '../exit-codes.js';
 import { count, duration, rate } from '../format.js';
 import { positiveInt } from '../target.js';
@@ -76,18 +76,17 @@ function tokenAt(prefix: string, i: number): string {
 async function demo(flags: DemoFlags, context: CliContext): Promise<ExitCode> {
   const { stdout } = context.io;
   const total = flags.count;
-  const mock = await MockApnsServer.start({ auth: 'token', record: false, fast: true });
   const prefix = randomBytes(8).toString('hex');
   const { unregistered, malformed } = plan(total);
   // Apple's timestamp: when the device was last seen with this token.
   const since = Date.now() - 86_400_000;
-  for (const i of unregistered) mock.unregisterDevice(tokenAt(prefix, i), { timestamp: since + i, reason: 'Unregistered' });
+  const mock = await startDemoServer([...unregistered].map((i) => [tokenAt(prefix, i), since + i] as const));
   const { keyId, teamId, key } = mock.signingKey;
   const client = await Server.custom(mock.origin, { token: { keyId, teamId, key } }, { ca: mock.ca }).createClient(
     flags.connections === undefined ? {} : { connections: flags.connections },
   );
   stdout.write(
-    `pushwire demo: mock APNs at ${mock.origin} (in-process, recording off)\n` +
+    `pushwire demo: mock APNs at ${mock.origin} (worker thread, fast mode, recording off)\n` +
       `sending ${count(total)} notifications (${unregistered.size} unregistered, ${malformed.size} malformed) to ${TOPIC}\n`,
   );
   const abort = new AbortController();
