@@ -50,7 +50,7 @@ export function request(session: ClientHttp2Session, headers: OutgoingHttpHeader
       responseHeaders = h;
     });
     stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('error', reject);
+    stream.on('error', (error: Error) => reject(Object.assign(error, { rstCode: stream.rstCode })));
     stream.on('close', () => {
       if (status === 0) return reject(Object.assign(new Error(`stream closed without response (code ${stream.rstCode})`), { rstCode: stream.rstCode }));
       const text = Buffer.concat(chunks).toString('utf8');
