@@ -83,7 +83,8 @@ export class ProgressDisplay {
     const now = this.#now();
     const elapsed = now - this.#started;
     const perSecond = final ? (elapsed > 0 ? (snap.done * 1000) / elapsed : 0) : this.#rate(now, snap.done);
-    const eta = snap.total === undefined || perSecond <= 0 ? undefined : ((snap.total - snap.done) / perSecond) * 1000;
+    // Under a second of history the rate is noise: no ETA yet.
+    const eta = snap.total === undefined || perSecond <= 0 || elapsed < 1000 ? undefined : ((snap.total - snap.done) / perSecond) * 1000;
     const outcome = `sent ${count(snap.sent)}  failed ${count(snap.failed)}  errors ${count(snap.errors)}`;
     if (!this.#tty) {
       const of = snap.total === undefined ? count(snap.done) : `${count(snap.done)}/${count(snap.total)} (${percent(snap.done, snap.total)})`;
