@@ -23,7 +23,10 @@ export interface BulkRunInput {
   readonly progress?: ProgressOptions;
   /** Most tokens in flight. */
   readonly window?: number;
-  /** Stops pulling tokens (Ctrl-C). */
+  /**
+   * Stops pulling tokens (Ctrl-C); tokens already in flight still get their
+   * answer, so every token pulled has a real outcome.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -35,6 +38,24 @@ export interface BulkRunResult {
   readonly summary: string;
   /** `Ok`, `Rejected` (some tokens rejected) or `Transport` (some tokens unanswered). */
   readonly exitCode: ExitCode;
+}
+
+/** `source` until `signal` aborts (checked before each token). */
+function until(source: TokenSource, signal: AbortSignal): TokenSource {
+  if (Symbol.asyncIterator in source) {
+    return (async function* () {
+      for await (const token of source) {
+        if (signal.aborted) return;
+        yield token;
+      }
+    })();
+  }
+  return (function* () {
+    for (const token of source) {
+      if (signal.aborted) return;
+      yield token;
+    }
+  })();
 }
 
 /**
@@ -55,10 +76,10 @@ export async function runBulkSend(input: BulkRunInput): Promise<BulkRunResult> {
   const started = performance.now();
   display?.start();
   try {
-    await input.client.sendMany(input.tokens, input.notification, input.options, {
+    const tokens = input.signal === undefined ? input.tokens : until(input.tokens, input.signal);
+    await input.client.sendMany(tokens, input.notification, input.options, {
       collect: 'failures',
       ...(input.window === undefined ? {} : { window: input.window }),
-      ...(input.signal === undefined ? {} : { signal: input.signal }),
       onResult: (outcome) => {
         tally.record(outcome);
         writer?.write(outcome);
