@@ -69,16 +69,17 @@ export function naiveTable(runs: readonly RunResult[]): string {
 /** The 1,000,000-queued burst through a pool of 4. */
 export function burstTable(run: RunResult): string {
   const x = run.extra ?? {};
-  const queued = x['queued'] ?? run.n;
-  const perRequest = ((x['queuedRss'] ?? NaN) - run.baseRss) / queued;
+  const posted = x['posted'] ?? run.n;
+  const perRequest = ((x['queuedRss'] ?? NaN) - run.baseRss) / posted;
   return markdown(['burst (pool of 4)', 'value'], [
-    ['requests queued at once', int(queued)],
-    ['time to queue them', `${fixed((x['queueMs'] ?? NaN) / 1000, 2)} s`],
+    ['requests posted at once', int(posted)],
+    ['time to post them', `${fixed((x['queueMs'] ?? NaN) / 1000, 2)} s`],
+    ["in the pool's queue right after", int(x['queued'] ?? NaN)],
     ['RSS before', mb(run.baseRss)],
     ['RSS with all queued', mb(x['queuedRss'] ?? NaN)],
     ['peak RSS', mb(run.peakRss)],
-    ['bytes per queued request', `${int(perRequest)} B`],
-    ['heap used with all queued', mb(x['queuedHeap'] ?? NaN)],
+    ['bytes per queued request (RSS)', `${int(perRequest)} B`],
+    ['bytes per queued request (heap)', `${int(((x['queuedHeap'] ?? NaN) - (x['baseHeap'] ?? NaN)) / posted)} B`],
     ['sent / failed', `${int(run.ok)} / ${int(run.failed)}${run.failed ? `: ${topReasons(run.failures)}` : ''}`],
     ['drain rate', `${int(run.ok / (run.elapsedMs / 1000))} /s`],
   ]);

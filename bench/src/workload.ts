@@ -32,7 +32,11 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Adds one failure to a reason → count map. */
+/**
+ * Adds one failure to a reason → count map. Numbers in the reason (queue lengths,
+ * stream ids) become `#` so one kind of failure stays one row.
+ */
 export function countFailure(failures: Record<string, number>, reason: string): void {
-  failures[reason] = (failures[reason] ?? 0) + 1;
+  const key = reason.replace(/\d+/g, '#');
+  failures[key] = (failures[key] ?? 0) + 1;
 }

@@ -1,5 +1,49 @@
+import { Pool, Request, TokenAuth, type PoolResponse } from '@pushwire/pool';
 import type { Outcome, RunSpec } from '../types.js';
+import { countFailure } from '../workload.js';
+import { describe } from './pushwire-pool.js';
 
-export function run(_spec: RunSpec, _tokens: string[], _size?: number): Promise<Outcome> {
-  return Promise.reject(new Error('pushwire is not wired in yet'));
+const DEADLINE = 20 * 60_000;
+
+/**
+ * The burst: every request posted to a pool of 4 at once, with no back-pressure, to
+ * measure what a queued request costs. RSS and heap are read right after the last
+ * `post()` returns (all requests queued), then the queue drains.
+ */
+export async function run(spec: RunSpec, tokens: string[]): Promise<Outcome> {
+  const { target } = spec;
+  // The default 30 s deadline counts time in the queue; a million queued requests need
+  // longer than that to drain, so the burst gives each one the whole run.
+  const pool = new Pool(target.origin, {
+    size: 4,
+    tls: { ca: target.ca },
+    auth: new TokenAuth(target.signingKey),
+    deadline: DEADLINE,
+  });
+  const headers = { 'apns-topic': spec.topic, 'apns-push-type': 'alert' };
+  const body = Buffer.from(spec.payload);
+  const failures: Record<string, number> = {};
+  let ok = 0;
+  const onResponse = (response: PoolResponse): void => {
+    if (response.status === 200) ok++;
+    else countFailure(failures, `${response.status} ${response.reason ?? ''}`.trim());
+  };
+  const onError = (error: unknown): void => countFailure(failures, describe(error));
+
+  const baseHeap = process.memoryUsage().heapUsed;
+  const started = performance.now();
+  const pending = new Array<Promise<void>>(tokens.length);
+  try {
+    for (let i = 0; i < tokens.length; i++) {
+      pending[i] = pool.post(Request.create(`/3/device/${tokens[i]!}`, headers, body)).then(onResponse, onError);
+    }
+    const queueMs = performance.now() - started;
+    const queuedRss = process.memoryUsage.rss();
+    const queuedHeap = process.memoryUsage().heapUsed;
+    const queued = pool.queued;
+    await Promise.all(pending);
+    return { ok, failed: tokens.length - ok, failures, extra: { queueMs, queuedRss, queuedHeap, baseHeap, queued, posted: tokens.length } };
+  } finally {
+    await pool.close();
+  }
 }
