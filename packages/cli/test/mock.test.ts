@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, TOPIC, cleanEnv, ensureBuilt, makeTokens, runCli } from './helpers.js';
@@ -57,10 +57,41 @@ describe('pushwire mock', () => {
     }
   });
 
-  test('a faults file that does not parse is bad input', async () => {
+  test('--faults: the faults are injected; an unreadable or invalid faults file is bad input', async () => {
     ensureBuilt();
-    const r = await runCli(['mock', '--faults', '/nonexistent/faults.json']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: cannot read --faults '/nonexistent/faults.json': no such file\n");
+    const dir = await mkdtemp(join(tmpdir(), 'pushwire-mock-faults-'));
+    const env = { PUSHWIRE_MOCK_STATE: join(dir, 'state.json') };
+    const [token] = makeTokens(1, 'mock-faults');
+    const faults = join(dir, 'faults.json');
+    await writeFile(faults, JSON.stringify([{ kind: 'status', status: 403, reason: 'Forbidden', token }]));
+    const child = spawn(process.execPath, [BIN, 'mock', '--faults', faults], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      let stdout = '';
+      await new Promise<void>((resolve) =>
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          stdout += d;
+          if (stdout.includes('Press Ctrl-C')) resolve();
+        }),
+      );
+      expect(stdout).toContain(`  faults    1 from ${faults}`);
+      const r = await runCli(['send', '--env', 'mock', '--token', token!, '--topic', TOPIC, '--alert', 'x'], { env });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe('rejected: 403 Forbidden\n');
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+
+    const missing = await runCli(['mock', '--faults', join(dir, 'nope.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`error: cannot read --faults '${join(dir, 'nope.json')}': no such file\n`);
+    await writeFile(faults, JSON.stringify([{ kind: 'earthquake' }]));
+    const invalid = await runCli(['mock', '--faults', faults]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/^error: --faults '.*faults\.json': .+\n$/);
+    expect(invalid.stderr.trim().split('\n')).toHaveLength(1);
+    await rm(dir, { recursive: true, force: true });
   });
 });
