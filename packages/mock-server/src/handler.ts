@@ -53,6 +53,16 @@ interface Forced {
   readonly retryAfter?: number;
 }
 
+/** What to send: a 200 for `token`, or a rejection. */
+interface Answer {
+  readonly status: number;
+  readonly reason?: string;
+  readonly timestamp?: number;
+  readonly retryAfter?: number;
+  /** For a 200: the device token, to count it. */
+  readonly token?: string;
+}
+
 function certificateTopics(connection: MockConnection): TopicResolver {
   const identity = connection.identity!;
   return (topic) => {
@@ -110,7 +120,7 @@ export class RequestHandler {
       if (record && chunks) record.body = Buffer.concat(chunks).toString('utf8');
       const answer = (): void => {
         if (stream.destroyed || stream.closed) return;
-        if (forced) this.#reply(connection, stream, record, apnsId, forced.status, forced.reason, undefined, forced.retryAfter);
+        if (forced) this.#reply(connection, stream, record, apnsId, forced);
         else this.#process(connection, stream, record, apnsId, method, path, headers, rawHeaders, size);
       };
       if (delay > 0) setTimeout(answer, delay).unref();
@@ -188,11 +198,7 @@ export class RequestHandler {
         this.#authenticate(connection, mode, headers.authorization) ??
         checkPayload(size, checked.pushType);
     }
-    if (rejection) {
-      this.#reply(connection, stream, record, apnsId, rejection.status, rejection.reason, rejection.timestamp);
-      return;
-    }
-    this.#reply(connection, stream, record, apnsId, 200, (checked as { token: string }).token);
+    this.#reply(connection, stream, record, apnsId, rejection ?? { status: 200, token: (checked as { token: string }).token });
   }
 
   #authMode(connection: MockConnection): 'token' | 'certificate' | 'none' {
@@ -216,21 +222,18 @@ export class RequestHandler {
     stream: ServerHttp2Stream,
     record: RecordedRequest | undefined,
     apnsId: string,
-    status: number,
-    /** The reason; for a 200 the device token, to count it. */
-    reason?: string,
-    timestamp?: number,
-    retryAfter?: number,
+    answer: Answer,
   ): void {
     if (stream.destroyed || stream.closed) return;
+    const { status, reason, timestamp, retryAfter } = answer;
     if (record) {
       record.status = status;
       record.outcome = 'answered';
-      if (reason !== undefined && status !== 200) record.reason = reason;
+      if (reason !== undefined) record.reason = reason;
       if (timestamp !== undefined) record.timestamp = timestamp;
     }
     if (status === 200) {
-      this.#ctx.recorder.accept(reason ?? '');
+      this.#ctx.recorder.accept(answer.token ?? '');
       connection.stats.accepted++;
       this.#ctx.totals.accepted++;
       const headers: Record<string, string | number> = { ':status': 200, 'apns-id': apnsId };
