@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { Pool, Request, TokenAuth, type PoolResponse } from '../dist/index.js';
+import { Pool, Request, TokenAuth, type PoolResponse } from '@pushwire/pool';
 
 interface Ready {
   origin: string;

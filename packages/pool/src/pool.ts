@@ -280,6 +280,8 @@ export class Pool extends EventEmitter {
     if (this.#fatal !== undefined || this.#forced) return;
     this.#fatal = cause;
     this.#dispatcher.stop(this.#closedError(), false);
+    // No new connections: the ones left close once their in-flight streams finish.
+    void this.#dispatcher.fleet.close(false);
     this.#closing ??= this.#drainThenClose();
     this.#releaseQueueWaiters();
     if (fatalChannel.hasSubscribers) fatalChannel.publish({ origin: this.origin, cause } satisfies PoolFatalMessage);
