@@ -117,7 +117,7 @@ export class RequestHandler {
       size += chunk.length;
     });
     stream.once('end', () => {
-      if (record && chunks) record.body = Buffer.concat(chunks).toString('utf8');
+      if (record && chunks) ctx.recorder.setBody(record, Buffer.concat(chunks).toString('utf8'));
       const answer = (): void => {
         if (stream.destroyed || stream.closed) return;
         if (forced) this.#reply(connection, stream, record, apnsId, forced);

@@ -68,13 +68,30 @@ export interface ServerStats {
   readonly perConnection: readonly Readonly<ConnectionStats>[];
 }
 
-function redact(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
+/**
+ * Shares equal strings between records: a bulk send repeats the same topic,
+ * push type and payload, and a 100k-request run should not hold 100k copies.
+ */
+class Interner {
+  readonly #strings = new Map<string, string>();
+
+  get(value: string): string {
+    const known = this.#strings.get(value);
+    if (known !== undefined) return known;
+    // Bounded: distinct values (device-specific payloads) are not worth keeping.
+    if (this.#strings.size >= 4096) this.#strings.clear();
+    this.#strings.set(value, value);
+    return value;
+  }
+}
+
+function redact(headers: Readonly<Record<string, string | string[] | undefined>>, intern: Interner): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of Object.keys(headers)) {
     if (name.startsWith(':')) continue;
     const value = headers[name];
     if (value === undefined) continue;
-    out[name] = name === 'authorization' ? 'bearer <redacted>' : Array.isArray(value) ? value.join(', ') : value;
+    out[intern.get(name)] = name === 'authorization' ? 'bearer <redacted>' : intern.get(Array.isArray(value) ? value.join(', ') : value);
   }
   return out;
 }
@@ -84,6 +101,7 @@ export class Recorder {
   readonly #record: boolean;
   readonly #countTokens: boolean;
   readonly #requests: RecordedRequest[] = [];
+  readonly #intern = new Interner();
   readonly #acceptedByToken = new Map<string, number>();
   #accepted = 0;
 
@@ -109,9 +127,14 @@ export class Recorder {
   /** Starts a record for a request (when recording). */
   open(init: Omit<RecordedRequest, 'headers' | 'body' | 'outcome' | 'apnsId'> & { headers: Readonly<Record<string, string | string[] | undefined>>; apnsId: string }): RecordedRequest | undefined {
     if (!this.#record) return undefined;
-    const record: RecordedRequest = { ...init, headers: redact(init.headers), body: '', outcome: 'pending' };
+    const record: RecordedRequest = { ...init, method: this.#intern.get(init.method), headers: redact(init.headers, this.#intern), body: '', outcome: 'pending' };
     this.#requests.push(record);
     return record;
+  }
+
+  /** Stores `body` on `record`, shared with equal bodies. */
+  setBody(record: RecordedRequest, body: string): void {
+    record.body = this.#intern.get(body);
   }
 
   /** Counts a 200. */
