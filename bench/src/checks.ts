@@ -60,7 +60,7 @@ export function checkTargets(summaries: readonly Summary[], sendMany1M: RunResul
   if (sendMany1M) {
     checks.push({
       target,
-      what: 'sendMany(1M) zero failures, peak RSS < 300 MB',
+      what: `sendMany(${sendMany1M.n.toLocaleString('en-US')}) zero failures, peak RSS < 300 MB`,
       met: sendMany1M.failed === 0 && sendMany1M.error === undefined && sendMany1M.peakRss < 300 * MB,
       detail: `${sendMany1M.failed} failed, ${Math.round(sendMany1M.peakRss / MB)} MB`,
     });
