@@ -16,7 +16,7 @@ import { burstTable, mainTable, naiveTable, ratioTable, topReasons } from './tab
 import { startMock } from './targets/mock.js';
 import { startNginx } from './targets/nginx.js';
 import type { RunningTarget, SkippedTarget } from './targets/types.js';
-import { NAIVE, RANKED, type ClientName, type RunResult, type RunSpec, type TargetInfo, type TargetName } from './types.js';
+import { NAIVE, RANKED, type ClientName, type RunResult, type RunSpec, type TargetName } from './types.js';
 import { PAYLOAD_JSON, TOPIC } from './workload.js';
 
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
@@ -29,6 +29,8 @@ interface TargetReport {
   readonly skipped?: string;
   readonly runs: RunResult[];
   readonly naive: RunResult[];
+  /** The server died during these runs and was restarted for the next one. */
+  readonly deaths: string[];
   burst?: RunResult;
   sendMany1M?: RunResult;
 }
@@ -59,16 +61,17 @@ async function main(): Promise<void> {
       const server = await start(name, join(tmp, name));
       if ('skipped' in server) {
         console.log(`[${name}] skipped: ${server.skipped}\n`);
-        reports.push({ target: name, skipped: server.skipped, runs: [], naive: [] });
+        reports.push({ target: name, skipped: server.skipped, runs: [], naive: [], deaths: [] });
         continue;
       }
       console.log(`[${name}] ${server.description} at ${server.info.origin}`);
-      const report: TargetReport = { target: name, description: server.description, runs: [], naive: [] };
+      const report: TargetReport = { target: name, description: server.description, runs: [], naive: [], deaths: [] };
       reports.push(report);
+      const live = { server };
       try {
-        await runTarget(server.info, options, report, name === burstTarget, profileDir);
+        await runTarget(live, () => start(name, join(tmp, `${name}-${report.deaths.length}`)), options, report, name === burstTarget, profileDir);
       } finally {
-        await server.stop();
+        await live.server.stop();
       }
       console.log('');
     }
@@ -87,6 +90,7 @@ async function main(): Promise<void> {
     if (ratios) console.log(`\n${ratios}\n(* = a row with failed runs)`);
     if (report.naive.length) console.log(`\n${naiveTable(report.naive)}`);
     if (report.burst) console.log(`\n${burstTable(report.burst)}`);
+    for (const death of report.deaths) console.log(`\nNote: ${death}`);
     if (report.sendMany1M) console.log(`\n${naiveTable([report.sendMany1M]).replace('client (one call, all tokens)', 'sendMany, one call        ')}`);
     console.log('');
   }
@@ -112,7 +116,8 @@ function start(name: TargetName, dir: string): Promise<RunningTarget | SkippedTa
 }
 
 async function runTarget(
-  target: TargetInfo,
+  live: { server: RunningTarget },
+  restart: () => Promise<RunningTarget | SkippedTarget>,
   options: Options,
   report: TargetReport,
   withBurst: boolean,
@@ -120,12 +125,22 @@ async function runTarget(
 ): Promise<void> {
   const timeoutMs = options.timeout * 1000;
   const one = async (client: ClientName, n: number, label: string): Promise<RunResult> => {
+    const target = live.server.info;
     const spec: RunSpec = { client, n, target, topic: TOPIC, payload: PAYLOAD_JSON };
     const result = await runChild(spec, {
       timeoutMs: Math.max(timeoutMs, (n / 100_000) * timeoutMs * 0.6),
       ...(profileDir ? { profileDir, profileName: `${target.name}-${label.replaceAll(/\W+/g, '_')}-${client}.cpuprofile` } : {}),
     });
     console.log(progress(target.name, label, result));
+    const death = live.server.death();
+    if (death !== undefined) {
+      const note = `the ${target.name} server died during ${client} (${label}): ${death}`;
+      console.log(`  !! ${note}; restarting it`);
+      report.deaths.push(note);
+      const next = await restart();
+      if ('skipped' in next) throw new Error(`could not restart ${target.name}: ${next.skipped}`);
+      live.server = next;
+    }
     return result;
   };
 

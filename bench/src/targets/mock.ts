@@ -30,7 +30,7 @@ export async function startMock(dir: string): Promise<RunningTarget | SkippedTar
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)));
   const ready = await new Promise<Ready | Error>((resolve) => {
     const timer = setTimeout(() => resolve(new Error('no ready line in 15 s')), 15_000);
     const lines = createInterface({ input: child.stdout });
@@ -72,6 +72,17 @@ export async function startMock(dir: string): Promise<RunningTarget | SkippedTar
       signingKey: ready.signingKey,
     },
     description: '@pushwire/mock-server, fast mode, token auth, recording off',
+    death: () =>
+      child.exitCode === null && child.signalCode === null
+        ? undefined
+        : `exited (${child.signalCode ?? child.exitCode}): ${firstError(stderr)}`,
     stop: () => stopChild(child),
   };
+}
+
+/** The error line and first stack frames of a crash, from a stderr tail. */
+function firstError(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const at = lines.findIndex((l) => /Error\b|ERR_/.test(l));
+  return (at === -1 ? lines.slice(-3) : lines.slice(at, at + 3)).join(' | ');
 }

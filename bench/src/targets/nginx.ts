@@ -52,6 +52,10 @@ export async function startNginx(dir: string): Promise<RunningTarget | SkippedTa
       signingKey: makeSigningKey(),
     },
     description: `${version}, 1 worker, HTTP/2 over TLS, return 200`,
+    death: () =>
+      child.exitCode === null && child.signalCode === null
+        ? undefined
+        : `exited (${child.signalCode ?? child.exitCode}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
     // SIGQUIT: graceful shutdown of the master this bench started (and its worker).
     stop: () => stopChild(child, 'SIGQUIT'),
   };

@@ -5,6 +5,8 @@ export interface RunningTarget {
   readonly info: TargetInfo;
   /** What is serving (`nginx version: nginx/1.22.1`, `@pushwire/mock-server fast mode`). */
   readonly description: string;
+  /** Undefined while the server runs; how it ended (exit code, stderr tail) once it died. */
+  death(): string | undefined;
   /** Stops the server process this bench started, and waits for it to exit. */
   stop(): Promise<void>;
 }
