@@ -23,7 +23,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-function isKeyMaterial(value: unknown): boolean {
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+function isKeyMaterial(value: unknown): value is string | Buffer {
   return (typeof value === 'string' && value.length > 0) || Buffer.isBuffer(value);
 }
 
@@ -37,13 +41,11 @@ function resolveAuth(auth: Auth): { tls: TlsOptions; hook: AuthHook | undefined;
   if ('token' in auth) {
     const { token } = auth;
     if (!isObject(token)) throw new InvalidArgumentError('auth.token', 'expected { keyId, teamId, key }');
-    for (const field of ['keyId', 'teamId'] as const) {
-      if (typeof token[field] !== 'string' || token[field].length === 0) {
-        throw new InvalidArgumentError(`auth.token.${field}`, 'expected a non-empty string');
-      }
-    }
-    if (!isKeyMaterial(token.key)) throw new InvalidArgumentError('auth.token.key', 'expected the .p8 private key as PEM text or a Buffer');
-    return { tls: {}, hook: new TokenAuth({ key: token.key, keyId: token.keyId, teamId: token.teamId }), kind: 'token' };
+    const { keyId, teamId, key } = token;
+    if (!isNonEmptyString(keyId)) throw new InvalidArgumentError('auth.token.keyId', 'expected a non-empty string');
+    if (!isNonEmptyString(teamId)) throw new InvalidArgumentError('auth.token.teamId', 'expected a non-empty string');
+    if (!isKeyMaterial(key)) throw new InvalidArgumentError('auth.token.key', 'expected the .p8 private key as PEM text or a Buffer');
+    return { tls: {}, hook: new TokenAuth({ key: typeof key === 'string' ? key : key.toString('utf8'), keyId, teamId }), kind: 'token' };
   }
   if (auth.passphrase !== undefined && typeof auth.passphrase !== 'string') {
     throw new InvalidArgumentError('auth.passphrase', 'expected a string');
