@@ -51,3 +51,19 @@ export type { EncodedNotification } from './encode.js';
 
 export { REASONS, REASON_NAMES, describeReason, isReasonName, isRetryableReason } from './reasons.js';
 export type { ReasonCategory, ReasonInfo, ReasonName, ReasonScope } from './reasons.js';
+
+export { liveActivityEnd, liveActivityStart, liveActivityUpdate } from './live-activity.js';
+export type { LiveActivityCommon, LiveActivityEnd, LiveActivityStart, LiveActivityUpdate } from './live-activity.js';
+export { MAX_CHANNEL_ID_LENGTH, isValidChannelId, validateBundleId, validateChannelId, validateRequestId } from './channel-ids.js';
+export { broadcastPath, buildBroadcastHeaders, encodeBroadcast, encodeBroadcastPayload } from './broadcast.js';
+export type { BroadcastOptions, EncodedBroadcast } from './broadcast.js';
+export {
+  BAD_RESPONSE,
+  CHANNEL_PUSH_TYPE,
+  MessageStoragePolicy,
+  encodeChannelRequest,
+  parseChannelConfig,
+  parseChannelList,
+  validateStoragePolicy,
+} from './channels.js';
+export type { ChannelConfig, ChannelOperation, ChannelRequest, EncodedChannelRequest } from './channels.js';

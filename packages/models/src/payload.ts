@@ -5,7 +5,7 @@
  */
 import { toPayloadObject } from './aps.js';
 import { InvalidArgumentError, PayloadTooLargeError } from './errors.js';
-import type { Notification, RawPayload } from './notification.js';
+import { LIVE_ACTIVITY_EVENTS, type Notification, type RawPayload } from './notification.js';
 import { payloadLimit, validatePushType, type PushType } from './push-types.js';
 import { isPlainObject, kindOf, safeName } from './util.js';
 
@@ -32,9 +32,9 @@ const encoder = new TextEncoder();
  * Push-type rules checked (Apple's, nothing stricter):
  * - background: needs `contentAvailable` and carries no alert, sound or badge;
  * - widgets/controls: `content-changed: true` is added when unset (false is refused);
- * - liveactivity: needs `event`; `start` needs `attributesType`, `attributes`
- *   and `contentState`, `update` needs `contentState`; `relevanceScore` may be
- *   any number; `event` on any other push type is refused.
+ * - liveactivity: needs `event` and `timestamp`; `start` needs `attributesType`,
+ *   `attributes`, `contentState` and `alert`, `update` needs `contentState`;
+ *   `relevanceScore` may be any number; `event` on any other push type is refused.
  * A {@link RawPayload} skips field and push-type checks: it must be a JSON
  * object and fit the limit.
  *
@@ -111,8 +111,12 @@ export function applyPushTypeRules(notification: Notification, pushType: PushTyp
 
 function checkLiveActivity(n: Notification): void {
   if (n.event === undefined) throw new InvalidArgumentError('event', "liveactivity pushes need an event ('start', 'update' or 'end')");
+  // An unknown event is named by toPayloadObject, with the list of valid ones.
+  if (!(LIVE_ACTIVITY_EVENTS as readonly unknown[]).includes(n.event)) return;
+  // Apple: start carries attributes-type, attributes, content-state and an alert; update
+  // and end carry a timestamp (the device drops an update older than the one it shows).
   const required: Array<keyof Notification> =
-    n.event === 'start' ? ['attributesType', 'attributes', 'contentState'] : n.event === 'update' ? ['contentState'] : [];
+    n.event === 'start' ? ['attributesType', 'attributes', 'contentState', 'alert', 'timestamp'] : n.event === 'update' ? ['contentState', 'timestamp'] : ['timestamp'];
   for (const field of required) {
     if (n[field] === undefined) throw new InvalidArgumentError(field, `a Live Activity '${n.event}' event needs ${field}`);
   }

@@ -51,9 +51,9 @@ describe('payload size limits, measured in UTF-8 bytes', () => {
   });
 
   it('takes the broadcast limit as an option', () => {
-    const state = (bytes: number): { event: 'update'; contentState: { text: string } } => {
-      const overhead = '{"aps":{"content-state":{"text":""},"event":"update"}}'.length;
-      return { event: 'update', contentState: { text: '€'.repeat(Math.floor((bytes - overhead) / 3)) + 'a'.repeat((bytes - overhead) % 3) } };
+    const state = (bytes: number): { event: 'update'; timestamp: number; contentState: { text: string } } => {
+      const overhead = '{"aps":{"content-state":{"text":""},"timestamp":1,"event":"update"}}'.length;
+      return { event: 'update', timestamp: 1, contentState: { text: '€'.repeat(Math.floor((bytes - overhead) / 3)) + 'a'.repeat((bytes - overhead) % 3) } };
     };
     expect(encodePayload(state(5120), 'liveactivity', { limit: BROADCAST_PAYLOAD_LIMIT }).byteLength).toBe(5120);
     expect(() => encodePayload(state(5121), 'liveactivity', { limit: BROADCAST_PAYLOAD_LIMIT })).toThrow(/5121 bytes.*5120/);

@@ -112,7 +112,7 @@ describe('payload rules per push type', () => {
     expect(() => encodePayload({ event: 'update', timestamp: 1 }, 'liveactivity')).toThrow(/contentState/);
     expect(() => encodePayload({ event: 'start', attributesType: 'A', attributes: {} }, 'liveactivity')).toThrow(/contentState/);
     expect(encodePayload({ event: 'end', timestamp: 1, dismissalDate: 0 }, 'liveactivity').byteLength).toBeGreaterThan(0);
-    expect(encodePayload({ event: 'update', contentState: {}, relevanceScore: 100 }, 'liveactivity').byteLength).toBeGreaterThan(0);
+    expect(encodePayload({ event: 'update', timestamp: 1, contentState: {}, relevanceScore: 100 }, 'liveactivity').byteLength).toBeGreaterThan(0);
     expect(() => encodePayload({ event: 'launch' as never, contentState: {} }, 'liveactivity')).toThrow(/event: expected one of start, update, end/);
   });
 
