@@ -5,7 +5,7 @@
 export { Connection } from './connection.js';
 export type { ConnectionOptions } from './options.js';
 export { Request } from './request.js';
-export type { RequestOptions } from './request.js';
+export type { RequestMethod, RequestOptions } from './request.js';
 export { TokenAuth } from './token-auth.js';
 export type { TokenAuthOptions, TokenStore, TokenEntry } from './token-auth.js';
 export { channels } from './diagnostics.js';

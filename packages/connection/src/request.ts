@@ -26,6 +26,11 @@ const BAD_PATH_CHAR = /[\u0000-\u0020\u007f-\uffff]/;
  */
 const FORBIDDEN = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'host', 'content-length']);
 
+/** HTTP methods APNs uses: POST for pushes, GET and DELETE for channel management. */
+export type RequestMethod = 'POST' | 'GET' | 'DELETE';
+
+const METHODS: ReadonlySet<string> = new Set(['POST', 'GET', 'DELETE']);
+
 /** Options of {@link Request.create}. */
 export interface RequestOptions {
   /**
@@ -33,6 +38,12 @@ export interface RequestOptions {
    * @default 10_000
    */
   timeout?: number;
+  /**
+   * The HTTP method. Channel management reads with `GET` and deletes with
+   * `DELETE`; those carry no `content-length` when the body is empty.
+   * @default 'POST'
+   */
+  method?: RequestMethod;
 }
 
 /** Header objects already checked (auth hooks usually return the same object each time). */
@@ -93,6 +104,8 @@ export class Request {
   readonly body: Buffer;
   /** Deadline of one attempt in milliseconds. */
   readonly timeout: number;
+  /** The HTTP method. */
+  readonly method: RequestMethod;
   /** The HTTP/2 header block without auth headers, built once. */
   readonly #base: Readonly<Record<string, string>>;
 
@@ -100,16 +113,18 @@ export class Request {
     baseOf = (request) => request.#base;
   }
 
-  private constructor(path: string, headers: Readonly<Record<string, string>>, body: Buffer, timeout: number) {
+  private constructor(path: string, headers: Readonly<Record<string, string>>, body: Buffer, timeout: number, method: RequestMethod) {
     this.path = path;
     this.headers = headers;
     this.body = body;
     this.timeout = timeout;
+    this.method = method;
+    const bodyless = method !== HTTP2_METHOD_POST && body.length === 0;
     this.#base = Object.freeze({
-      [HTTP2_HEADER_METHOD]: HTTP2_METHOD_POST,
+      [HTTP2_HEADER_METHOD]: method,
       [HTTP2_HEADER_PATH]: path,
       ...headers,
-      [HTTP2_HEADER_CONTENT_LENGTH]: String(body.length),
+      ...(bodyless ? {} : { [HTTP2_HEADER_CONTENT_LENGTH]: String(body.length) }),
     });
     Object.freeze(this);
   }
@@ -150,7 +165,11 @@ export class Request {
     if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
       throw new InvalidArgumentError('timeout', `expected a finite number of milliseconds above 0, got \`${String(timeout)}\` (${typeof timeout})`);
     }
-    return new Request(path, Object.freeze(normalized), encodeBody(body), timeout);
+    const method = options.method ?? HTTP2_METHOD_POST;
+    if (!METHODS.has(method)) {
+      throw new InvalidArgumentError('method', `expected POST, GET or DELETE, got \`${String(method)}\``);
+    }
+    return new Request(path, Object.freeze(normalized), encodeBody(body), timeout, method as RequestMethod);
   }
 }
 

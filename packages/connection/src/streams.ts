@@ -109,13 +109,11 @@ export class Streams {
     this.#host.activity();
     record.status = headers[':status'] as unknown as number;
     record.headers = headers as Record<string, string>;
-    // APNs answers 200 with HEADERS + END_STREAM: settle without touching the body.
+    // APNs answers a push's 200 with HEADERS + END_STREAM: settle without touching the body.
     if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) return this.complete(record);
-    if (record.status === 200) stream.resume();
-    else {
-      record.chunks = [];
-      stream.on('data', onData);
-    }
+    // Errors and channel reads (200 with JSON) have a body.
+    record.chunks = [];
+    stream.on('data', onData);
     stream.on('end', onEnd);
   }
 
