@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { TokenVerifier } from './auth-token.js';
+import { answerBroadcast, isBroadcastPath, type BroadcastAnswer } from './broadcast.js';
+import type { ChannelStore } from './channels.js';
 import type { MockClock } from './clock.js';
 import type { MockConnection } from './connection.js';
 import { errorCode } from './connection.js';
@@ -14,7 +16,7 @@ import { H2_ERROR_CODES, type RequestFault } from './faults.js';
 import type { ResolvedOptions } from './options.js';
 import { reject, type Rejection } from './reasons.js';
 import type { RecordedRequest, Recorder } from './recorder.js';
-import type { DeviceRegistry } from './registry.js';
+import { bundleOf, type DeviceRegistry } from './registry.js';
 import { checkPayload, checkRequest, isRejection, requireTopic, type TopicResolver } from './validate.js';
 
 const DEVICE_PREFIX = '/3/device/';
@@ -39,6 +41,7 @@ export interface HandlerContext {
   readonly clock: MockClock;
   readonly faults: FaultSet;
   readonly registry: DeviceRegistry;
+  readonly channels: ChannelStore;
   readonly verifier: TokenVerifier;
   readonly recorder: Recorder;
   readonly totals: Totals;
@@ -111,16 +114,22 @@ export class RequestHandler {
     }
 
     let size = 0;
-    const chunks: Buffer[] | undefined = record ? [] : undefined;
+    // Channel routes read their body (a create carries the storage policy).
+    const channelRoute = isBroadcastPath(path);
+    const chunks: Buffer[] | undefined = record || channelRoute ? [] : undefined;
     stream.on('data', (chunk: Buffer) => {
       if (chunks && size < BODY_KEEP) chunks.push(chunk);
       size += chunk.length;
     });
     stream.once('end', () => {
-      if (record && chunks) ctx.recorder.setBody(record, Buffer.concat(chunks).toString('utf8'));
+      const body = chunks ? Buffer.concat(chunks).toString('utf8') : '';
+      if (record) ctx.recorder.setBody(record, body);
       const answer = (): void => {
         if (stream.destroyed || stream.closed) return;
-        if (forced) this.#reply(connection, stream, record, apnsId, forced);
+        if (channelRoute) {
+          if (forced) this.#replyBroadcast(connection, stream, record, { ...forced, requestId: randomUUID() });
+          else this.#processBroadcast(connection, stream, record, method, path, headers, rawHeaders, body, size);
+        } else if (forced) this.#reply(connection, stream, record, apnsId, forced);
         else this.#process(connection, stream, record, apnsId, method, path, headers, rawHeaders, size);
       };
       if (delay > 0) setTimeout(answer, delay).unref();
@@ -199,6 +208,61 @@ export class RequestHandler {
         checkPayload(size, checked.pushType);
     }
     this.#reply(connection, stream, record, apnsId, rejection ?? { status: 200, token: (checked as { token: string }).token });
+  }
+
+  #processBroadcast(
+    connection: MockConnection,
+    stream: ServerHttp2Stream,
+    record: RecordedRequest | undefined,
+    method: string,
+    path: string,
+    headers: IncomingHttpHeaders,
+    rawHeaders: readonly string[] | undefined,
+    body: string,
+    size: number,
+  ): void {
+    const mode = this.#authMode(connection);
+    const identity = mode === 'certificate' ? connection.identity : undefined;
+    const answer = answerBroadcast(method, path, headers, rawHeaders, body, size, {
+      store: this.#ctx.channels,
+      now: this.#ctx.clock.now(),
+      authenticate: () => this.#authenticate(connection, mode, headers.authorization),
+      bundleAllowed: (bundleId) => !identity || identity.bundleId === bundleId || identity.topics.some((topic) => bundleOf(topic) === bundleId),
+    });
+    this.#replyBroadcast(connection, stream, record, answer);
+  }
+
+  /** Answers a channel or broadcast request: `apns-request-id` instead of `apns-id`. */
+  #replyBroadcast(connection: MockConnection, stream: ServerHttp2Stream, record: RecordedRequest | undefined, answer: BroadcastAnswer & { retryAfter?: number }): void {
+    if (stream.destroyed || stream.closed) return;
+    const { status, reason, requestId } = answer;
+    if (record) {
+      record.status = status;
+      record.outcome = 'answered';
+      record.apnsId = requestId;
+      if (reason !== undefined) record.reason = reason;
+      const channelId = answer.channelId ?? answer.headers?.['apns-channel-id'];
+      if (channelId !== undefined) record.channelId = channelId;
+    }
+    if (status < 300) {
+      connection.stats.accepted++;
+      this.#ctx.totals.accepted++;
+      const headers: Record<string, string | number> = { ':status': status, 'apns-request-id': requestId, ...answer.headers };
+      if (answer.channelId !== undefined) headers['apns-unique-id'] = randomUUID();
+      if (answer.json === undefined) {
+        stream.respond(headers, { endStream: true });
+        return;
+      }
+      stream.respond({ ...headers, 'content-type': 'application/json' });
+      stream.end(JSON.stringify(answer.json));
+      return;
+    }
+    connection.stats.rejected++;
+    this.#ctx.totals.rejected++;
+    const headers: Record<string, string | number> = { ':status': status, 'content-type': 'application/json', 'apns-request-id': requestId };
+    if (answer.retryAfter !== undefined) headers['retry-after'] = answer.retryAfter;
+    stream.respond(headers);
+    stream.end(JSON.stringify({ reason }));
   }
 
   #authMode(connection: MockConnection): 'token' | 'certificate' | 'none' {

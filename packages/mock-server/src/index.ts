@@ -6,6 +6,8 @@ export { runMockServer, USAGE, type RunningMock } from './cli.js';
 export { MockApnsServer, type IssueCertificateOptions, type PemCredentials, type Pkcs12Credentials } from './server.js';
 export { createSigningKey, type SigningKey, type TrustedKey } from './auth-token.js';
 export { MockClock, type ClockFn } from './clock.js';
+export { DEFAULT_MAX_CHANNELS, type MockChannel, type StoragePolicy } from './channels.js';
+export { BROADCAST_PAYLOAD_LIMIT } from './broadcast.js';
 export type { GoawayOptions } from './connection.js';
 export type { ClientCertificateSpec } from './certs.js';
 export type { FaultHandle } from './fault-set.js';

@@ -38,6 +38,8 @@ export interface MockServerOptions {
   tls?: TlsOptions;
   /** CA (PEM) that client certificates must chain to; generated when absent. */
   clientCa?: string | Buffer;
+  /** Channels per app before create answers CannotCreateChannelConfig. @default 10000 (Apple's limit) */
+  maxChannels?: number;
 }
 
 /** Options after defaults and checks. */
@@ -53,9 +55,10 @@ export interface ResolvedOptions {
   readonly clock: ClockFn;
   readonly tls: TlsOptions | undefined;
   readonly clientCa: string | Buffer | undefined;
+  readonly maxChannels: number;
 }
 
-const KNOWN = ['port', 'host', 'environment', 'auth', 'maxConcurrentStreams', 'strictDevices', 'record', 'fast', 'clock', 'tls', 'clientCa'];
+const KNOWN = ['port', 'host', 'environment', 'auth', 'maxConcurrentStreams', 'strictDevices', 'record', 'fast', 'clock', 'tls', 'clientCa', 'maxChannels'];
 
 function got(value: unknown): string {
   return `\`${typeof value === 'function' ? 'function' : (JSON.stringify(value) ?? String(value))}\` (${typeof value})`;
@@ -71,7 +74,7 @@ export function resolveOptions(options: MockServerOptions = {}): ResolvedOptions
     if (!KNOWN.includes(key)) throw new TypeError(`Unknown option \`${key}\` (known: ${KNOWN.join(', ')})`);
   }
   const { port = 0, host = '127.0.0.1', environment = 'development', auth = 'token', maxConcurrentStreams = 1000 } = options;
-  const { strictDevices = false, fast = false, clock = Date.now, tls, clientCa } = options;
+  const { strictDevices = false, fast = false, clock = Date.now, tls, clientCa, maxChannels = 10_000 } = options;
   const record = options.record ?? !fast;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`Expected \`port\` to be an integer from 0 to 65535, got ${got(port)}`);
   if (typeof host !== 'string' || host === '') throw new TypeError(`Expected \`host\` to be a non-empty string, got ${got(host)}`);
@@ -85,5 +88,6 @@ export function resolveOptions(options: MockServerOptions = {}): ResolvedOptions
   }
   if (typeof clock !== 'function') throw new TypeError(`Expected \`clock\` to be a function returning ms since epoch, got ${got(clock)}`);
   if (tls !== undefined && (typeof tls !== 'object' || !tls.cert || !tls.key || !tls.ca)) throw new TypeError('Expected `tls` to have `cert`, `key` and `ca` (PEM)');
-  return { port, host, environment, auth, maxConcurrentStreams, strictDevices, record, fast, clock, tls, clientCa };
+  if (!Number.isInteger(maxChannels) || maxChannels < 0) throw new TypeError(`Expected \`maxChannels\` to be an integer from 0 and up, got ${got(maxChannels)}`);
+  return { port, host, environment, auth, maxConcurrentStreams, strictDevices, record, fast, clock, tls, clientCa, maxChannels };
 }

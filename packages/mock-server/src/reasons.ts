@@ -38,6 +38,18 @@ export const REASON_STATUS = {
   InternalServerError: 500,
   ServiceUnavailable: 503,
   Shutdown: 503,
+  // Broadcast and channel management (Apple: "Handling error responses from APNs").
+  FeatureNotEnabled: 400,
+  MissingChannelId: 400,
+  BadChannelId: 400,
+  ChannelNotRegistered: 400,
+  BadRequestParams: 400,
+  BadRequestPayload: 400,
+  MissingPushType: 400,
+  CannotCreateChannelConfig: 400,
+  // Third-party reports only (unverified): the mock sends it for a create without a storage policy.
+  MissingChannelQueueSize: 400,
+  TopicMismatch: 403,
 } as const satisfies Record<string, number>;
 
 /** A reason string APNs sends in `{"reason": ...}`. */

@@ -25,8 +25,10 @@ export interface RecordedRequest {
   reason?: string;
   /** 410 only: the `timestamp` sent. */
   timestamp?: number;
-  /** `apns-id` sent back (echoed or generated). */
+  /** `apns-id` sent back (echoed or generated); `apns-request-id` for channel and broadcast requests. */
   apnsId: string;
+  /** Channel and broadcast requests: the channel (created, read, deleted or broadcast to). */
+  channelId?: string;
   /** Arrival time on the server clock (ms). */
   readonly at: number;
   outcome: Outcome;
@@ -143,9 +145,16 @@ export class Recorder {
     if (this.#countTokens) this.#acceptedByToken.set(token, (this.#acceptedByToken.get(token) ?? 0) + 1);
   }
 
-  /** Recorded requests answered 200, for `token` or all. */
+  /** Recorded device pushes answered 200, for `token` or all. */
   accepted(token?: string): RecordedRequest[] {
-    return this.#requests.filter((r) => r.status === 200 && (token === undefined || r.token === token));
+    return this.#requests.filter((r) => r.status === 200 && r.token !== undefined && (token === undefined || r.token === token));
+  }
+
+  /** Recorded broadcast pushes answered 200, to `channelId` or to any channel. */
+  broadcasts(channelId?: string): RecordedRequest[] {
+    return this.#requests.filter(
+      (r) => r.status === 200 && r.path.startsWith('/4/broadcasts/') && (channelId === undefined || r.channelId === channelId),
+    );
   }
 
   /** Number of 200s, for `token` (needs recording or token counting) or in total. */

@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { createSigningKey, TokenVerifier, type SigningKey, type TrustedKey } from './auth-token.js';
 import { createCa, loadX509, issueClientCertificate, issueServerCertificate, type CertificateAuthority, type ClientCertificateSpec } from './certs.js';
+import { ChannelStore, type MockChannel, type StoragePolicy } from './channels.js';
 import { MockClock } from './clock.js';
 import { MockConnection, type GoawayOptions } from './connection.js';
 import { FaultSet, type FaultHandle } from './fault-set.js';
@@ -50,6 +51,7 @@ export class MockApnsServer {
   readonly #clientCa: CertificateAuthority | undefined;
   readonly #faults = new FaultSet();
   readonly #registry = new DeviceRegistry();
+  readonly #channels: ChannelStore;
   readonly #verifier: TokenVerifier;
   readonly #recorder: Recorder;
   readonly #connections = new Map<ServerHttp2Session, MockConnection>();
@@ -70,11 +72,13 @@ export class MockApnsServer {
     this.signingKey = createSigningKey();
     this.#verifier.add(this.signingKey);
     this.#recorder = new Recorder(options.record, !options.fast);
+    this.#channels = new ChannelStore(options.maxChannels);
     const handler = new RequestHandler({
       options,
       clock: this.clock,
       faults: this.#faults,
       registry: this.#registry,
+      channels: this.#channels,
       verifier: this.#verifier,
       recorder: this.#recorder,
       totals: this.#totals,
@@ -174,6 +178,34 @@ export class MockApnsServer {
   }
 
   /**
+   * Broadcast channels of `bundleId` (or of every app), oldest first. The
+   * mock serves channel management (`/1/apps/...`) and broadcasts
+   * (`/4/broadcasts/apps/...`) on its one origin.
+   */
+  channels(bundleId?: string): MockChannel[] {
+    return this.#channels.list(bundleId);
+  }
+
+  /** Creates a channel directly (test setup), as a create request would. */
+  createChannel(bundleId: string, storagePolicy: StoragePolicy = 0): MockChannel {
+    if (typeof bundleId !== 'string' || bundleId === '') throw new TypeError('Expected `bundleId` to be a non-empty string');
+    if (storagePolicy !== 0 && storagePolicy !== 1) throw new TypeError(`Expected \`storagePolicy\` to be 0 or 1, got \`${String(storagePolicy)}\``);
+    const channel = this.#channels.create(bundleId, storagePolicy, this.clock.now());
+    if (!channel) throw new Error(`${bundleId} already has maxChannels channels`);
+    return channel;
+  }
+
+  /** Channel and broadcast requests for `bundleId` get 400 FeatureNotEnabled. */
+  disableBroadcast(bundleId: string): void {
+    this.#channels.disable(bundleId);
+  }
+
+  /** Recorded broadcast pushes answered 200, to `channelId` or to any channel (needs `record`). */
+  broadcasts(channelId?: string): RecordedRequest[] {
+    return this.#recorder.broadcasts(channelId);
+  }
+
+  /**
    * Injects a fault (checked like JSON input).
    * @throws {TypeError} for a malformed fault.
    */
@@ -188,7 +220,7 @@ export class MockApnsServer {
     this.#faults.clear();
   }
 
-  /** Recorded requests answered 200, for `token` or all (needs `record`). */
+  /** Recorded device pushes answered 200, for `token` or all (needs `record`). */
   accepted(token?: string): RecordedRequest[] {
     return this.#recorder.accepted(token);
   }
