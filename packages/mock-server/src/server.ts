@@ -3,6 +3,7 @@
  * with a device registry, token and certificate auth, fault injection and
  * request recording.
  */
+import { randomUUID } from 'node:crypto';
 import { createSecureServer, type Http2SecureServer, type ServerHttp2Session, type ServerHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -113,7 +114,9 @@ export class MockApnsServer {
     if (resolved.tls) {
       tls = { cert: resolved.tls.cert, key: resolved.tls.key, ca: resolved.tls.ca.toString() };
     } else {
-      const ca = await createCa('pushwire mock APNs CA');
+      // A unique name per server: OpenSSL finds a CA by subject, so a client trusting
+      // two mocks would otherwise check one server's certificate against the other's CA.
+      const ca = await createCa(`pushwire mock APNs CA ${randomUUID().slice(0, 8)}`);
       const pair = await issueServerCertificate(ca, resolved.host === '127.0.0.1' ? [] : [resolved.host]);
       tls = { ...pair, ca: ca.cert };
     }
