@@ -7,10 +7,13 @@ import { Closed, type Response } from '@pushwire/connection';
 import { InvalidArgumentError, type Notification } from '@pushwire/models';
 import type { Pool } from '@pushwire/pool';
 import type { BatchResult, BulkMessage } from './batch-result.js';
+import { sendBroadcast, type BroadcastResult, type BroadcastSendOptions } from './broadcast.js';
+import { Channels } from './channels.js';
 import { runBulk, type TokenSource } from './bulk.js';
 import { ApnsRejection } from './errors.js';
 import { UnregisteredFeed, type UnregisteredEvent } from './feedback.js';
 import { newApnsId } from './ids.js';
+import { Lanes, type LaneConfig } from './lanes.js';
 import { PreparedMessage, checkIdOptions, checkToken } from './message.js';
 import { resolveBulkOptions, type BulkOptions, type ClientOptions, type SendOptions } from './options.js';
 import type { Poster } from './transport.js';
@@ -51,6 +54,9 @@ export interface ClientStats {
 export class Client {
   /** The origin this client sends to, e.g. `https://api.push.apple.com`. */
   readonly origin: string;
+  /** Broadcast channel management (create, read, list, delete) on the channel-management origin. */
+  readonly channels: Channels;
+  readonly #lanes: Lanes;
   readonly #pool: Pool;
   readonly #options: Required<Omit<ClientOptions, 'highWaterMark'>>;
   readonly #events = new EventEmitter();
@@ -62,7 +68,7 @@ export class Client {
   #counts = { sent: 0, rejected: 0, errors: 0, unregistered: 0 };
 
   /** @internal Use `Server.createClient()`. */
-  constructor(origin: string, pool: Pool, options: Required<Omit<ClientOptions, 'highWaterMark'>>) {
+  constructor(origin: string, pool: Pool, options: Required<Omit<ClientOptions, 'highWaterMark'>>, lanes?: LaneConfig) {
     this.origin = origin;
     this.#pool = pool;
     this.#options = options;
@@ -75,6 +81,27 @@ export class Client {
       },
       onQueueBelow: (n) => pool.onQueueBelow(n),
     };
+    const noLanes: LaneConfig = { channelOrigin: origin, broadcastOrigin: origin, openPool: () => pool };
+    this.#lanes = new Lanes(lanes ?? noLanes, origin, this.#poster.post);
+    this.channels = new Channels(this.#lanes.channels, options.timeout);
+  }
+
+  /**
+   * Broadcasts one Live Activity update (or end) to every device subscribed
+   * to `channelId` (iOS 18+). Validated before any byte is sent: push type
+   * `liveactivity`, 5120-byte payload, no `start` (broadcasts cannot start
+   * an activity).
+   *
+   * @throws {ApnsRejection} APNs refused it (`ChannelNotRegistered`, `BadExpirationDate`, …), with `requestId`.
+   * @throws {InvalidArgumentError} bad input; nothing was sent.
+   * @throws {Timeout | Closed | ConnectError} from the pool: no answer.
+   * @example
+   * ```ts
+   * await client.broadcast(channelId, liveActivityUpdate({ contentState: { score: '1-0' } }), { bundleId: 'com.example.app' });
+   * ```
+   */
+  broadcast(channelId: string, notification: Notification, options: BroadcastSendOptions): Promise<BroadcastResult> {
+    return sendBroadcast(this.#lanes.broadcast, channelId, notification, options, this.#options.timeout);
   }
 
   /** Listens for every 410 (token no longer valid), with Apple's timestamp. */
@@ -227,7 +254,8 @@ export class Client {
    * Idempotent.
    */
   close(options: { force?: boolean } = {}): Promise<void> {
-    const closing = this.#closing ?? this.#pool.close(options).finally(() => this.#feed.close());
+    const closing =
+      this.#closing ?? Promise.all([this.#pool.close(options), this.#lanes.close(options)]).then(() => undefined).finally(() => this.#feed.close());
     this.#closing = closing;
     return closing;
   }

@@ -17,10 +17,16 @@ export interface RejectionInit {
   timestamp?: number | undefined;
   /** The `apns-id` APNs answered with. */
   apnsId?: string | undefined;
+  /** Channel and broadcast requests: the `apns-request-id` APNs answered with. */
+  requestId?: string | undefined;
+  /** What was refused, for the message. @default 'notification' */
+  subject?: 'notification' | 'broadcast' | 'channel request';
 }
 
 /**
- * APNs answered and said no: a definitive rejection of one notification.
+ * APNs answered and said no: a definitive rejection of one notification,
+ * broadcast or channel request (`ChannelNotRegistered`, `BadChannelId`, … for
+ * channels; `category: 'token-invalid'` means the channel is gone).
  *
  * The request reached APNs and was refused, so it was not delivered.
  * `retryable` comes from the reasons catalogue: `true` only for throttling
@@ -44,18 +50,21 @@ export class ApnsRejection extends APNSError {
   readonly timestamp: number | undefined;
   /** `apns-id` of the rejected notification. */
   readonly apnsId: string | undefined;
+  /** `apns-request-id` of a rejected broadcast or channel request (quote it to Apple). */
+  readonly requestId: string | undefined;
   /** The reasons catalogue's class of this reason, to decide what to do. */
   readonly category: ReasonCategory;
 
   constructor(init: RejectionInit) {
     const reason = init.reason ?? 'Unknown';
     const info = classify(init.status, reason);
-    super(`APNs rejected the notification: ${init.status} ${reason}`, 'ERR_PUSHWIRE_REJECTED', info.retryable);
+    super(`APNs rejected the ${init.subject ?? 'notification'}: ${init.status} ${reason}`, 'ERR_PUSHWIRE_REJECTED', info.retryable);
     this.name = 'ApnsRejection';
     this.status = init.status;
     this.reason = reason;
     this.timestamp = init.timestamp;
     this.apnsId = init.apnsId;
+    this.requestId = init.requestId;
     this.category = info.category;
   }
 }

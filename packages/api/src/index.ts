@@ -5,11 +5,15 @@
  * feed, and `Session` for many credentials in one process.
  * @packageDocumentation
  */
-export { Server, PRODUCTION_HOST, DEVELOPMENT_HOST } from './server.js';
+export { Server, PRODUCTION_HOST, DEVELOPMENT_HOST, PRODUCTION_CHANNEL_ORIGIN, DEVELOPMENT_CHANNEL_ORIGIN } from './server.js';
 export type { ServerSpec } from './server.js';
 export { Client } from './client.js';
 export type { ClientStats, SendControl } from './client.js';
 export { Session } from './session.js';
+export { Channels } from './channels.js';
+export type { ChannelCallOptions, ChannelIdOptions, ChannelInfo, ChannelList, CreateChannelOptions, CreatedChannel, DeletedChannel } from './channels.js';
+export type { BroadcastResult, BroadcastSendOptions } from './broadcast.js';
+export type { RequestIdOption } from './request-id.js';
 export { BatchResult, SentList } from './batch-result.js';
 export type { BatchCounts, BatchError, BulkMessage, Failure, RetryOptions, SentEntry } from './batch-result.js';
 export type { TokenSource } from './bulk.js';
@@ -31,6 +35,15 @@ export type {
   TokenOutcome,
 } from './options.js';
 // Re-exported so apps need one import.
-export { APNSError, InvalidArgumentError, PayloadTooLargeError, Priority } from '@pushwire/models';
-export type { Notification, PushType } from '@pushwire/models';
+export {
+  APNSError,
+  InvalidArgumentError,
+  MessageStoragePolicy,
+  PayloadTooLargeError,
+  Priority,
+  liveActivityEnd,
+  liveActivityStart,
+  liveActivityUpdate,
+} from '@pushwire/models';
+export type { LiveActivityEnd, LiveActivityStart, LiveActivityUpdate, Notification, PushType } from '@pushwire/models';
 export { Blocked, Closed, ConnectError, Timeout } from '@pushwire/connection';

@@ -92,6 +92,19 @@ export interface ServerOptions extends ClientOptions {
    * @default 443
    */
   port?: 443 | 2197;
+  /**
+   * Origin of the channel-management API (`client.channels`).
+   * @default `https://api-manage-broadcast.push.apple.com:2196` (production),
+   *   `https://api-manage-broadcast.sandbox.push.apple.com:2195` (development),
+   *   the server's origin for `Server.custom`
+   */
+  channelOrigin?: string;
+  /**
+   * Origin of broadcast pushes (`client.broadcast()`). Apple's text names the
+   * push hosts (its sample shows `api-broadcast(.sandbox).push.apple.com`).
+   * @default the server's origin
+   */
+  broadcastOrigin?: string;
 }
 
 /**

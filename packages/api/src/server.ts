@@ -11,6 +11,10 @@ import { resolveClientOptions, type Auth, type ClientOptions, type ServerOptions
 export const PRODUCTION_HOST = 'api.push.apple.com';
 /** Development (sandbox) APNs host. */
 export const DEVELOPMENT_HOST = 'api.sandbox.push.apple.com';
+/** Production channel-management origin (Apple: its own host, port 2196). */
+export const PRODUCTION_CHANNEL_ORIGIN = 'https://api-manage-broadcast.push.apple.com:2196';
+/** Development (sandbox) channel-management origin (Apple: port 2195). */
+export const DEVELOPMENT_CHANNEL_ORIGIN = 'https://api-manage-broadcast.sandbox.push.apple.com:2195';
 
 /** A plain description of a server, e.g. from configuration (see {@link Server.from}). */
 export type ServerSpec =
@@ -60,16 +64,16 @@ function resolveAuth(auth: Auth): { tls: TlsOptions; hook: AuthHook | undefined;
   return { tls: { cert: auth.cert, key: auth.key, ...passphrase }, hook: undefined, kind: 'certificate' };
 }
 
-function resolveOrigin(origin: string): string {
+function resolveOrigin(origin: string, field = 'origin'): string {
   let url: URL;
   try {
     url = new URL(origin);
   } catch {
-    throw new InvalidArgumentError('origin', 'expected an absolute https URL such as `https://api.push.apple.com`');
+    throw new InvalidArgumentError(field, 'expected an absolute https URL such as `https://api.push.apple.com`');
   }
-  if (url.protocol !== 'https:') throw new InvalidArgumentError('origin', `expected an https URL, got protocol \`${url.protocol}\``);
+  if (url.protocol !== 'https:') throw new InvalidArgumentError(field, `expected an https URL, got protocol \`${url.protocol}\``);
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
-    throw new InvalidArgumentError('origin', 'expected scheme, host and port only, without a path or query');
+    throw new InvalidArgumentError(field, 'expected scheme, host and port only, without a path or query');
   }
   return url.origin;
 }
@@ -87,6 +91,10 @@ function resolveOrigin(origin: string): string {
 export class Server {
   /** e.g. `https://api.push.apple.com`. */
   readonly origin: string;
+  /** Where `client.channels` goes, e.g. `https://api-manage-broadcast.push.apple.com:2196`. */
+  readonly channelOrigin: string;
+  /** Where `client.broadcast()` goes; the push origin unless `broadcastOrigin` says otherwise. */
+  readonly broadcastOrigin: string;
   /** `'token'` or `'certificate'`. */
   readonly authKind: 'token' | 'certificate';
   readonly #tls: TlsOptions;
@@ -94,7 +102,7 @@ export class Server {
   readonly #hook: AuthHook | undefined;
   readonly #options: ServerOptions;
 
-  private constructor(origin: string, auth: Auth, options: ServerOptions) {
+  private constructor(origin: string, auth: Auth, options: ServerOptions, channelOrigin: string) {
     if (!isObject(options)) throw new InvalidArgumentError('options', 'expected an object');
     for (const key of FORBIDDEN_TLS) {
       if (key in options) {
@@ -107,23 +115,31 @@ export class Server {
     this.#tls = tls;
     this.#hook = hook;
     this.origin = origin;
+    const lanes: Pick<ServerOptions, 'channelOrigin' | 'broadcastOrigin'> = options;
+    this.channelOrigin = lanes.channelOrigin === undefined ? channelOrigin : resolveOrigin(lanes.channelOrigin, 'channelOrigin');
+    this.broadcastOrigin = lanes.broadcastOrigin === undefined ? origin : resolveOrigin(lanes.broadcastOrigin, 'broadcastOrigin');
     this.#options = { ...options };
   }
 
   /** Production APNs (`api.push.apple.com`, port 443 or 2197). */
   static production(auth: Auth, options: ServerOptions = {}): Server {
-    return new Server(Server.#hostOrigin(PRODUCTION_HOST, options.port), auth, options);
+    return new Server(Server.#hostOrigin(PRODUCTION_HOST, options.port), auth, options, PRODUCTION_CHANNEL_ORIGIN);
   }
 
   /** Development APNs (`api.sandbox.push.apple.com`), for apps signed for development. */
   static development(auth: Auth, options: ServerOptions = {}): Server {
-    return new Server(Server.#hostOrigin(DEVELOPMENT_HOST, options.port), auth, options);
+    return new Server(Server.#hostOrigin(DEVELOPMENT_HOST, options.port), auth, options, DEVELOPMENT_CHANNEL_ORIGIN);
   }
 
-  /** Any origin speaking the APNs protocol, e.g. a mock server; `ca` adds trust. */
+  /**
+   * Any origin speaking the APNs protocol, e.g. a mock server; `ca` adds
+   * trust. Channel management and broadcasts go to the same origin unless
+   * `channelOrigin` / `broadcastOrigin` say otherwise.
+   */
   static custom(origin: string, auth: Auth, options: Omit<ServerOptions, 'port'> = {}): Server {
-    if ('port' in options) throw new InvalidArgumentError('port', 'put the port in the origin of a custom server');
-    return new Server(resolveOrigin(origin), auth, options);
+    if (typeof options === 'object' && options !== null && 'port' in options) throw new InvalidArgumentError('port', 'put the port in the origin of a custom server');
+    const resolved = resolveOrigin(origin);
+    return new Server(resolved, auth, options, resolved);
   }
 
   /** A server from a plain description (configuration files, Session keys). */
@@ -157,14 +173,21 @@ export class Server {
     const resolved = resolveClientOptions(merged);
     const hook = this.#hook;
     const tlsOptions: TlsOptions = merged.ca === undefined ? this.#tls : { ...this.#tls, ca: merged.ca };
-    const pool = new Pool(this.origin, {
-      size: resolved.connections,
-      tls: tlsOptions,
-      ...(hook === undefined ? {} : { auth: hook }),
-      deadline: resolved.timeout,
-      atLeastOnce: resolved.delivery === 'at-least-once',
-      ...(resolved.highWaterMark === undefined ? {} : { highWaterMark: resolved.highWaterMark }),
-    });
-    return new Client(this.origin, pool, resolved);
+    const openPool = (origin: string, size: number): Pool =>
+      new Pool(origin, {
+        size,
+        tls: tlsOptions,
+        ...(hook === undefined ? {} : { auth: hook }),
+        deadline: resolved.timeout,
+        atLeastOnce: resolved.delivery === 'at-least-once',
+        ...(resolved.highWaterMark === undefined ? {} : { highWaterMark: resolved.highWaterMark }),
+      });
+    // Channel management is low volume: one connection, opened on first use.
+    const lanes = {
+      channelOrigin: this.channelOrigin,
+      broadcastOrigin: this.broadcastOrigin,
+      openPool: (origin: string) => openPool(origin, origin === this.channelOrigin ? 1 : resolved.connections),
+    };
+    return new Client(this.origin, openPool(this.origin, resolved.connections), resolved, lanes);
   }
 }
