@@ -5,11 +5,13 @@
  */
 import { validateBundleId, validateChannelId, validateRequestId } from './channel-ids.js';
 import { InvalidArgumentError } from './errors.js';
-import type { Notification } from './notification.js';
-import { encodePayload } from './payload.js';
+import type { Notification, RawPayload } from './notification.js';
+import { encodePayload, isRawPayload } from './payload.js';
 import type { PriorityValue } from './priority.js';
 import { BROADCAST_PAYLOAD_LIMIT } from './push-types.js';
 import { isPlainObject, kindOf, toUnixSeconds } from './util.js';
+
+const decoder = new TextDecoder();
 
 /**
  * Metadata of one broadcast push. There is no `apns-topic`: the bundle id
@@ -91,14 +93,24 @@ export function buildBroadcastHeaders(channelId: string, options: BroadcastOptio
  * Encodes the payload of a broadcast push: the Live Activity rules of push
  * type `liveactivity`, the 5120-byte broadcast limit, and Apple's rule that
  * a broadcast cannot start an activity (`event: 'start'`, `attributes`,
- * `inputPushToken` and `inputPushChannel` belong to push-to-start).
+ * `inputPushToken` and `inputPushChannel` belong to push-to-start). A
+ * {@link RawPayload} is checked for size, JSON shape and `aps.event` only.
  * @throws {InvalidArgumentError} naming the field.
  * @throws {PayloadTooLargeError} over 5120 bytes.
  * @example
  * encodeBroadcastPayload(liveActivityUpdate({ contentState: { score: '1-0' } }));
  */
-export function encodeBroadcastPayload(notification: Notification): Uint8Array {
+export function encodeBroadcastPayload(notification: Notification | RawPayload): Uint8Array {
   if (!isPlainObject(notification)) throw new InvalidArgumentError('notification', `expected a plain object, got ${kindOf(notification)}`);
+  if (isRawPayload(notification)) {
+    // Only the size and JSON shape are checked for raw payloads, plus the one broadcast rule.
+    const body = encodePayload(notification, 'liveactivity', { limit: BROADCAST_PAYLOAD_LIMIT });
+    const aps: unknown = (JSON.parse(decoder.decode(body)) as Record<string, unknown>)['aps'];
+    if (isPlainObject(aps) && aps['event'] === 'start') {
+      throw new InvalidArgumentError('aps.event', "a broadcast cannot start a Live Activity: send 'start' as a device push-to-start");
+    }
+    return body;
+  }
   if (notification.event === 'start') {
     throw new InvalidArgumentError('event', "a broadcast cannot start a Live Activity: send 'start' as a device push-to-start (with inputPushChannel)");
   }
@@ -115,7 +127,7 @@ export function encodeBroadcastPayload(notification: Notification): Uint8Array {
  * @example
  * const { path, headers, body } = encodeBroadcast(channelId, liveActivityUpdate({ contentState: { n: 1 } }), { bundleId: 'com.example.app' });
  */
-export function encodeBroadcast(channelId: string, notification: Notification, options: BroadcastOptions): EncodedBroadcast {
+export function encodeBroadcast(channelId: string, notification: Notification | RawPayload, options: BroadcastOptions): EncodedBroadcast {
   const headers = buildBroadcastHeaders(channelId, options);
   const path = broadcastPath(options.bundleId);
   const body = encodeBroadcastPayload(notification);

@@ -67,6 +67,13 @@ describe('broadcast requests', () => {
     expect(() => encodeBroadcast(CHANNEL, update, null as never)).toThrow(/options: expected/);
   });
 
+  it('checks raw payloads for size and a start event only', () => {
+    const raw = { raw: '{"aps":{"event":"update","content-state":{"n":1},"timestamp":1}}' };
+    expect(text(encodeBroadcast(CHANNEL, raw, { bundleId: BUNDLE }).body)).toBe(raw.raw);
+    expect(() => encodeBroadcast(CHANNEL, { raw: { aps: { event: 'start' } } }, { bundleId: BUNDLE })).toThrow(/aps.event: a broadcast cannot start/);
+    expect(() => encodeBroadcast(CHANNEL, { raw: `{"aps":{},"x":"${'y'.repeat(5120)}"}` }, { bundleId: BUNDLE })).toThrow(PayloadTooLargeError);
+  });
+
   it('holds payloads to 5120 bytes (not 4096)', () => {
     const base = encodeBroadcast(CHANNEL, liveActivityUpdate({ contentState: { t: '' }, timestamp: 1 }), { bundleId: BUNDLE }).size;
     const of = (bytes: number) => liveActivityUpdate({ contentState: { t: 'é'.repeat(Math.floor((bytes - base) / 2)) + 'a'.repeat((bytes - base) % 2) }, timestamp: 1 });
