@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { APNSError, ApnsRejection, InvalidArgumentError } from '@pushwire/api';
+import { registerBroadcast } from './commands/broadcast.js';
 import { registerBulk } from './commands/bulk.js';
+import { registerChannels } from './commands/channels.js';
 import { registerDemo } from './commands/demo.js';
 import { registerMock } from './commands/mock.js';
 import { registerSend } from './commands/send.js';
@@ -55,12 +57,14 @@ Examples:
   $ pushwire send --env mock --token a1b2... --topic com.example.app --alert "Hello"
   $ pushwire bulk --env production --key-file AuthKey_ABC123DEFG.p8 --key-id ABC123DEFG \\
       --team-id DEF123GHIJ --topic com.example.app --tokens tokens.txt --payload payload.json --out results.ndjson
+  $ pushwire channels create --env mock --bundle-id com.example.app --storage-policy none
+  $ pushwire broadcast --env mock --bundle-id com.example.app --channel <id> --content-state '{"score":"1-0"}'
 
 Run \`pushwire <command> --help\` for a command's flags and examples.
 
 ${EXIT_CODES_HELP}`,
     );
-  for (const register of [registerSend, registerBulk, registerMock, registerDemo]) {
+  for (const register of [registerSend, registerBulk, registerChannels, registerBroadcast, registerMock, registerDemo]) {
     const command = register(program, context);
     command.exitOverride().configureOutput(program.configureOutput());
   }

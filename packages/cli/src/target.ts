@@ -15,6 +15,9 @@ export interface TargetFlags extends AuthFlags {
   ca?: string;
   connections?: number;
   timeout?: number;
+  /** `channels` and `broadcast` only: where channel management and broadcasts go. */
+  channelOrigin?: string;
+  broadcastOrigin?: string;
 }
 
 /** Parses a positive integer flag value. */
@@ -81,7 +84,11 @@ export async function openTarget(command: Command, flags: TargetFlags): Promise<
   if (auth === undefined) {
     throw badInput('no credentials: give --key-file/--key-id/--team-id, --cert/--cert-key or --pfx (or their PUSHWIRE_* variables)');
   }
-  const options = cas.length === 0 ? {} : { ca: cas };
+  const options = {
+    ...(cas.length === 0 ? {} : { ca: cas }),
+    ...(flags.channelOrigin === undefined ? {} : { channelOrigin: flags.channelOrigin }),
+    ...(flags.broadcastOrigin === undefined ? {} : { broadcastOrigin: flags.broadcastOrigin }),
+  };
   const server =
     origin !== undefined ? Server.custom(origin, auth, options) : env === 'production' ? Server.production(auth, options) : Server.development(auth, options);
   const client = await server.createClient({
