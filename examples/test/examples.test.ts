@@ -4,6 +4,7 @@ import * as clientSend from '../src/client-send.js';
 import * as connectionCustomAuth from '../src/connection-custom-auth.js';
 import * as encodeNotification from '../src/encode-notification.js';
 import * as feedback from '../src/feedback.js';
+import * as liveActivity from '../src/live-activity.js';
 import * as poolBulk from '../src/pool-bulk.js';
 import * as session from '../src/session.js';
 
@@ -14,6 +15,7 @@ const examples: Array<[string, { main(log: (line: string) => void): Promise<void
   ['client-send', clientSend, /rejected: 410 Unregistered/],
   ['session', session, /outdate\(40 ms\) closed 1 idle client/],
   ['feedback', feedback, /store now holds 9 tokens/],
+  ['live-activity', liveActivity, /broadcast end\nchannel deleted; 0 channels left\nlate broadcast rejected: 400 ChannelNotRegistered \(token-invalid\)\nserver recorded 3 broadcasts/],
 ];
 
 describe('examples', () => {
