@@ -144,7 +144,8 @@ export class Dispatcher {
     const verdict = judgeResponse(response);
     switch (verdict) {
       case Verdict.Final:
-        if (response.status === 200) this.#invalidTokens = 0;
+        // Any 2xx (channel management answers 201 and 204) proves the token good.
+        if (response.status >= 200 && response.status < 300) this.#invalidTokens = 0;
         this.#settle(state, response);
         return;
       case Verdict.InvalidToken:

@@ -40,7 +40,7 @@ export const INVALID_TOKEN_STREAK = 3;
 /** Judges a response. @internal */
 export function judgeResponse(response: Response): Verdict {
   const { status, reason } = response;
-  if (status === 200) return Verdict.Final;
+  if (status >= 200 && status < 300) return Verdict.Final;
   // The server is closing this connection (503 Shutdown) or has idled it out (400 IdleTimeout).
   if (reason === 'Shutdown' || reason === 'IdleTimeout') return Verdict.RetryElsewhere;
   if (reason !== undefined && FATAL_REASONS.has(reason)) return Verdict.Fatal;

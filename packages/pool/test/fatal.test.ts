@@ -2,7 +2,7 @@
 // token) close the pool: queued and later posts fail with Closed and the
 // cause. Refreshed auth ('retry' / 'reconnect') is retried instead.
 import { afterEach, expect, test } from '@jest/globals';
-import { Closed, ResponseError, TokenAuth } from '../src/index.js';
+import { Closed, Request, ResponseError, TokenAuth } from '../src/index.js';
 import { cleanup, makePool, request, settle, startMock, token } from './helpers.js';
 
 afterEach(cleanup);
@@ -53,6 +53,19 @@ test('InvalidProviderToken three times in a row closes the pool; a success in be
   for (const i of [4, 5, 6]) expect(await pool.post(request(i))).toMatchObject({ status: 403 });
   expect(pool.closed).toBe(true);
   await expect(pool.post(request(7))).rejects.toMatchObject({ name: 'Closed', cause: expect.objectContaining({ reason: 'InvalidProviderToken' }) });
+});
+
+test('a 201 (channel created) also resets the InvalidProviderToken count', async () => {
+  const mock = await startMock();
+  const pool = makePool(mock, { size: 1 });
+  const create = Request.create('/1/apps/com.example.app/channels', {}, { 'message-storage-policy': 0, 'push-type': 'LiveActivity' });
+  mock.inject({ kind: 'status', status: 403, reason: 'InvalidProviderToken', times: 2 });
+  for (const i of [1, 2]) expect(await pool.post(request(i))).toMatchObject({ status: 403 });
+  expect(await pool.post(create)).toMatchObject({ status: 201, attempts: 1 });
+  mock.inject({ kind: 'status', status: 403, reason: 'InvalidProviderToken', times: 2 });
+  for (const i of [3, 4]) expect(await pool.post(request(i))).toMatchObject({ status: 403 });
+  expect(pool.closed).toBe(false);
+  expect(mock.channels('com.example.app')).toHaveLength(1);
 });
 
 test("ExpiredProviderToken is retried on a new connection when the auth hook answers 'reconnect'", async () => {
