@@ -82,7 +82,8 @@ export class Client {
       onQueueBelow: (n) => pool.onQueueBelow(n),
     };
     const noLanes: LaneConfig = { channelOrigin: origin, broadcastOrigin: origin, openPool: () => pool };
-    this.#lanes = new Lanes(lanes ?? noLanes, origin, this.#poster.post);
+    // At most once: a resent channel create would make a second channel.
+    this.#lanes = new Lanes(lanes ?? noLanes, origin, (request, signal) => this.#post(request, signal, false));
     this.channels = new Channels(this.#lanes.channels, options.timeout);
   }
 

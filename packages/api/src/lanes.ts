@@ -55,7 +55,7 @@ export class Lanes {
     if (origin === this.#mainOrigin) return this.#mainPost(request, signal);
     let pool = this.#pools.get(origin);
     if (pool === undefined) this.#pools.set(origin, (pool = this.#config.openPool(origin)));
-    // Never retried when ambiguous: a second create would make a second channel.
+    // Never retried when ambiguous (as on the main lane): a second create would make a second channel.
     return pool.post(request, signal === undefined ? { atLeastOnce: false } : { atLeastOnce: false, signal });
   }
 }
