@@ -7,7 +7,7 @@ export { MockApnsServer, type IssueCertificateOptions, type PemCredentials, type
 export { createSigningKey, type SigningKey, type TrustedKey } from './auth-token.js';
 export { MockClock, type ClockFn } from './clock.js';
 export type { GoawayOptions } from './connection.js';
-export type { ClientCertificateSpec } from './certs.js';
+export { createCa, issueServerCertificate, type CertificateAuthority, type ClientCertificateSpec, type PemPair } from './certs.js';
 export type { FaultHandle } from './fault-set.js';
 export {
   parseFault,
