@@ -45,6 +45,13 @@ const VERIFICATION_CODES: ReadonlySet<string> = new Set([
 /** Verification results OpenSSL may add later follow these shapes. */
 const VERIFICATION_SHAPE = /^(UNABLE_TO_|CERT_|ERR_TLS_CERT_)|_CERT$/;
 
+/**
+ * TLS-layer codes that mean the connection broke, not that it was refused: an
+ * EOF mid-handshake (a load balancer dropping us), a corrupted record, the
+ * server's own internal error.
+ */
+const TRANSIENT_TLS = /UNEXPECTED_EOF|BAD_RECORD_MAC|DECRYPTION_FAILED|ALERT_INTERNAL_ERROR/;
+
 /** What went wrong, as far as retrying is concerned. */
 export type ConnectFailureKind =
   /** The server's certificate could not be verified (untrusted CA, wrong host name, expired, ...). */
@@ -60,6 +67,7 @@ export type ConnectFailureKind =
  */
 export function connectFailureKind(code: string): ConnectFailureKind {
   if (VERIFICATION_CODES.has(code) || VERIFICATION_SHAPE.test(code)) return 'verification';
+  if (TRANSIENT_TLS.test(code)) return 'network';
   if (/^ERR_(SSL|TLS)_|ALERT/.test(code)) return 'handshake';
   return 'network';
 }

@@ -45,7 +45,18 @@ describe('connectFailureKind', () => {
     expect(connectFailureKind(code)).toBe('handshake');
   });
 
-  test.each(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', ''])('%s is network trouble', (code) => {
+  test.each([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ETIMEDOUT',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EPIPE',
+    'ERR_SSL_UNEXPECTED_EOF_WHILE_READING',
+    'ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC',
+    'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR',
+    '',
+  ])('%s is network trouble', (code) => {
     expect(connectFailureKind(code)).toBe('network');
   });
 });
