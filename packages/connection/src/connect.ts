@@ -6,6 +6,7 @@
 import http2, { type ClientHttp2Session } from 'node:http2';
 import { isIP } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connectFailure } from './connect-failure.js';
 import { ConnectError } from './errors.js';
 import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from './options.js';
 import { parseOrigin, resolveTls } from './tls.js';
@@ -64,11 +65,7 @@ export function openSession(origin: string, options: ConnectionOptions): Promise
         reject(error);
       }
     };
-    const onError = (error: Error): void => {
-      const code = String((error as { code?: unknown }).code ?? '');
-      const credentials = /CERT|SSL|TLS|ALERT/i.test(code);
-      finish(new ConnectError(`Could not connect to ${url.origin}: ${error.message}`, { cause: error, retryable: !credentials }));
-    };
+    const onError = (error: Error): void => finish(connectFailure(url.origin, error));
     // A TLS alert (e.g. the server refusing our certificate under TLS 1.3)
     // can surface on the socket only, after the session already closed.
     let socketError: Error | undefined;

@@ -11,7 +11,7 @@ import { APNSError, InvalidArgumentError } from '@pushwire/models';
 import { openSession } from './connect.js';
 import { closeChannel, drainingChannel, openChannel, type DrainReason } from './diagnostics.js';
 import { Blocked, Closed } from './errors.js';
-import { parseGoawayReason, type GoawayInfo } from './goaway.js';
+import { nextGoaway, type GoawayInfo } from './goaway.js';
 import type { ConnectionOptions, ResolvedOptions } from './options.js';
 import { PingMonitor } from './ping.js';
 import { checkAuthHeaders, headerBlock, Request } from './request.js';
@@ -204,7 +204,7 @@ export class Connection extends EventEmitter {
   };
 
   readonly #onGoaway = (code: number, lastStreamId: number, data?: Buffer): void => {
-    this.#goaway = { code, lastStreamId, reason: parseGoawayReason(data) };
+    this.#goaway = nextGoaway(this.#goaway, code, lastStreamId, data);
     this.#streams.failAbove(this.#goaway);
     this.#drain('goaway');
   };

@@ -63,7 +63,11 @@ export class Timeout extends APNSError {
 
 /**
  * Connecting failed (DNS, TCP, TLS handshake, bad credentials files).
- * Nothing was written, so a retry on a new connection is safe.
+ * Nothing was written, so a retry on a new connection is safe; `retryable`
+ * is `false` when a retry cannot help: unreadable certificate files, a server
+ * certificate that fails verification (`UNABLE_TO_*`, `CERT_*`,
+ * `DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`, ...) or a
+ * refused TLS handshake. The `cause`, when kept, is the peer or network error.
  */
 export class ConnectError extends APNSError {
   constructor(message: string, options: APNSErrorOptions & { retryable?: boolean } = {}) {

@@ -37,6 +37,22 @@ export function parseGoawayReason(data: Buffer | undefined): string | undefined 
 }
 
 /**
+ * What a connection knows after one more GOAWAY. A server may send several
+ * (node:http2 sends a second, without debug data, when it closes the session
+ * after the first): the last-stream-id can only go down (RFC 9113 §6.8), and
+ * an earlier JSON reason or error code is not forgotten.
+ */
+export function nextGoaway(previous: GoawayInfo | undefined, code: number, lastStreamId: number, data: Buffer | undefined): GoawayInfo {
+  const reason = parseGoawayReason(data);
+  if (previous === undefined) return { code, lastStreamId, reason };
+  return {
+    code: code !== 0 ? code : previous.code,
+    lastStreamId: Math.min(previous.lastStreamId, lastStreamId),
+    reason: reason ?? previous.reason,
+  };
+}
+
+/**
  * The error for a stream that ended without a response.
  * @param id - The stream id, or `undefined` if no stream was opened.
  * @param rstCode - The stream's RST_STREAM code, if any.

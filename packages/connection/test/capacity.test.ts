@@ -1,104 +1,80 @@
-// Concurrency: never more streams than the live capacity; Blocked at once when full.
+// Concurrency against the mock server: never more streams than the live
+// capacity (our cap and the server's SETTINGS); Blocked at once when full.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import type { ServerHttp2Stream } from 'node:http2';
-import { Blocked, Connection, Request, TokenAuth } from '../src/index.js';
-import { makeSigningKey, TokenChecker } from './fixtures/jwt.js';
-import { FixtureServer, ok, reject } from './fixtures/server.js';
+import { Blocked, TokenAuth } from '../src/index.js';
+import { connectTo, next, push, startMock, stopMocks } from './fixtures/mock.js';
 
-const req = Request.create(`/3/device/${'cd'.repeat(32)}`, { 'apns-topic': 'com.example.app' }, { aps: {} });
-let server: FixtureServer | undefined;
-afterEach(() => server?.close());
-
-/** A handler that holds every stream until released. */
-function holding(): { held: ServerHttp2Stream[]; handler: (s: ServerHttp2Stream) => void; releaseAll: () => void } {
-  const held: ServerHttp2Stream[] = [];
-  return {
-    held,
-    handler: (s) => void held.push(s),
-    releaseAll: () => held.splice(0).forEach((s) => ok(s, {}, Buffer.alloc(0), server as FixtureServer)),
-  };
-}
-
-const nextCapacity = (conn: Connection): Promise<number> => new Promise((resolve) => conn.once('capacity', resolve));
+afterEach(stopMocks);
 
 describe('capacity', () => {
   test('1000 streams in flight are accepted and the 1001st is Blocked at once, nothing written', async () => {
-    const hold = holding();
-    server = await FixtureServer.start({ handler: hold.handler, settings: { maxConcurrentStreams: 2000 } });
-    const conn = await Connection.connect(server.origin, { tls: { ca: server.ca } });
-    expect(conn.capacity).toBe(1000); // our default cap, below the server's 2000
-    const pending = Array.from({ length: 1000 }, () => conn.post(req));
-    expect(conn.inFlight).toBe(1000);
-    expect(conn.isBusy).toBe(true);
-    await expect(conn.post(req)).rejects.toBeInstanceOf(Blocked);
-    await server.waitForStreams(1000);
-    expect(server.streams).toHaveLength(1000);
-    hold.releaseAll();
+    const server = await startMock({ auth: 'none', maxConcurrentStreams: 1000 });
+    server.inject({ kind: 'delay', ms: 200 }); // keep them in flight together
+    const conn = await connectTo(server);
+    expect(conn.capacity).toBe(1000);
+    const pending = Array.from({ length: 1000 }, () => conn.post(push()));
+    expect([conn.inFlight, conn.isBusy]).toEqual([1000, true]);
+    await expect(conn.post(push())).rejects.toBeInstanceOf(Blocked);
     const results = await Promise.all(pending);
-    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1000);
+    // The server saw exactly the 1000 (the Blocked one was never written) and refused none:
+    // more than its SETTINGS_MAX_CONCURRENT_STREAMS at once would have been refused.
+    const stats = server.stats();
+    expect([stats.requests, stats.accepted, stats.refused]).toEqual([1000, 1000, 0]);
     expect(conn.inFlight).toBe(0);
-    server.handler = ok;
-    expect((await conn.post(req)).status).toBe(200);
+    expect((await conn.post(push())).status).toBe(200);
+    await conn.close();
+  });
+
+  test('our own cap applies when the server allows more', async () => {
+    const server = await startMock({ auth: 'none', maxConcurrentStreams: 50 });
+    const conn = await connectTo(server, { maxConcurrentStreams: 3 });
+    expect(conn.capacity).toBe(3);
+    server.inject({ kind: 'delay', ms: 50 });
+    const pending = [conn.post(push()), conn.post(push()), conn.post(push())];
+    await expect(conn.post(push())).rejects.toMatchObject({ name: 'Blocked', retryable: true });
+    expect((await Promise.all(pending)).map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(server.stats().requests).toBe(3);
     await conn.close();
   });
 
   test('SETTINGS_MAX_CONCURRENT_STREAMS lowered mid-connection is respected, and raised again', async () => {
-    const hold = holding();
-    server = await FixtureServer.start({ handler: hold.handler, settings: { maxConcurrentStreams: 100 } });
-    const conn = await Connection.connect(server.origin, { tls: { ca: server.ca } });
+    const server = await startMock({ auth: 'none', maxConcurrentStreams: 100 });
+    const conn = await connectTo(server);
     expect(conn.capacity).toBe(100);
-    const lowered = nextCapacity(conn);
-    server.session.settings({ maxConcurrentStreams: 2 });
+    server.inject({ kind: 'delay', ms: 50 });
+    const lowered = next<number>(conn, 'capacity');
+    server.setMaxConcurrentStreams(2);
     expect(await lowered).toBe(2);
-    const first = [conn.post(req), conn.post(req)];
-    await expect(conn.post(req)).rejects.toMatchObject({ name: 'Blocked', retryable: true });
-    await server.waitForStreams(2);
-    hold.releaseAll();
-    await Promise.all(first);
-    const raised = nextCapacity(conn);
-    server.session.settings({ maxConcurrentStreams: 5 });
+    const first = [conn.post(push()), conn.post(push())];
+    await expect(conn.post(push())).rejects.toMatchObject({ name: 'Blocked', retryable: true });
+    expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200]);
+    const raised = next<number>(conn, 'capacity');
+    server.setMaxConcurrentStreams(5);
     expect(await raised).toBe(5);
-    const next = Array.from({ length: 5 }, () => conn.post(req));
-    await expect(conn.post(req)).rejects.toBeInstanceOf(Blocked);
-    await server.waitForStreams(7);
-    hold.releaseAll();
-    await Promise.all(next);
+    const more = Array.from({ length: 5 }, () => conn.post(push()));
+    await expect(conn.post(push())).rejects.toBeInstanceOf(Blocked);
+    expect((await Promise.all(more)).every((r) => r.status === 200)).toBe(true);
+    expect([server.stats().requests, server.stats().refused]).toEqual([7, 0]);
     await conn.close();
   });
 
-  test('a token-auth connection starts at 1 stream and widens after a request with a valid token succeeds', async () => {
-    const signing = makeSigningKey();
-    const checker = new TokenChecker(signing.publicKey, signing.keyId, signing.teamId, Date.now);
-    let widened = false;
-    let concurrent = 0;
-    let maxConcurrent = 0;
-    server = await FixtureServer.start({
-      settings: { maxConcurrentStreams: 1 },
-      handler: (stream, headers) => {
-        concurrent++;
-        maxConcurrent = Math.max(maxConcurrent, concurrent);
-        stream.on('close', () => concurrent--);
-        const verdict = checker.check(headers['authorization'], stream.session as object);
-        if (verdict.status !== 200) return reject(stream, verdict.status, verdict.reason as string);
-        // APNs: one stream until a request carries a valid token, then more.
-        if (!widened) {
-          widened = true;
-          stream.session?.settings({ maxConcurrentStreams: 1000 });
-        }
-        setTimeout(() => ok(stream, headers, Buffer.alloc(0), server as FixtureServer), 5);
-      },
-    });
-    const conn = await Connection.connect(server.origin, { tls: { ca: server.ca }, auth: new TokenAuth(signing) });
+  test('a token-auth connection starts at 1 stream and widens after a request with a valid token', async () => {
+    const server = await startMock({ auth: 'token', maxConcurrentStreams: 1000 });
+    const conn = await connectTo(server, { auth: new TokenAuth(server.signingKey) });
     expect(conn.capacity).toBe(1);
-    const first = conn.post(req);
-    await expect(conn.post(req)).rejects.toBeInstanceOf(Blocked);
-    const widenedTo = nextCapacity(conn);
+    const widened = next<number>(conn, 'capacity');
+    const first = conn.post(push());
+    await expect(conn.post(push())).rejects.toBeInstanceOf(Blocked);
     expect((await first).status).toBe(200);
-    expect(await widenedTo).toBe(1000);
-    const many = await Promise.all(Array.from({ length: 50 }, () => conn.post(req)));
-    expect(many.every((r) => r.status === 200)).toBe(true);
-    expect(maxConcurrent).toBeGreaterThan(1);
-    expect(checker.failures).toEqual([]);
+    expect(await widened).toBe(1000);
+    server.inject({ kind: 'delay', ms: 20 });
+    const many = Array.from({ length: 50 }, () => conn.post(push()));
+    expect(conn.inFlight).toBe(50);
+    expect((await Promise.all(many)).every((r) => r.status === 200)).toBe(true);
+    const stats = server.stats();
+    expect([stats.requests, stats.accepted, stats.refused, stats.rejected]).toEqual([51, 51, 0, 0]);
+    expect(stats.perConnection[0]?.maxConcurrentStreams).toBe(1000);
     await conn.close();
   });
 });

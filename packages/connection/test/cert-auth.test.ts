@@ -1,29 +1,32 @@
-// Certificate auth (mTLS): PEM and PKCS#12 accepted; bad material and
-// rejected certificates are typed ConnectErrors that never echo secrets.
+// Certificate auth (mTLS) against the mock server: PEM and PKCS#12 accepted;
+// expired, untrusted and wrong-environment certificates rejected the way APNs
+// does; bad material a typed ConnectError at connect time that never echoes
+// secrets. One fixture server covers what the mock cannot do: refuse the
+// client certificate in the TLS handshake.
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { ConnectError, Connection, Request } from '../src/index.js';
-import { makePki } from './fixtures/certs.js';
+import type { MockApnsServer, PemCredentials, Pkcs12Credentials } from '@pushwire/mock-server';
+import { Closed, ConnectError, Connection, type ConnectionOptions } from '../src/index.js';
+import { connectTo, push, startMock, stopMocks } from './fixtures/mock.js';
+import { startRefusingServer } from './fixtures/refusing-server.js';
 import { expectNoSecrets } from './fixtures/secrets.js';
-import { FixtureServer } from './fixtures/server.js';
 
-const pki = makePki();
-const req = Request.create(`/3/device/${'34'.repeat(32)}`, { 'apns-topic': 'com.example.app' }, { aps: {} });
-let server: FixtureServer;
-let peers: string[] = [];
+const BUNDLE = 'com.example.app';
+const PASSPHRASE = 'correct horse battery staple';
+let server: MockApnsServer;
+let other: MockApnsServer;
+let pem: PemCredentials;
+let p12: Pkcs12Credentials;
 beforeAll(async () => {
-  server = await FixtureServer.start({
-    requestCert: true,
-    handler: (stream) => {
-      const socket = stream.session?.socket as unknown as { getPeerCertificate(): { subject?: { CN?: string } } };
-      peers.push(socket.getPeerCertificate().subject?.CN ?? '');
-      stream.respond({ ':status': 200, 'apns-id': 'x' }, { endStream: true });
-    },
-  });
+  server = await startMock({ auth: 'certificate' });
+  other = await startMock({ auth: 'certificate' });
+  pem = server.issueClientCertificate({ bundleId: BUNDLE });
+  p12 = server.issueClientCertificate({ bundleId: BUNDLE, format: 'pkcs12', passphrase: PASSPHRASE });
 });
-afterAll(() => server.close());
+afterAll(stopMocks);
 
-async function connectError(tls: Parameters<typeof Connection.connect>[1]): Promise<ConnectError> {
-  const error = await Connection.connect(server.origin, tls).then(
+async function connectError(origin: string, options: ConnectionOptions): Promise<ConnectError> {
+  const error = await Connection.connect(origin, options).then(
     async (conn) => {
       await conn.close();
       throw new Error('connected');
@@ -34,45 +37,92 @@ async function connectError(tls: Parameters<typeof Connection.connect>[1]): Prom
   return error as ConnectError;
 }
 
-describe('certificate auth', () => {
+describe('certificate auth: accepted', () => {
   test('a PEM certificate + key is accepted', async () => {
-    peers = [];
-    await using conn = await Connection.connect(server.origin, { tls: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey } });
-    expect((await conn.post(req)).status).toBe(200);
-    expect(peers).toEqual(['com.example.app']);
+    await using conn = await connectTo(server, { tls: pem });
+    expect(conn.capacity).toBe(1000); // a certificate connection gets the full limit at once
+    expect((await conn.post(push())).status).toBe(200);
+    expect(server.stats().perConnection.at(-1)?.auth).toBe('certificate');
   });
 
   test('a PKCS#12 bundle with its passphrase is accepted', async () => {
-    await using conn = await Connection.connect(server.origin, { tls: { ca: pki.ca, pfx: pki.clientPfx, passphrase: pki.pfxPassphrase } });
-    expect((await conn.post(req)).status).toBe(200);
+    await using conn = await connectTo(server, { tls: { pfx: p12.pfx, passphrase: p12.passphrase } });
+    expect((await conn.post(push())).status).toBe(200);
+  });
+});
+
+describe('certificate auth: rejected by the server', () => {
+  test('an expired certificate, or one from another issuer, gets 403 BadCertificate', async () => {
+    for (const tls of [server.issueClientCertificate({ bundleId: BUNDLE, expired: true }), other.issueClientCertificate({ bundleId: BUNDLE })]) {
+      await using conn = await connectTo(server, { tls });
+      expect(await conn.post(push())).toMatchObject({ status: 403, reason: 'BadCertificate' });
+    }
   });
 
-  test('a wrong PKCS#12 passphrase is a ConnectError at connect time that does not echo the passphrase', async () => {
+  test('a certificate for the other environment: GOAWAY BadCertificateEnvironment, requests not processed', async () => {
+    const tls = server.issueClientCertificate({ bundleId: BUNDLE, environment: 'production' });
+    const conn = await connectTo(server, { tls });
+    const error = await conn.post(push()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Closed);
+    expect(error).toMatchObject({ processed: false, goawayReason: 'BadCertificateEnvironment' });
+    expect(conn.goawayReason).toBe('BadCertificateEnvironment');
+    const connectionId = server.stats().connections;
+    expect(server.requests.filter((r) => r.connectionId === connectionId && r.status !== undefined)).toEqual([]);
+  });
+
+  test('a server that refuses the client certificate in the handshake fails connect with a ConnectError', async () => {
+    const refusing = await startRefusingServer();
+    try {
+      const error = await connectError(refusing.origin, { tls: { ca: refusing.ca, ...pem } });
+      // TLS 1.3: the server hangs up after the handshake, before SETTINGS.
+      expect(error.message).toMatch(/refuse the client certificate|Could not connect/);
+      expectNoSecrets(error, [pem.key]);
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  test('a handshake the server ends with an alert is a non-retryable ConnectError', async () => {
+    const refusing = await startRefusingServer('TLSv1.2');
+    try {
+      // No client certificate for a server that requires one: handshake_failure alert.
+      const error = await connectError(refusing.origin, { tls: { ca: refusing.ca } });
+      expect(error.retryable).toBe(false);
+      expect(error.message).toMatch(/TLS handshake .* failed \(ERR_SSL_\w*ALERT\w*\)/);
+    } finally {
+      await refusing.close();
+    }
+  });
+});
+
+describe('certificate auth: bad material is a typed error at connect time, without secrets', () => {
+  test('a wrong PKCS#12 passphrase', async () => {
+    const before = server.stats().connections;
     const wrong = 'hunter2-not-the-passphrase';
-    const error = await connectError({ tls: { ca: pki.ca, pfx: pki.clientPfx, passphrase: wrong } });
+    const error = await connectError(server.origin, { tls: { ca: server.ca, pfx: p12.pfx, passphrase: wrong } });
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/PKCS#12/);
-    expectNoSecrets(error, [wrong, pki.pfxPassphrase, pki.clientPfx, pki.clientKey]);
+    expectNoSecrets(error, [wrong, PASSPHRASE, p12.pfx]);
+    expect(server.stats().connections).toBe(before); // found before any I/O
   });
 
-  test('a garbage key, or a key that does not match the certificate, is a ConnectError without key material', async () => {
+  test('a garbage key, or a key that does not match the certificate, never connects', async () => {
+    const before = server.stats().connections;
     const garbage = '-----BEGIN PRIVATE KEY-----\nTm90QVJlYWxLZXlCdXRMb29rc0xpa2VPbmVUb0FuVW50cmFpbmVkRXll\n-----END PRIVATE KEY-----\n';
-    const a = await connectError({ tls: { ca: pki.ca, cert: pki.clientCert, key: garbage } });
-    expectNoSecrets(a, [garbage, pki.clientCert]);
-    const b = await connectError({ tls: { ca: pki.ca, cert: pki.clientCert, key: pki.strangerKey } });
+    const a = await connectError(server.origin, { tls: { ca: server.ca, cert: pem.cert, key: garbage } });
+    expect(a.retryable).toBe(false);
+    expectNoSecrets(a, [garbage]);
+    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const b = await connectError(server.origin, { tls: { ca: server.ca, cert: pem.cert, key: stranger } });
     expect(b.message).toMatch(/does not match|could not be loaded/);
-    expectNoSecrets(b, [pki.strangerKey, pki.clientCert]);
+    expectNoSecrets(b, [stranger, pem.key]);
+    // Loaded before any I/O: the server never saw these attempts.
+    expect(server.stats().connections).toBe(before);
   });
 
-  test('the server rejecting a certificate from an untrusted issuer fails connect with a ConnectError', async () => {
-    const stranger = await connectError({ tls: { ca: pki.ca, cert: pki.strangerCert, key: pki.strangerKey } });
-    // Node's TLS server hangs up without an alert; APNs may send one. Either is a ConnectError.
-    expect(stranger.message).toMatch(/Could not connect|refuse the client certificate/);
-    expectNoSecrets(stranger, [pki.strangerKey]);
-  });
-
-  test('server verification is always on: a server signed by another CA is refused', async () => {
-    const error = await connectError({ tls: { ca: pki.otherCa, cert: pki.clientCert, key: pki.clientKey } });
-    expect(error.retryable).toBe(false);
+  test('a PKCS#12 bundle without its passphrase, and cert without key, are refused up front', async () => {
+    const error = await connectError(server.origin, { tls: { ca: server.ca, pfx: p12.pfx } });
+    expectNoSecrets(error, [PASSPHRASE, p12.pfx]);
+    await expect(Connection.connect(server.origin, { tls: { ca: server.ca, cert: pem.cert } })).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'tls.key' });
   });
 });

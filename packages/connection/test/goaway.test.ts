@@ -1,41 +1,31 @@
-// GOAWAY, REFUSED_STREAM and socket errors: which failures are provably
-// unprocessed (safe to resend) and which are unknown.
+// GOAWAY, REFUSED_STREAM and socket failures against the mock server: which
+// failures are provably unprocessed (safe to resend) and which are unknown,
+// checked against what the server recorded.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import http2, { type ServerHttp2Stream } from 'node:http2';
-import { Closed, Connection, Request, type Response } from '../src/index.js';
-import { StallingProxy } from './fixtures/proxy.js';
-import { FixtureServer, ok } from './fixtures/server.js';
+import http2 from 'node:http2';
+import { Closed, type Response } from '../src/index.js';
+import { connectTo, newToken, next, push, settle, startMock, stopMocks, until } from './fixtures/mock.js';
 
-const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
-const req = Request.create(`/3/device/${'ef'.repeat(32)}`, { 'apns-topic': 'com.example.app' }, { aps: {} });
-let server: FixtureServer | undefined;
-afterEach(() => server?.close());
+const { NGHTTP2_INTERNAL_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
+afterEach(stopMocks);
 
-type Outcome = Response | Closed;
-const settle = (p: Promise<Response>): Promise<Outcome> => p.catch((e: unknown) => e as Closed);
-
-async function holdingServer(): Promise<{ fx: FixtureServer; held: ServerHttp2Stream[] }> {
-  const held: ServerHttp2Stream[] = [];
-  const fx = await FixtureServer.start({ handler: (s) => void held.push(s) });
-  server = fx;
-  return { fx, held };
-}
+/** Stream id of the nth post on a fresh connection (client ids are odd). */
+const streamId = (i: number): number => 2 * i + 1;
 
 describe('GOAWAY', () => {
-  test('mid-flight GOAWAY splits results exactly at last-stream-id; the JSON reason is kept', async () => {
-    const { fx, held } = await holdingServer();
-    const conn = await Connection.connect(fx.origin, { tls: { ca: fx.ca } });
-    const draining = new Promise((resolve) => conn.once('draining', resolve));
-    const closed = new Promise((resolve) => conn.once('close', resolve));
-    const outcomes = Array.from({ length: 10 }, () => settle(conn.post(req))); // stream ids 1, 3, ..., 19
-    await fx.waitForStreams(10);
-    fx.session.goaway(NGHTTP2_NO_ERROR, 9, Buffer.from(JSON.stringify({ reason: 'Shutdown' })));
+  test('mid-flight GOAWAY splits results exactly at last-stream-id; the server record agrees; the JSON reason is kept', async () => {
+    const server = await startMock({ auth: 'none' });
+    // Everything waits, so all ten are in flight when the 10th (stream 19) triggers GOAWAY(last 9).
+    server.inject({ kind: 'delay', ms: 300 });
+    server.inject({ kind: 'goaway', nth: 10, lastStreamId: 9, reason: 'Shutdown' });
+    const conn = await connectTo(server);
+    const draining = next<string>(conn, 'draining');
+    const closed = next<Error | undefined>(conn, 'close');
+    const outcomes = Array.from({ length: 10 }, () => settle(conn.post(push())));
     expect(await draining).toBe('goaway');
-    for (const stream of held) if ((stream.id ?? 0) <= 9) ok(stream, {}, Buffer.alloc(0), fx);
     const results = await Promise.all(outcomes);
     results.forEach((result, i) => {
-      const id = 2 * i + 1;
-      if (id <= 9) {
+      if (streamId(i) <= 9) {
         expect(result).toMatchObject({ status: 200 });
       } else {
         expect(result).toBeInstanceOf(Closed);
@@ -43,70 +33,101 @@ describe('GOAWAY', () => {
       }
     });
     expect(conn.goawayReason).toBe('Shutdown');
-    await expect(conn.post(req)).rejects.toMatchObject({ name: 'Closed', processed: false, goawayReason: 'Shutdown' });
-    await closed;
+    await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', processed: false, goawayReason: 'Shutdown' });
+    expect(await closed).toBeUndefined();
     expect(conn.isClosed).toBe(true);
+    // The server answered exactly the streams at or below 9 and refused the rest.
+    await until(() => server.requests.every((r) => r.outcome !== 'pending'), 'the server to settle its records');
+    expect(server.requests.map((r) => [r.streamId, r.outcome, r.status])).toEqual(
+      results.map((_, i) => (streamId(i) <= 9 ? [streamId(i), 'answered', 200] : [streamId(i), 'refused', undefined])),
+    );
+    expect(server.stats().perConnection[0]?.goaway).toBe(9);
   });
 
   test('a GOAWAY with an error code: above last-stream-id not processed, at or below it unknown', async () => {
-    const { fx } = await holdingServer();
-    const conn = await Connection.connect(fx.origin, { tls: { ca: fx.ca } });
-    const outcomes = Array.from({ length: 4 }, () => settle(conn.post(req))); // ids 1, 3, 5, 7
-    await fx.waitForStreams(4);
-    fx.session.goaway(NGHTTP2_INTERNAL_ERROR, 3, Buffer.from('{"reason":"InternalServerError"}'));
-    const results = (await Promise.all(outcomes)) as Closed[];
-    expect(results.map((r) => r.processed)).toEqual(['unknown', 'unknown', false, false]);
-    expect(results.every((r) => r instanceof Closed && r.goawayReason === 'InternalServerError')).toBe(true);
+    const server = await startMock({ auth: 'none' });
+    server.inject({ kind: 'delay', ms: 300 });
+    server.inject({ kind: 'goaway', nth: 4, lastStreamId: 3, code: 'INTERNAL_ERROR', reason: 'InternalServerError' });
+    const conn = await connectTo(server);
+    const results = (await Promise.all(Array.from({ length: 4 }, () => settle(conn.post(push()))))) as Closed[];
+    // node:http2 ends the session at once on an error GOAWAY: streams 1 and 3 are cut.
+    expect(results.map((r) => r instanceof Closed && r.processed)).toEqual(['unknown', 'unknown', false, false]);
+    expect(results.every((r) => r.goawayReason === 'InternalServerError')).toBe(true);
     expect(results[0]?.http2Code).toBe(NGHTTP2_INTERNAL_ERROR);
+    expect(server.accepted()).toEqual([]);
   });
 });
 
 describe('stream and socket failures', () => {
   test('REFUSED_STREAM is marked processed: false and the connection stays usable', async () => {
-    server = await FixtureServer.start({
-      handler: (stream, headers, body, fx) => {
-        if (headers['x-refuse'] === '1') stream.close(NGHTTP2_REFUSED_STREAM);
-        else ok(stream, headers, body, fx);
-      },
-    });
-    const conn = await Connection.connect(server.origin, { tls: { ca: server.ca } });
-    const refused = await settle(conn.post(Request.create(req.path, { ...req.headers, 'x-refuse': '1' }, req.body)));
+    const server = await startMock({ auth: 'none' });
+    const refusedToken = newToken();
+    server.inject({ kind: 'rst', code: 'REFUSED_STREAM', token: refusedToken });
+    const conn = await connectTo(server);
+    const refused = await settle(conn.post(push(refusedToken)));
     expect(refused).toBeInstanceOf(Closed);
     expect(refused).toMatchObject({ processed: false, retryable: true, http2Code: NGHTTP2_REFUSED_STREAM });
     expect(conn.isReady).toBe(true);
-    expect((await conn.post(req)).status).toBe(200);
+    expect((await conn.post(push())).status).toBe(200);
+    expect(server.requests.map((r) => r.outcome)).toEqual(['reset', 'answered']);
+    await conn.close();
+  });
+
+  test('another RST_STREAM code is processed: unknown (APNs may have acted on it)', async () => {
+    const server = await startMock({ auth: 'none' });
+    server.inject({ kind: 'rst', code: 'INTERNAL_ERROR', times: 1 });
+    const conn = await connectTo(server);
+    expect(await settle(conn.post(push()))).toMatchObject({ name: 'Closed', processed: 'unknown', retryable: false, http2Code: NGHTTP2_INTERNAL_ERROR });
+    expect((await conn.post(push())).status).toBe(200);
     await conn.close();
   });
 
   test('a socket destroyed mid-flight rejects every in-flight request with processed: unknown', async () => {
-    const { fx } = await holdingServer();
-    const proxy = await StallingProxy.start(fx.port);
-    const conn = await Connection.connect(proxy.origin, { tls: { ca: fx.ca } });
-    const closed = new Promise<Error | undefined>((resolve) => conn.once('close', resolve));
-    const outcomes = Array.from({ length: 3 }, () => settle(conn.post(req)));
-    await fx.waitForStreams(3);
-    proxy.cut();
-    const results = await Promise.all(outcomes);
+    const server = await startMock({ auth: 'none' });
+    server.inject({ kind: 'delay', ms: 300 });
+    server.inject({ kind: 'destroy', nth: 3 });
+    const conn = await connectTo(server);
+    const closed = next<Error | undefined>(conn, 'close');
+    const results = await Promise.all(Array.from({ length: 3 }, () => settle(conn.post(push()))));
     for (const r of results) {
       expect(r).toBeInstanceOf(Closed);
       expect(r).toMatchObject({ processed: 'unknown', retryable: false });
     }
     await closed;
-    expect(conn.isClosed).toBe(true);
-    expect(conn.inFlight).toBe(0);
-    await expect(conn.post(req)).rejects.toMatchObject({ name: 'Closed', processed: false });
-    await proxy.close();
+    expect([conn.isClosed, conn.inFlight]).toEqual([true, 0]);
+    await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', processed: false });
+    expect(server.requests.map((r) => r.outcome)).toEqual(['pending', 'pending', 'destroyed']);
+    expect(server.accepted()).toEqual([]);
   });
 
   test('destroy() rejects in-flight requests with processed: unknown and emits close with the cause', async () => {
-    const { fx } = await holdingServer();
-    const conn = await Connection.connect(fx.origin, { tls: { ca: fx.ca } });
-    const closed = new Promise<Error | undefined>((resolve) => conn.once('close', resolve));
-    const pending = settle(conn.post(req));
-    await fx.waitForStreams(1);
+    const server = await startMock({ auth: 'none' });
+    server.inject({ kind: 'stall' });
+    const conn = await connectTo(server);
+    const closed = next<Error | undefined>(conn, 'close');
+    const pending = settle(conn.post(push()));
+    await until(() => server.requests.length === 1, 'the request to reach the server');
     const cause = new Error('shutting down');
     conn.destroy(cause);
     expect(await pending).toMatchObject({ name: 'Closed', processed: 'unknown' });
     expect(await closed).toBe(cause);
+  });
+
+  test('every post settles exactly once under a mix of faults', async () => {
+    const server = await startMock({ auth: 'none' });
+    server.inject({ kind: 'status', status: 500, reason: 'InternalServerError', nth: 2 });
+    server.inject({ kind: 'rst', nth: 4 });
+    server.inject({ kind: 'goaway', nth: 6, lastStreamId: 'previous', reason: 'Shutdown' });
+    const conn = await connectTo(server);
+    let settled = 0;
+    const outcomes: Array<Response | Error> = [];
+    for (let i = 0; i < 7; i++) {
+      const outcome = await settle(conn.post(push()).finally(() => settled++));
+      outcomes.push(outcome);
+    }
+    expect(settled).toBe(7);
+    expect(outcomes.map((o) => (o instanceof Error ? `${o.name}:${String((o as Closed).processed)}` : o.status))).toEqual([
+      200, 500, 200, 'Closed:false', 200, 'Closed:false', 'Closed:false',
+    ]);
   });
 });

@@ -1,15 +1,15 @@
 // TokenAuth: key checks without leaking key material, ES256 JWTs, and the
 // refresh rules (reuse 50 min, never re-sign within 20 min, re-sign on
 // ExpiredProviderToken) against a test clock, alone and over a simulated day.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { generateKeyPairSync, verify } from 'node:crypto';
-import { Connection, InvalidArgumentError, Request, TokenAuth, type AuthContext, type AuthHook, type TokenStore } from '../src/index.js';
-import { makeSigningKey, TokenChecker } from './fixtures/jwt.js';
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import { createSigningKey, type MockApnsServer } from '@pushwire/mock-server';
+import { InvalidArgumentError, TokenAuth, type AuthContext, type AuthHook, type TokenStore } from '../src/index.js';
 import { expectNoSecrets } from './fixtures/secrets.js';
-import { FixtureServer, ok, reject } from './fixtures/server.js';
+import { connectTo, newToken, push, startMock, stopMocks } from './fixtures/mock.js';
 
 const MIN = 60_000;
-const signing = makeSigningKey();
+const signing = createSigningKey({ keyId: 'ABC123DEFG', teamId: 'TEAM123456' });
 const ctx: AuthContext = { origin: 'https://api.push.apple.com', connectionId: 1 };
 
 function fakeClock(start = Date.UTC(2026, 0, 1)): { now: () => number; advance: (ms: number) => void } {
@@ -45,7 +45,7 @@ describe('TokenAuth construction', () => {
   });
 
   test('a public key, and bad key/team ids, are refused', () => {
-    expect(() => new TokenAuth({ key: signing.publicKey, keyId: signing.keyId, teamId: signing.teamId })).toThrow(/private key/);
+    expect(() => new TokenAuth({ key: createPublicKey(signing.publicKey), keyId: signing.keyId, teamId: signing.teamId })).toThrow(/private key/);
     expect(() => new TokenAuth({ key: signing.key, keyId: 'short', teamId: signing.teamId })).toThrow(expect.objectContaining({ field: 'keyId' }));
     expect(() => new TokenAuth({ key: signing.key, keyId: signing.keyId, teamId: 'TEAM-12345' })).toThrow(expect.objectContaining({ field: 'teamId' }));
     expect(() => new TokenAuth({ ...signing, refreshAfter: 10 * MIN })).toThrow(expect.objectContaining({ field: 'refreshAfter' }));
@@ -116,43 +116,46 @@ describe('TokenAuth tokens', () => {
   });
 });
 
-describe('TokenAuth against a server with the same clock', () => {
-  const clock = fakeClock();
-  const checker = new TokenChecker(signing.publicKey, signing.keyId, signing.teamId, clock.now);
-  let server: FixtureServer;
-  beforeAll(async () => {
-    server = await FixtureServer.start({
-      handler: (stream, headers, body, fx) => {
-        const verdict = checker.check(headers['authorization'], stream.session as object);
-        if (verdict.status === 200) ok(stream, headers, body, fx);
-        else reject(stream, verdict.status, verdict.reason as string);
-      },
-    });
-  });
-  afterAll(() => server.close());
-  afterEach(() => expect(checker.failures.filter((f) => f !== 'ExpiredProviderToken')).toEqual([]));
+describe("TokenAuth against the mock server's clock", () => {
+  afterEach(stopMocks);
+
+  /** A mock whose clock starts at a fixed instant, and a TokenAuth reading the same clock. */
+  async function mockWithClock(): Promise<{ server: MockApnsServer; clock: () => number }> {
+    const start = Date.UTC(2026, 0, 1);
+    const server = await startMock({ auth: 'token', clock: () => start });
+    return { server, clock: () => server.clock.now() };
+  }
 
   test('a simulated day on two connections sharing one TokenAuth: no TooManyProviderTokenUpdates, no ExpiredProviderToken', async () => {
-    const auth = new TokenAuth({ ...signing, clock: clock.now });
-    const conns = await Promise.all([0, 1].map(() => Connection.connect(server.origin, { tls: { ca: server.ca }, auth })));
-    const req = Request.create(`/3/device/${'56'.repeat(32)}`, { 'apns-topic': 'com.example.app' }, { aps: {} });
-    const statuses = new Map<number, number>();
+    const { server, clock } = await mockWithClock();
+    const auth = new TokenAuth({ ...server.signingKey, clock });
+    const conns = await Promise.all([0, 1].map(() => connectTo(server, { auth })));
+    // A token connection takes one stream until its first valid token (Apple): warm each up.
+    for (const c of conns) expect((await c.post(push())).status).toBe(200);
+    expect(conns.map((c) => c.capacity)).toEqual([1000, 1000]);
+    const statuses = new Map<string, number>();
     for (let elapsed = 0; elapsed <= 24 * 60 * MIN; elapsed += 7 * MIN) {
-      const results = await Promise.all(conns.flatMap((c) => [c.post(req), c.post(req)]));
-      for (const r of results) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-      clock.advance(7 * MIN);
+      const results = await Promise.all(conns.flatMap((c) => [c.post(push()), c.post(push())]));
+      for (const r of results) {
+        const key = `${r.status} ${r.reason ?? ''}`.trim();
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
+      }
+      server.clock.advance(7 * MIN);
     }
-    expect(checker.failures).toEqual([]);
-    expect([...statuses.keys()]).toEqual([200]);
-    // A new token every 49-56 minutes: about 24 * 60 / 53 of them.
+    const rounds = Math.floor((24 * 60) / 7) + 1;
+    expect([...statuses]).toEqual([['200', rounds * 4]]);
+    const stats = server.stats();
+    expect([stats.accepted, stats.rejected]).toEqual([rounds * 4 + 2, 0]);
+    expect(server.requests.filter((r) => r.reason !== undefined)).toEqual([]);
+    // A new token every 49-56 minutes: about 24 * 60 / 53 of them, shared by both connections.
     expect(auth.generation).toBeGreaterThanOrEqual(25);
     expect(auth.generation).toBeLessThanOrEqual(30);
-    expect(checker.tokensSeen.size).toBe(auth.generation);
     await Promise.all(conns.map((c) => c.close()));
   });
 
   test('ExpiredProviderToken from the server: the hook re-signs, answers retry, and the retry succeeds', async () => {
-    const inner = new TokenAuth({ ...signing, clock: clock.now });
+    const { server, clock } = await mockWithClock();
+    const inner = new TokenAuth({ ...server.signingKey, clock });
     // A custom hook around TokenAuth that hands out a token captured earlier
     // once (as a request prepared before the process slept would carry).
     let staleOnce: Readonly<Record<string, string>> | undefined;
@@ -164,16 +167,26 @@ describe('TokenAuth against a server with the same clock', () => {
       },
       onRejection: (reason, c) => inner.onRejection(reason, c),
     };
-    const conn = await Connection.connect(server.origin, { tls: { ca: server.ca }, auth });
-    const req = Request.create(`/3/device/${'78'.repeat(32)}`, { 'apns-topic': 'com.example.app' }, { aps: {} });
-    expect((await conn.post(req)).status).toBe(200);
+    const conn = await connectTo(server, { auth });
+    expect((await conn.post(push())).status).toBe(200);
     staleOnce = await inner.headers(ctx);
-    clock.advance(61 * MIN);
-    const rejected = await conn.post(req);
+    server.clock.advance(61 * MIN);
+    const rejected = await conn.post(push());
     expect(rejected).toMatchObject({ status: 403, reason: 'ExpiredProviderToken', authAction: 'retry' });
     expect(conn.isReady).toBe(true);
-    expect((await conn.post(req)).status).toBe(200);
+    expect((await conn.post(push())).status).toBe(200);
     expect(inner.generation).toBe(2);
+    expect(server.requests.map((r) => r.reason ?? r.status)).toEqual([200, 'ExpiredProviderToken', 200]);
+    await conn.close();
+  });
+
+  test('a token from another key is InvalidProviderToken, and TokenAuth does not re-sign for it', async () => {
+    const { server, clock } = await mockWithClock();
+    const auth = new TokenAuth({ ...createSigningKey(), clock });
+    const conn = await connectTo(server, { auth });
+    expect(await conn.post(push(newToken()))).toMatchObject({ status: 403, reason: 'InvalidProviderToken', authAction: 'none' });
+    expect(auth.generation).toBe(1);
+    expect(conn.capacity).toBe(1); // no valid token yet: the connection stays at one stream
     await conn.close();
   });
 });

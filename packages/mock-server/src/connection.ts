@@ -76,11 +76,13 @@ export class MockConnection {
       reset: 0,
       refused: 0,
       stalled: 0,
+      pings: 0,
       open: 0,
       maxConcurrentStreams: limited ? 1 : maxConcurrentStreams,
       goaway: undefined,
       closed: false,
     };
+    session.on('ping', () => void this.stats.pings++);
   }
 
   /** True when a client certificate was presented (trusted or not). */

@@ -66,6 +66,17 @@ interface Answer {
   readonly token?: string;
 }
 
+/**
+ * A stream closed without an answer: refused by a GOAWAY (above its last
+ * stream id), or reset by the client (e.g. CANCEL after a client timeout).
+ * A session torn down as a whole is neither.
+ */
+function noteUnanswered(connection: MockConnection, stream: ServerHttp2Stream, record: RecordedRequest): void {
+  const goaway = connection.stats.goaway;
+  if (goaway !== undefined && (stream.id ?? 0) > goaway) record.outcome = 'refused';
+  else if (stream.rstCode !== undefined && stream.rstCode !== 0 && !connection.session.destroyed) record.clientReset = stream.rstCode;
+}
+
 function certificateTopics(connection: MockConnection): TopicResolver {
   const identity = connection.identity!;
   return (topic) => {
@@ -98,7 +109,10 @@ export class RequestHandler {
       this.#refuse(connection, stream, record);
       return;
     }
-    stream.once('close', () => connection.release(stream));
+    stream.once('close', () => {
+      connection.release(stream);
+      if (record !== undefined && (record.outcome === 'pending' || record.outcome === 'stalled')) noteUnanswered(connection, stream, record);
+    });
 
     let delay = 0;
     let forced: Forced | undefined;

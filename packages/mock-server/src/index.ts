@@ -9,7 +9,7 @@ export { MockClock, type ClockFn } from './clock.js';
 export { DEFAULT_MAX_CHANNELS, type MockChannel, type StoragePolicy } from './channels.js';
 export { BROADCAST_PAYLOAD_LIMIT } from './broadcast.js';
 export type { GoawayOptions } from './connection.js';
-export type { ClientCertificateSpec } from './certs.js';
+export { createCa, issueServerCertificate, type CertificateAuthority, type ClientCertificateSpec, type PemPair } from './certs.js';
 export type { FaultHandle } from './fault-set.js';
 export {
   parseFault,

@@ -32,6 +32,8 @@ export interface RecordedRequest {
   /** Arrival time on the server clock (ms). */
   readonly at: number;
   outcome: Outcome;
+  /** The RST_STREAM code the client reset the stream with before an answer (8 = CANCEL, e.g. a client timeout). */
+  clientReset?: number;
 }
 
 /** Counters for one connection. */
@@ -47,6 +49,8 @@ export interface ConnectionStats {
   /** Streams refused after a GOAWAY (above its last stream id). */
   refused: number;
   stalled: number;
+  /** PING frames received from the client (each answered, unless the connection is frozen by a `stall` fault). */
+  pings: number;
   /** Streams open right now. */
   open: number;
   /** SETTINGS_MAX_CONCURRENT_STREAMS last sent. */

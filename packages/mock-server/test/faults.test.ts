@@ -109,6 +109,36 @@ describe('fault injection', () => {
     expect(server.accepted().filter((r) => r.connectionId === server.stats().connections)).toHaveLength(2);
   });
 
+  it('records what happened to unanswered streams: refused by a GOAWAY, or reset by the client', async () => {
+    server.inject({ kind: 'delay', ms: 80 });
+    server.inject({ kind: 'goaway', nth: 3, lastStreamId: 1, reason: 'Shutdown' });
+    session = await open(server);
+    const connection = server.stats().connections;
+    const results = await Promise.all([1, 2, 3].map(() => settle(send(session))));
+    expect(results.map((r) => r.ok)).toEqual([true, false, false]);
+    const mine = (): typeof server.requests => server.requests.filter((r) => r.connectionId === connection);
+    // Stream 3 was open when the GOAWAY came (refused then); stream 5 triggered it.
+    expect(mine().map((r) => [r.streamId, r.outcome])).toEqual([[1, 'answered'], [3, 'refused'], [5, 'refused']]);
+    server.clearFaults();
+    const stuck = newToken();
+    server.inject({ kind: 'stall', token: stuck });
+    session = await open(server);
+    const stream = session.request({ ':method': 'POST', ':path': `/3/device/${stuck}`, 'apns-topic': TOPIC });
+    stream.on('error', () => undefined);
+    stream.end('{}');
+    while (server.requests.at(-1)?.token !== stuck) await new Promise((r) => setTimeout(r, 5));
+    stream.close(8); // CANCEL, as a client does after its own timeout
+    await new Promise((r) => stream.once('close', r));
+    while (server.requests.at(-1)!.clientReset === undefined) await new Promise((r) => setTimeout(r, 5));
+    expect(server.requests.at(-1)).toMatchObject({ outcome: 'stalled', clientReset: 8 });
+  });
+
+  it('counts PINGs per connection', async () => {
+    session = await open(server);
+    for (let i = 0; i < 2; i++) await new Promise((resolve) => session.ping(resolve));
+    expect(server.stats().perConnection.at(-1)!.pings).toBe(2);
+  });
+
   it('goaway afterRequests, perConnection: every connection is told to go after its first request', async () => {
     server.inject({ kind: 'goaway', afterRequests: 1, perConnection: true, reason: 'Shutdown' });
     for (let i = 0; i < 2; i++) {

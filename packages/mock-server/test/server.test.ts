@@ -5,7 +5,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { MockApnsServer, parseFaults, runMockServer } from '../src/index.js';
+import { createCa, issueServerCertificate, MockApnsServer, parseFaults, runMockServer } from '../src/index.js';
 import { close, newToken, open, push, request, TOPIC } from './helpers.js';
 
 describe('MockApnsServer', () => {
@@ -25,6 +25,21 @@ describe('MockApnsServer', () => {
     } finally {
       await close(session);
     }
+  });
+
+  it('runs on a test PKI made with createCa and issueServerCertificate (the `tls` option)', async () => {
+    const ca = await createCa('pushwire test CA');
+    const pair = await issueServerCertificate(ca);
+    await using custom = await MockApnsServer.start({ auth: 'none', tls: { ...pair, ca: ca.cert } });
+    expect(custom.ca).toBe(ca.cert);
+    const session = await open(custom);
+    try {
+      expect((await request(session, { ':path': `/3/device/${newToken()}`, 'apns-topic': TOPIC })).status).toBe(200);
+    } finally {
+      await close(session);
+    }
+    // The generated CA of another server is not this one's.
+    await expect(open(custom, { ca: server.ca })).rejects.toMatchObject({ code: expect.stringMatching(/CERT|UNABLE_TO/) });
   });
 
   it('records requests per connection and counts them in stats()', async () => {
