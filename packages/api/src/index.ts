@@ -32,5 +32,5 @@ export type {
 } from './options.js';
 // Re-exported so apps need one import.
 export { APNSError, InvalidArgumentError, PayloadTooLargeError, Priority } from '@pushwire/models';
-export type { Notification, PushType } from '@pushwire/models';
+export type { Notification, PushType, RawPayload } from '@pushwire/models';
 export { Blocked, Closed, ConnectError, Timeout } from '@pushwire/connection';

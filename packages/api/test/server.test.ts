@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { MockApnsServer } from '@pushwire/mock-server';
-import { ApnsRejection, InvalidArgumentError, Priority, Server, type Client, type UnregisteredEvent } from '../src/index.js';
+import { ApnsRejection, InvalidArgumentError, Priority, Server, type Client, type RawPayload, type UnregisteredEvent } from '../src/index.js';
 import { TOPIC, newToken, serverFor, tokenAuth } from './helpers.js';
 
 describe.each(['token', 'certificate'] as const)('Server with %s auth', (kind) => {
@@ -45,6 +45,29 @@ describe.each(['token', 'certificate'] as const)('Server with %s auth', (kind) =
     );
     await expect(client.sendNotification(newToken(), { alert: 'x' }, { topic: TOPIC, apnsId: 'NOT-A-UUID' })).rejects.toThrow(/apnsId/);
     expect(mock.requests.length).toBe(before);
+  });
+
+  test('an apns-id in uppercase is accepted and sent in lowercase; a malformed one is named', async () => {
+    const token = newToken();
+    const upper = '123E4567-E89B-12D3-A456-426614174000';
+    const apnsId = await client.sendNotification(token, { alert: 'x' }, { topic: TOPIC, apnsId: upper, collapseId: 'auto' });
+    expect(apnsId).toBe(upper.toLowerCase());
+    const [recorded] = mock.accepted(token);
+    expect(recorded!.headers['apns-id']).toBe(upper.toLowerCase());
+    expect(recorded!.headers['apns-collapse-id']).toBe(upper.toLowerCase());
+    await expect(client.sendNotification(token, { alert: 'x' }, { topic: TOPIC, apnsId: '123E4567' })).rejects.toThrow(/^Invalid apnsId: expected a UUID/);
+  });
+
+  test('a raw payload ({ raw }) is sent as written, single and bulk, with no cast', async () => {
+    const [one, two, three] = [newToken(), newToken(), newToken()];
+    const raw: RawPayload = { raw: '{"aps":{"alert":"raw","x-legacy":1},"acme":true}' };
+    await client.sendNotification(one, raw, { topic: TOPIC });
+    expect(Buffer.from(mock.accepted(one)[0]!.body).toString('utf8')).toBe(raw.raw);
+    const batch = await client.sendMany([two, three], { raw: { aps: { 'content-available': 1 }, job: 7 } }, { topic: TOPIC, priority: 5 });
+    expect(batch.counts).toEqual({ sent: 2, failed: 0, errors: 0, total: 2 });
+    for (const t of [two, three]) expect(JSON.parse(Buffer.from(mock.accepted(t)[0]!.body).toString('utf8'))).toEqual({ aps: { 'content-available': 1 }, job: 7 });
+    expect(batch.retry().notification).toEqual({ raw: { aps: { 'content-available': 1 }, job: 7 } });
+    await expect(client.sendNotification(one, { raw: '[1,2]' }, { topic: TOPIC })).rejects.toThrow(/^Invalid raw: must be a JSON object/);
   });
 
   test('a 410 rejects with ApnsRejection carrying Apple’s timestamp and emits unregistered', async () => {
