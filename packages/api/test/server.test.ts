@@ -1,17 +1,26 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { MockApnsServer } from '@pushwire/mock-server';
-import { ApnsRejection, InvalidArgumentError, Priority, Server, type Client, type RawPayload, type UnregisteredEvent } from '../src/index.js';
+import { APNSError, ApnsRejection, Closed, InvalidArgumentError, Priority, Server, Timeout, type Auth, type Client, type RawPayload, type UnregisteredEvent } from '../src/index.js';
 import { TOPIC, newToken, serverFor, tokenAuth } from './helpers.js';
 
-describe.each(['token', 'certificate'] as const)('Server with %s auth', (kind) => {
+/** Each credential kind `Server` takes, with the mock auth mode it needs. */
+const AUTH_KINDS = {
+  token: { mode: 'token', auth: (mock: MockApnsServer): Auth => tokenAuth(mock) },
+  'certificate (PEM)': { mode: 'certificate', auth: (mock: MockApnsServer): Auth => mock.issueClientCertificate({ bundleId: TOPIC, format: 'pem' }) },
+  'certificate (PKCS#12)': {
+    mode: 'certificate',
+    auth: (mock: MockApnsServer): Auth => mock.issueClientCertificate({ bundleId: TOPIC, format: 'pkcs12', passphrase: 'p12-secret' }),
+  },
+} as const;
+
+describe.each(Object.keys(AUTH_KINDS) as Array<keyof typeof AUTH_KINDS>)('Server with %s auth', (kind) => {
   let mock: MockApnsServer;
   let client: Client;
 
   beforeAll(async () => {
-    mock = await MockApnsServer.start({ auth: kind });
-    const auth = kind === 'token' ? tokenAuth(mock) : mock.issueClientCertificate({ bundleId: TOPIC, format: 'pem' });
-    client = await serverFor(mock, auth).createClient();
+    mock = await MockApnsServer.start({ auth: AUTH_KINDS[kind].mode });
+    client = await serverFor(mock, AUTH_KINDS[kind].auth(mock)).createClient();
   });
   afterAll(async () => {
     await client.close();
@@ -104,5 +113,36 @@ describe('Server options', () => {
     expect(() => Server.production({ ...auth, pfx: Buffer.from('') } as never)).toThrow(/exactly one/);
     expect(() => Server.production(auth, { connections: 0 })).toThrow(/connections/);
     expect(() => Server.production(auth, { delivery: 'twice' as never })).toThrow(/delivery/);
+  });
+});
+
+describe('sendNotification without an APNs answer rejects with the pool’s typed errors', () => {
+  let mock: MockApnsServer;
+  beforeAll(async () => {
+    mock = await MockApnsServer.start({ auth: 'token' });
+  });
+  afterAll(() => mock.stop());
+
+  test('a stalled request is a Timeout (retryable: false: it may have been delivered)', async () => {
+    const client = await serverFor(mock).createClient({ timeout: 300 });
+    const token = newToken();
+    const stall = mock.inject({ kind: 'stall', token });
+    const error = await client.sendNotification(token, { alert: 'x' }, { topic: TOPIC }).catch((e: unknown) => e);
+    stall.remove();
+    expect(error).toBeInstanceOf(Timeout);
+    expect(error).toBeInstanceOf(APNSError);
+    expect(error).toMatchObject({ code: 'ERR_PUSHWIRE_TIMEOUT', retryable: false });
+    expect(mock.accepted(token)).toHaveLength(0);
+    await client.close({ force: true });
+  });
+
+  test('a closed client rejects with Closed { processed: false } and sends nothing', async () => {
+    const client = await serverFor(mock).createClient();
+    await client.close();
+    const before = mock.requests.length;
+    const error = await client.sendNotification(newToken(), { alert: 'x' }, { topic: TOPIC }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Closed);
+    expect(error).toMatchObject({ processed: false });
+    expect(mock.requests.length).toBe(before);
   });
 });
