@@ -2,7 +2,8 @@
 // built entry with types, each tsconfig references exactly the workspace
 // packages it depends on and only tiers below it, the toolchain is pinned,
 // and the README's Quick start is the two commands `.ci/run` relies on.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
@@ -23,6 +24,22 @@ interface PackageJson {
   exports?: unknown;
   files?: string[];
   dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
+
+/** Every module specifier the built declarations of `dir` import. */
+function declarationImports(dir: string): Set<string> {
+  const dist = join(ROOT, dir, 'dist');
+  // CI builds first; a bare `jest` run builds here.
+  if (!existsSync(dist)) execFileSync('npx', ['tsc', '-b', join(ROOT, dir)], { stdio: 'inherit' });
+  const specifiers = new Set<string>();
+  for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.d.ts')) continue;
+    const text = readFileSync(join(dist, file), 'utf8');
+    for (const match of text.matchAll(/(?:from |import\()'([^']+)'/g)) specifiers.add(match[1]!);
+  }
+  return specifiers;
 }
 
 const referencedPackages = (dir: string): string[] =>
@@ -50,6 +67,19 @@ describe('workspace', () => {
     for (const ref of refs) {
       expect(TIERS[ref]).toBeLessThan(TIERS[name]!);
       expect(INDEPENDENT.has(name)).toBe(false);
+    }
+  });
+
+  test.each(Object.keys(TIERS))('%s: published types import only its dependencies (never dev or optional ones)', (name) => {
+    const pkg = json<PackageJson>(`packages/${name}/package.json`);
+    const required = new Set([
+      ...Object.keys(pkg.dependencies ?? {}),
+      ...Object.keys(pkg.peerDependencies ?? {}).filter((dep) => pkg.peerDependenciesMeta?.[dep]?.optional !== true),
+    ]);
+    for (const specifier of declarationImports(`packages/${name}`)) {
+      if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
+      const packageName = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+      expect({ specifier, allowed: required.has(packageName) }).toEqual({ specifier, allowed: true });
     }
   });
 

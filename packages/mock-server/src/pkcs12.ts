@@ -25,11 +25,15 @@ export class MissingDependencyError extends Error {
   }
 }
 
-/** Loads node-forge; replaceable in tests to simulate a missing install. @internal */
-export type ForgeLoader = () => typeof Forge;
+/**
+ * Loads node-forge; replaceable in tests to simulate a missing install.
+ * Typed `unknown` so no published declaration needs node-forge's types.
+ * @internal
+ */
+export type ForgeLoader = () => unknown;
 
 // require, not import(): issuing certificates is synchronous.
-const loadForge: ForgeLoader = () => createRequire(import.meta.url)('node-forge') as typeof Forge;
+const loadForge: ForgeLoader = () => createRequire(import.meta.url)('node-forge');
 
 function isModuleNotFound(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -44,7 +48,7 @@ function isModuleNotFound(error: unknown): boolean {
 export function toPkcs12(pair: PemPair, passphrase: string, load: ForgeLoader = loadForge): Buffer {
   let forge: typeof Forge;
   try {
-    forge = load();
+    forge = load() as typeof Forge;
   } catch (error) {
     if (isModuleNotFound(error)) throw new MissingDependencyError('node-forge', "issueClientCertificate({ format: 'pkcs12' })", { cause: error });
     throw error;
