@@ -28,16 +28,20 @@ interface PackageJson {
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
-/** Every module specifier the built declarations of `dir` import. */
-function declarationImports(dir: string): Set<string> {
+/**
+ * Module specifiers the built files of `dir` import: every one in `.d.ts`
+ * files, the static ones (`from '...'`) in `.js` files (an optional
+ * dependency may only be loaded on demand).
+ */
+function builtImports(dir: string): Set<string> {
   const dist = join(ROOT, dir, 'dist');
   // CI builds first; a bare `jest` run builds here.
   if (!existsSync(dist)) execFileSync('npx', ['tsc', '-b', join(ROOT, dir)], { stdio: 'inherit' });
   const specifiers = new Set<string>();
   for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
-    if (!file.endsWith('.d.ts')) continue;
-    const text = readFileSync(join(dist, file), 'utf8');
-    for (const match of text.matchAll(/(?:from |import\()'([^']+)'/g)) specifiers.add(match[1]!);
+    const pattern = file.endsWith('.d.ts') ? /(?:from |import\()'([^']+)'/g : file.endsWith('.js') ? /^(?:import|export) [^;]*?from '([^']+)'/gm : undefined;
+    if (pattern === undefined) continue;
+    for (const match of readFileSync(join(dist, file), 'utf8').matchAll(pattern)) specifiers.add(match[1]!);
   }
   return specifiers;
 }
@@ -70,13 +74,13 @@ describe('workspace', () => {
     }
   });
 
-  test.each(Object.keys(TIERS))('%s: published types import only its dependencies (never dev or optional ones)', (name) => {
+  test.each(Object.keys(TIERS))('%s: built code and types import only its dependencies (never dev or optional ones)', (name) => {
     const pkg = json<PackageJson>(`packages/${name}/package.json`);
     const required = new Set([
       ...Object.keys(pkg.dependencies ?? {}),
       ...Object.keys(pkg.peerDependencies ?? {}).filter((dep) => pkg.peerDependenciesMeta?.[dep]?.optional !== true),
     ]);
-    for (const specifier of declarationImports(`packages/${name}`)) {
+    for (const specifier of builtImports(`packages/${name}`)) {
       if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
       const packageName = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
       expect({ specifier, allowed: required.has(packageName) }).toEqual({ specifier, allowed: true });
