@@ -1,6 +1,6 @@
 // Sends one notification with @pushwire/api against the bundled mock APNs
 // server, then shows a definitive rejection (410) and a local validation error.
-// Run: pnpm -F @pushwire/examples exec node dist/client-send.js
+// Run (from the repo root): npx -y pnpm@10.34.8 -F @pushwire/examples client-send
 import { pathToFileURL } from 'node:url';
 import { ApnsRejection, InvalidArgumentError, Priority, Server } from '@pushwire/api';
 import { MockApnsServer } from '@pushwire/mock-server';

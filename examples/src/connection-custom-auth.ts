@@ -1,7 +1,7 @@
 // One HTTP/2 Connection with a custom AuthHook: the hook signs a provider
 // token with @pushwire/connection's TokenAuth and logs each use, showing
 // where an app would plug in its own token store or a shared signer.
-// Run: pnpm -F @pushwire/examples exec node dist/connection-custom-auth.js
+// Run (from the repo root): npx -y pnpm@10.34.8 -F @pushwire/examples connection-custom-auth
 import { pathToFileURL } from 'node:url';
 import { Connection, Request, TokenAuth, type AuthAction, type AuthContext, type AuthHook } from '@pushwire/connection';
 import { encodeNotification } from '@pushwire/models';

@@ -1,6 +1,6 @@
 // Encodes and validates a notification with @pushwire/models (no network),
 // then prints its headers and payload size, and what validation refuses.
-// Run: pnpm -F @pushwire/examples exec node dist/encode-notification.js
+// Run (from the repo root): npx -y pnpm@10.34.8 -F @pushwire/examples encode-notification
 import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError, Priority, encodeNotification } from '@pushwire/models';
 

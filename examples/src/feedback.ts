@@ -1,7 +1,7 @@
 // Unregistered-token handling: a bulk send hits dead tokens; the client emits
 // each 410 with Apple's timestamp and yields it from client.unregistered(),
 // where a token store can drop the token if it was not refreshed since.
-// Run: pnpm -F @pushwire/examples exec node dist/feedback.js
+// Run (from the repo root): npx -y pnpm@10.34.8 -F @pushwire/examples feedback
 import { pathToFileURL } from 'node:url';
 import { Server } from '@pushwire/api';
 import { MockApnsServer } from '@pushwire/mock-server';

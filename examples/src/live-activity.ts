@@ -2,7 +2,7 @@
 // mock APNs server: create a channel, start the activity with a device
 // push-to-start that subscribes it to the channel, broadcast updates and the
 // end, then delete the channel.
-// Run: pnpm -F @pushwire/examples exec node dist/live-activity.js
+// Run (from the repo root): npx -y pnpm@10.34.8 -F @pushwire/examples live-activity
 import { pathToFileURL } from 'node:url';
 import { ApnsRejection, MessageStoragePolicy, Server, liveActivityEnd, liveActivityStart, liveActivityUpdate } from '@pushwire/api';
 import { MockApnsServer } from '@pushwire/mock-server';

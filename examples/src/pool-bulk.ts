@@ -1,7 +1,7 @@
 // A bulk send straight on @pushwire/pool: 2,000 requests through a pool of
 // two connections, with back-pressure from the pool's queue (wait with
 // onQueueBelow instead of queueing everything), then the pool's stats.
-// Run: pnpm -F @pushwire/examples exec node dist/pool-bulk.js
+// Run (from the repo root): npx -y pnpm@10.34.8 -F @pushwire/examples pool-bulk
 import { pathToFileURL } from 'node:url';
 import { Request, TokenAuth } from '@pushwire/connection';
 import { buildHeaders, devicePath, encodePayload } from '@pushwire/models';

@@ -1,6 +1,6 @@
 // One Session, two credentials (a token-auth team and a certificate-auth
 // app) in one process; cached clients, outdate() and shutdown().
-// Run: pnpm -F @pushwire/examples exec node dist/session.js
+// Run (from the repo root): npx -y pnpm@10.34.8 -F @pushwire/examples session
 import { pathToFileURL } from 'node:url';
 import { Server, Session } from '@pushwire/api';
 import { MockApnsServer } from '@pushwire/mock-server';

@@ -2,7 +2,7 @@
  * The result of a bulk send: every token exactly once, in `sent`, `failed`
  * or `errors`, plus what is needed to retry the rest.
  */
-import type { Notification, ReasonCategory } from '@pushwire/models';
+import type { Notification, RawPayload, ReasonCategory } from '@pushwire/models';
 import { Closed, Timeout } from '@pushwire/connection';
 import type { IdDeriver } from './ids.js';
 import type { SendOptions } from './options.js';
@@ -47,7 +47,7 @@ export interface BatchError {
 /** A message and the tokens to send it to: what `batch.retry()` returns and `client.sendMany` accepts. */
 export interface BulkMessage {
   readonly tokens: readonly string[];
-  readonly notification: Notification;
+  readonly notification: Notification | RawPayload;
   readonly options: SendOptions;
   /** Carries the batch's idempotency key so `apns-id`s and the auto collapse id are reused. */
   readonly bulkOptions: { readonly idempotencyKey: string };
@@ -147,11 +147,11 @@ export class BatchResult {
   /** The key the batch's `apns-id`s and auto collapse id derive from. */
   readonly idempotencyKey: string;
   readonly #state: BatchState;
-  readonly #notification: Notification;
+  readonly #notification: Notification | RawPayload;
   readonly #options: SendOptions;
 
   /** @internal */
-  constructor(state: BatchState, notification: Notification, options: SendOptions, idempotencyKey: string) {
+  constructor(state: BatchState, notification: Notification | RawPayload, options: SendOptions, idempotencyKey: string) {
     this.#state = state;
     this.sent = state.sent;
     this.failed = state.failed;

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Closed, type Response } from '@pushwire/connection';
-import { InvalidArgumentError, type Notification } from '@pushwire/models';
+import { InvalidArgumentError, type Notification, type RawPayload } from '@pushwire/models';
 import type { Pool } from '@pushwire/pool';
 import type { BatchResult, BulkMessage } from './batch-result.js';
 import { sendBroadcast, type BroadcastResult, type BroadcastSendOptions } from './broadcast.js';
@@ -141,6 +141,10 @@ export class Client {
   /**
    * Sends one notification and resolves with its `apns-id`.
    *
+   * `notification` is a models `Notification`, or a `RawPayload`
+   * (`{ raw: object | jsonString }`) for a payload written as Apple's JSON:
+   * only its JSON shape and size are checked.
+   *
    * Everything is validated before any byte is written: a bad token,
    * payload or option rejects with `InvalidArgumentError` (or
    * `PayloadTooLargeError`) and APNs sees nothing.
@@ -154,10 +158,10 @@ export class Client {
    * const id = await client.sendNotification(token, { alert: 'Hi' }, { topic: 'com.app', collapseId: 'auto' });
    * ```
    */
-  async sendNotification(token: string, notification: Notification, options: SendOptions, control: SendControl = {}): Promise<string> {
-    checkIdOptions(options, false);
+  async sendNotification(token: string, notification: Notification | RawPayload, options: SendOptions, control: SendControl = {}): Promise<string> {
+    const requested = checkIdOptions(options, false);
     checkToken(token);
-    const apnsId = options.apnsId === false ? undefined : options.apnsId === undefined || options.apnsId === 'auto' ? newApnsId() : options.apnsId;
+    const apnsId = requested === false ? undefined : requested === undefined || requested === 'auto' ? newApnsId() : requested;
     const collapseId = options.collapseId === 'auto' ? (apnsId ?? newApnsId()) : options.collapseId;
     const message = new PreparedMessage(notification, options, collapseId, this.#options.timeout);
     const response = await this.#poster.post(message.request(token, apnsId), control.signal);
@@ -182,16 +186,16 @@ export class Client {
    * @throws {InvalidArgumentError} bad notification or options (before anything is sent).
    * @throws {BatchInterrupted} the token source or a callback threw; results so far in `partial`.
    */
-  sendMany(tokens: TokenSource, notification: Notification, options: SendOptions, bulkOptions?: BulkOptions): Promise<BatchResult>;
+  sendMany(tokens: TokenSource, notification: Notification | RawPayload, options: SendOptions, bulkOptions?: BulkOptions): Promise<BatchResult>;
   sendMany(message: BulkMessage, bulkOptions?: BulkOptions): Promise<BatchResult>;
   async sendMany(
     first: TokenSource | BulkMessage,
-    second?: Notification | BulkOptions,
+    second?: Notification | RawPayload | BulkOptions,
     third?: SendOptions,
     fourth?: BulkOptions,
   ): Promise<BatchResult> {
     let tokens: TokenSource;
-    let notification: Notification;
+    let notification: Notification | RawPayload;
     let options: SendOptions;
     let bulkOptions: BulkOptions;
     if (isBulkMessage(first)) {
@@ -202,7 +206,7 @@ export class Client {
         throw new InvalidArgumentError('tokens', 'expected an array, an iterable or an async iterable of device tokens');
       }
       tokens = first;
-      notification = second as Notification;
+      notification = second as Notification | RawPayload;
       options = third as SendOptions;
       bulkOptions = fourth ?? {};
     }
@@ -216,7 +220,9 @@ export class Client {
       {
         poster: this.#poster,
         message,
-        notification,
+        // bulk.ts types this as Notification but only hands it to BatchResult
+        // (for retry()), which takes RawPayload too; already encoded above.
+        notification: notification as Notification,
         options,
         bulk,
         idempotencyKey,

@@ -45,5 +45,5 @@ export {
   liveActivityStart,
   liveActivityUpdate,
 } from '@pushwire/models';
-export type { LiveActivityEnd, LiveActivityStart, LiveActivityUpdate, Notification, PushType } from '@pushwire/models';
+export type { LiveActivityEnd, LiveActivityStart, LiveActivityUpdate, Notification, PushType, RawPayload } from '@pushwire/models';
 export { Blocked, Closed, ConnectError, Timeout } from '@pushwire/connection';

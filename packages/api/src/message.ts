@@ -8,11 +8,13 @@ import {
   buildHeaders,
   devicePath,
   encodePayload,
+  validateApnsId,
   validateDeviceToken,
   type Notification,
   type NotificationOptions,
+  type RawPayload,
 } from '@pushwire/models';
-import { isUuid, type SendOptions } from './options.js';
+import type { SendOptions } from './options.js';
 
 /** A notification encoded once for any number of tokens. @internal */
 export class PreparedMessage {
@@ -26,7 +28,7 @@ export class PreparedMessage {
    * `PayloadTooLargeError` before anything is sent.
    * @param collapseId the resolved collapse id (`'auto'` already replaced)
    */
-  constructor(notification: Notification, options: SendOptions, collapseId: string | undefined, timeout: number) {
+  constructor(notification: Notification | RawPayload, options: SendOptions, collapseId: string | undefined, timeout: number) {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError('options', 'expected an object with at least `topic`');
     }
@@ -51,19 +53,23 @@ export function checkToken(token: unknown): asserts token is string {
   validateDeviceToken(token);
 }
 
-/** Validates an explicit `apnsId` / `collapseId` option. @internal */
-export function checkIdOptions(options: SendOptions, bulk: boolean): void {
+/**
+ * Validates an explicit `apnsId` / `collapseId` option.
+ * @returns the explicit `apns-id` in lowercase (APNs wants lowercase; callers
+ *   may give either case), or the option as given (`'auto'`, `false`, unset).
+ * @internal
+ */
+export function checkIdOptions(options: SendOptions, bulk: boolean): string | 'auto' | false | undefined {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError('options', 'expected an object with at least `topic`');
   }
   const { apnsId, collapseId } = options;
-  if (apnsId !== undefined && apnsId !== 'auto' && apnsId !== false) {
-    if (bulk) throw new InvalidArgumentError('apnsId', "sendMany derives one id per token: use 'auto' or false");
-    if (typeof apnsId !== 'string' || !isUuid(apnsId)) {
-      throw new InvalidArgumentError('apnsId', "expected a lowercase UUID (8-4-4-4-12 hex), 'auto' or false");
-    }
-  }
   if (collapseId !== undefined && typeof collapseId !== 'string') {
     throw new InvalidArgumentError('collapseId', `expected a string or 'auto', got ${typeof collapseId}`);
   }
+  if (apnsId === undefined || apnsId === 'auto' || apnsId === false) return apnsId;
+  if (bulk) throw new InvalidArgumentError('apnsId', "sendMany derives one id per token: use 'auto' or false");
+  if (typeof apnsId !== 'string') throw new InvalidArgumentError('apnsId', `expected a UUID string, 'auto' or false, got ${typeof apnsId}`);
+  // models' check: a UUID in either case, returned lowercase.
+  return validateApnsId(apnsId);
 }

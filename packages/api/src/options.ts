@@ -113,7 +113,8 @@ export interface ServerOptions extends ClientOptions {
  */
 export interface SendOptions extends Omit<NotificationOptions, 'apnsId' | 'collapseId'> {
   /**
-   * The `apns-id`. `'auto'` generates a lowercase UUID (random for
+   * The `apns-id`: a UUID in either case, sent in lowercase as APNs wants
+   * it. `'auto'` generates a lowercase UUID (random for
    * `sendNotification`, derived from the batch key and token for `sendMany`,
    * so a `batch.retry()` reuses it). `false` sends none; APNs makes one up.
    * @default 'auto'
@@ -187,9 +188,9 @@ export interface BulkOptions {
   signal?: AbortSignal;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Whether `value` is a lowercase 8-4-4-4-12 UUID, the form APNs wants. */
+/** Whether `value` is an 8-4-4-4-12 UUID, in either case (send it lowercased). */
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
@@ -245,8 +246,11 @@ export function resolveBulkOptions(options: BulkOptions): BulkOptions & { window
   if (collect !== 'all' && collect !== 'failures') {
     throw new InvalidArgumentError('collect', `expected 'all' or 'failures', got ${describe(collect)}`);
   }
-  if (options.idempotencyKey !== undefined && (typeof options.idempotencyKey !== 'string' || !isUuid(options.idempotencyKey))) {
-    throw new InvalidArgumentError('idempotencyKey', 'expected a lowercase UUID (8-4-4-4-12 hex)');
+  const { idempotencyKey } = options;
+  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !isUuid(idempotencyKey))) {
+    throw new InvalidArgumentError('idempotencyKey', 'expected a UUID (8-4-4-4-12 hex, either case)');
   }
-  return { ...options, window: options.window ?? 1000, progressInterval: options.progressInterval ?? 250, collect };
+  const resolved = { ...options, window: options.window ?? 1000, progressInterval: options.progressInterval ?? 250, collect };
+  // Ids derive from the key and go on the wire: one canonical (lowercase) form.
+  return idempotencyKey === undefined ? resolved : { ...resolved, idempotencyKey: idempotencyKey.toLowerCase() };
 }

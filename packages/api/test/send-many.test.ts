@@ -45,6 +45,10 @@ describe('sendMany outcome classes', () => {
     // The apns-id in `sent` is the one the server recorded.
     const first = batch.sent.at(0)!;
     expect(mock.accepted(first.token)[0]!.headers['apns-id']).toBe(first.apnsId);
+    // Nothing here is safe to resend: 410/400 are verdicts, timeouts may have been delivered.
+    expect(batch.needsRetry()).toBe(false);
+    expect(batch.retry().tokens).toEqual([]);
+    expect(new Set(batch.retry({ maybeDelivered: true }).tokens)).toEqual(new Set(slow));
     // Progress ends with the final counts.
     expect(progress.at(-1)).toEqual({ done: all.length, sent: 40, failed: 12, errors: 3, total: all.length });
     await client.close();
@@ -91,6 +95,17 @@ describe('sendMany outcome classes', () => {
     await again.close();
   });
 
+  test('an idempotency key in uppercase is used in lowercase for the derived ids', async () => {
+    const client = await serverFor(mock).createClient();
+    const batchTokens = tokens(2);
+    batchTokens.forEach((t) => mock.registerDevice(t));
+    const key = '0F8FAD5B-D9CB-469F-A165-70867728950E';
+    const batch = await client.sendMany(batchTokens, { alert: 'x' }, { topic: TOPIC, collapseId: 'auto' }, { idempotencyKey: key });
+    expect(batch.idempotencyKey).toBe(key.toLowerCase());
+    for (const t of batchTokens) expect(mock.accepted(t)[0]!.headers['apns-collapse-id']).toBe(key.toLowerCase());
+    await client.close();
+  });
+
   test('bad notifications and options reject before anything is sent', async () => {
     const client = await serverFor(mock).createClient();
     const before = mock.requests.length;
@@ -98,6 +113,7 @@ describe('sendMany outcome classes', () => {
     await expect(client.sendMany(tokens(3), { alert: 'x' }, { topic: TOPIC }, { window: 0 })).rejects.toThrow(/window/);
     await expect(client.sendMany(tokens(3), { alert: 'x' }, { topic: TOPIC, apnsId: '00000000-0000-4000-8000-000000000000' })).rejects.toThrow(/apnsId/);
     await expect(client.sendMany(42 as never, { alert: 'x' }, { topic: TOPIC })).rejects.toThrow(/tokens/);
+    await expect(client.sendMany(tokens(1), { alert: 'x' }, { topic: TOPIC }, { idempotencyKey: 'nope' })).rejects.toThrow(/^Invalid idempotencyKey/);
     expect(mock.requests.length).toBe(before);
     await client.close();
   });

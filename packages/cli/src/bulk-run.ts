@@ -3,7 +3,7 @@
  * per-token callback that feeds the tally, the progress display and the
  * NDJSON writer, then the summary.
  */
-import type { Client, Notification, SendOptions, TokenSource } from '@pushwire/api';
+import type { Client, Notification, RawPayload, SendOptions, TokenSource } from '@pushwire/api';
 import { ExitCode } from './exit-codes.js';
 import type { NdjsonWriter } from './ndjson.js';
 import { ProgressDisplay, type ProgressOptions } from './progress.js';
@@ -13,7 +13,7 @@ import { Tally, renderSummary } from './summary.js';
 export interface BulkRunInput {
   readonly client: Client;
   readonly tokens: TokenSource;
-  readonly notification: Notification;
+  readonly notification: Notification | RawPayload;
   readonly options: SendOptions;
   /** The token count if known now; or a promise of it (e.g. a file being counted). */
   readonly total?: number | Promise<number>;

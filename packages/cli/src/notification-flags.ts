@@ -4,7 +4,7 @@
  * (`--topic`, `--push-type`, `--priority`, `--expiration`, `--collapse-id`).
  */
 import { Option, type Command } from 'commander';
-import type { Notification, SendOptions } from '@pushwire/api';
+import type { Notification, RawPayload, SendOptions } from '@pushwire/api';
 import { PUSH_TYPES, type PushType } from '@pushwire/models';
 import type { CliIo } from './context.js';
 import { badInput } from './exit-codes.js';
@@ -57,7 +57,7 @@ export function sendOptionsOf(flags: NotificationFlags): SendOptions {
     ...(flags.priority === undefined ? {} : { priority: flags.priority }),
     ...(flags.expiration === undefined ? {} : { expiration: flags.expiration }),
     ...(flags.collapseId === undefined ? {} : { collapseId: flags.collapseId }),
-  } as SendOptions;
+  };
 }
 
 async function readStdin(io: CliIo): Promise<Buffer> {
@@ -72,9 +72,9 @@ async function readStdin(io: CliIo): Promise<Buffer> {
  * not a terminal.
  * @throws {CliError} bad input: none or both given, unreadable file, bad JSON.
  */
-export async function loadNotification(flags: NotificationFlags, io: CliIo, allowStdin: boolean): Promise<Notification> {
+export async function loadNotification(flags: NotificationFlags, io: CliIo, allowStdin: boolean): Promise<Notification | RawPayload> {
   if (flags.alert !== undefined && flags.payload !== undefined) throw badInput('give either --alert or --payload, not both');
-  if (flags.alert !== undefined) return { alert: flags.alert } as Notification;
+  if (flags.alert !== undefined) return { alert: flags.alert };
   let source: string;
   let bytes: Buffer;
   if (flags.payload !== undefined && flags.payload !== '-') {

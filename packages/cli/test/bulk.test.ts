@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TOPIC, ensureBuilt, makeTokens, runCli, startMock, type MockFixture } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { BIN, TOPIC, cleanEnv, ensureBuilt, makeTokens, runCli, startMock, type MockFixture } from './helpers.js';
 
 interface Line {
   token: string;
@@ -90,6 +91,43 @@ describe('pushwire bulk', () => {
     expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress.at(-1)).toMatch(/^progress: 3,000\/3,000 \(100\.0%\)/);
     expect(r.stderr).toMatch(/^Summary$/m);
+  });
+
+  test('Ctrl-C: stops pulling tokens, in-flight sends finish, every pulled token has its line, exit 130', async () => {
+    const tokens = makeTokens(20_000, 'bulk-sigint');
+    const tokensFile = join(fx.dir, 'sigint.txt');
+    await writeFile(tokensFile, tokens.join('\n'));
+    const slow = fx.mock.inject({ kind: 'delay', ms: 20 });
+    const before = fx.mock.requests.length;
+    const child = spawn(process.execPath, [BIN, 'bulk', ...fx.flags, '--topic', TOPIC, '--tokens', tokensFile, '--alert', 'x', '--window', '50'], {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      // Interrupt once some results are out, well before the end.
+      if (!signalled && stdout.split('\n').length > 300) {
+        signalled = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    slow.remove();
+
+    expect(signalled).toBe(true);
+    expect(code).toBe(130);
+    const lines = parseLines(stdout);
+    expect(lines.length).toBeLessThan(tokens.length);
+    // Each pulled token has exactly one line with a real outcome, and the
+    // server saw exactly those tokens: nothing dropped, nothing phantom.
+    const seen = fx.mock.requests.slice(before);
+    expect(lines.map((l) => l.token).sort()).toEqual(seen.map((r) => r.token).sort());
+    expect(lines.every((l) => l.status === 200)).toBe(true);
+    expect(stderr).toMatch(/^Summary$/m);
   });
 
   test('an unreadable token file is bad input: exit 2, nothing sent', async () => {

@@ -42,6 +42,14 @@ describe('certificate credentials', () => {
     expect(ok.code).toBe(0);
     expect(mock.accepted(token!)).toHaveLength(1);
 
+    // --passphrase as a flag with --verbose: it works and is never printed.
+    const [other] = makeTokens(1, 'p12-flag');
+    const flagged = await runCli(['--verbose', ...args.map((a) => (a === token ? other! : a)), '--passphrase', 'correct-horse']);
+    expect(flagged.code).toBe(0);
+    expect(flagged.stderr).not.toBe('');
+    expect(flagged.stderr + flagged.stdout).not.toContain('correct-horse');
+    expect(mock.accepted(other!)).toHaveLength(1);
+
     const bad = await runCli(['--verbose', ...args], { env: { PUSHWIRE_PASSPHRASE: 'wrong-battery' } });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: --pfx '.*cert\.p12' is not a usable PKCS#12 bundle \(wrong or missing --passphrase\?\)\n$/);

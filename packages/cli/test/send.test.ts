@@ -82,6 +82,30 @@ describe('pushwire send', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  test('no answer before --timeout (a stalled server) is a transport failure: exit 4, one line', async () => {
+    const [token] = makeTokens(1, 'send-stall');
+    fx.mock.registerDevice(token!, TOPIC);
+    const stall = fx.mock.inject({ kind: 'stall', token: token! });
+    const r = await runCli(['send', ...fx.flags, '--token', token!, '--topic', TOPIC, '--alert', 'x', '--timeout', '500']);
+    stall.remove();
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^error: transport failure: .*(timeout|deadline)/i);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+    expect(fx.mock.accepted(token!)).toHaveLength(0);
+  });
+
+  test('a server certificate nobody trusts (no --ca) is a transport failure: exit 4, nothing sent', async () => {
+    const before = fx.mock.requests.length;
+    const flags = fx.flags.filter((f, i) => f !== '--ca' && fx.flags[i - 1] !== '--ca');
+    const [token] = makeTokens(1, 'send-untrusted');
+    const r = await runCli(['send', ...flags, '--token', token!, '--topic', TOPIC, '--alert', 'x', '--timeout', '3000']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^error: transport failure: .*(certificate|self.signed|issuer)/i);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fx.mock.requests.length).toBe(before);
+  });
+
   test('credentials from PUSHWIRE_* environment variables', async () => {
     const [token] = makeTokens(1, 'send-env');
     fx.mock.registerDevice(token!, TOPIC);

@@ -2,7 +2,8 @@
  * Provider-token (JWT, ES256) verification with Apple's rules: unknown key
  * or bad signature -> InvalidProviderToken, iat older than an hour ->
  * ExpiredProviderToken, a new token within 20 minutes on one connection ->
- * TooManyProviderTokenUpdates, team bound to the connection.
+ * TooManyProviderTokenUpdates, team bound to the connection, a
+ * topic-specific key alone on its connection -> UnrelatedKeyIdInToken.
  */
 import { createPublicKey, generateKeyPairSync, randomInt, verify, type KeyObject } from 'node:crypto';
 import { reject, type Rejection } from './reasons.js';
@@ -36,6 +37,14 @@ export interface TrustedKey {
   readonly publicKey: string | KeyObject;
   /** Environment the key works in; the other gets BadEnvironmentKeyIdInToken. @default 'both' */
   readonly environment?: 'development' | 'production' | 'both';
+  /**
+   * Makes this a topic-specific key (Apple, 2025) for these topics: a
+   * connection bound to it refuses tokens of any other key, and a connection
+   * bound to another key refuses it, with 403 UnrelatedKeyIdInToken. Topics
+   * themselves are not checked. Unset: a team-scoped key (any key of the
+   * team may share its connection).
+   */
+  readonly topics?: readonly string[];
 }
 
 function randomId(): string {
@@ -71,12 +80,15 @@ export interface TokenBinding {
   since?: number;
   /** The team bound by the first successful push. */
   teamId?: string;
+  /** The key of the last accepted token. */
+  keyId?: string;
 }
 
 interface Key {
   readonly teamId: string;
   readonly object: KeyObject;
   readonly environment: 'development' | 'production' | 'both';
+  readonly topicSpecific: boolean;
 }
 
 /** Verifies provider tokens against the trusted keys; caches good signatures. */
@@ -97,7 +109,10 @@ export class TokenVerifier {
     if (object.asymmetricKeyType !== 'ec' || object.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
       throw new TypeError('Expected `publicKey` to be an EC P-256 public key');
     }
-    this.#keys.set(key.keyId, { teamId: key.teamId, object, environment: key.environment ?? 'both' });
+    if (key.topics !== undefined && (!Array.isArray(key.topics) || key.topics.length === 0 || !key.topics.every((t) => typeof t === 'string' && t !== ''))) {
+      throw new TypeError('Expected `topics` to be a non-empty array of topics');
+    }
+    this.#keys.set(key.keyId, { teamId: key.teamId, object, environment: key.environment ?? 'both', topicSpecific: key.topics !== undefined });
     this.#verified.clear();
   }
 
@@ -120,6 +135,10 @@ export class TokenVerifier {
     if (now - verified.issuedAt > MAX_AGE) return reject('ExpiredProviderToken');
     // pushy's mock: a second team on a bound connection is an invalid token.
     if (binding.teamId !== undefined && binding.teamId !== verified.teamId) return reject('InvalidProviderToken');
+    // Apple: a topic-specific key does not share a connection with another key.
+    if (binding.keyId !== undefined && binding.keyId !== verified.keyId && (key.topicSpecific || this.#keys.get(binding.keyId)?.topicSpecific === true)) {
+      return reject('UnrelatedKeyIdInToken');
+    }
     if (binding.token !== undefined && binding.token !== authorization && now - binding.since! < MIN_REFRESH) {
       return reject('TooManyProviderTokenUpdates');
     }
@@ -128,6 +147,7 @@ export class TokenVerifier {
       binding.since = now;
     }
     binding.teamId = verified.teamId;
+    binding.keyId = verified.keyId;
     return undefined;
   }
 

@@ -4,6 +4,7 @@
  */
 export { runMockServer, USAGE, type RunningMock } from './cli.js';
 export { MockApnsServer, type IssueCertificateOptions, type PemCredentials, type Pkcs12Credentials } from './server.js';
+export { MissingDependencyError } from './pkcs12.js';
 export { createSigningKey, type SigningKey, type TrustedKey } from './auth-token.js';
 export { MockClock, type ClockFn } from './clock.js';
 export { DEFAULT_MAX_CHANNELS, type MockChannel, type StoragePolicy } from './channels.js';

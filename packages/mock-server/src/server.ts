@@ -152,6 +152,8 @@ export class MockApnsServer {
    * Issues an APNs-style client certificate signed by the mock's client CA
    * (synchronous; every certificate of one server shares one RSA key).
    * @throws {Error} unless auth is 'certificate' or 'any' without a custom `clientCa`.
+   * @throws {MissingDependencyError} for `format: 'pkcs12'` when the optional
+   *   peer dependency node-forge is not installed.
    */
   issueClientCertificate(options: IssueCertificateOptions & { format: 'pkcs12' }): Pkcs12Credentials;
   issueClientCertificate(options: IssueCertificateOptions & { format?: 'pem' }): PemCredentials;

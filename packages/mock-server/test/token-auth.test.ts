@@ -122,6 +122,36 @@ describe('token auth', () => {
     }
   });
 
+  it('a topic-specific key does not share a connection: UnrelatedKeyIdInToken; team-scoped keys of one team may', async () => {
+    const { teamId } = server.signingKey;
+    const topicKey = createSigningKey({ teamId });
+    const teamKey = createSigningKey({ teamId });
+    server.addSigningKey({ ...topicKey, topics: [TOPIC] });
+    server.addSigningKey(teamKey);
+    const session = await open(server);
+    try {
+      expect((await request(session, headers(`bearer ${jwt(server.signingKey, server.clock.now())}`))).status).toBe(200);
+      server.clock.advance(21 * MIN);
+      const unrelated = await request(session, headers(`bearer ${jwt(topicKey, server.clock.now())}`));
+      expect([unrelated.status, unrelated.json?.reason]).toEqual([403, 'UnrelatedKeyIdInToken']);
+      // Another team-scoped key of the same team is related: accepted.
+      expect((await request(session, headers(`bearer ${jwt(teamKey, server.clock.now())}`))).status).toBe(200);
+      // On its own connection the topic-specific key works, and then refuses the team key.
+      const own = await open(server);
+      try {
+        expect((await request(own, headers(`bearer ${jwt(topicKey, server.clock.now())}`))).status).toBe(200);
+        server.clock.advance(21 * MIN);
+        const reply = await request(own, headers(`bearer ${jwt(teamKey, server.clock.now())}`));
+        expect([reply.status, reply.json?.reason]).toEqual([403, 'UnrelatedKeyIdInToken']);
+      } finally {
+        await close(own);
+      }
+    } finally {
+      await close(session);
+    }
+    expect(() => server.addSigningKey({ ...createSigningKey(), topics: [] })).toThrow(/topics/);
+  });
+
   it('BadEnvironmentKeyIdInToken for a key registered for the other environment', async () => {
     const prodKey = createSigningKey();
     server.addSigningKey({ ...prodKey, environment: 'production' });

@@ -42,6 +42,41 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
 
 const ALERT_KEYS: ReadonlySet<string> = new Set(['title', 'subtitle', 'body', 'launchImage']);
 
+/** Apple's `aps` JSON keys → the notification field to use instead. */
+const APS_KEYS: Readonly<Record<string, string>> = {
+  'thread-id': 'threadId', 'content-available': 'contentAvailable', 'mutable-content': 'mutableContent',
+  'target-content-id': 'targetContentId', 'interruption-level': 'interruptionLevel', 'relevance-score': 'relevanceScore',
+  'filter-criteria': 'filterCriteria', 'stale-date': 'staleDate', 'content-state': 'contentState',
+  'dismissal-date': 'dismissalDate', 'attributes-type': 'attributesType', 'input-push-token': 'inputPushToken',
+  'input-push-channel': 'inputPushChannel', 'content-changed': 'contentChanged',
+};
+
+/** Apple's `alert` JSON keys → the alert field to use instead. */
+const ALERT_JSON_KEYS: Readonly<Record<string, string>> = {
+  'launch-image': 'launchImage', 'loc-key': 'body: { key }', 'loc-args': 'body: { key, args }',
+  'title-loc-key': 'title: { key }', 'title-loc-args': 'title: { key, args }',
+  'subtitle-loc-key': 'subtitle: { key }', 'subtitle-loc-args': 'subtitle: { key, args }',
+};
+
+/**
+ * The problem text for an unknown field: what it probably meant (Apple's
+ * kebab-case key, a different case), and where other data goes.
+ */
+function unknownField(key: string, known: ReadonlySet<string>, kind: 'notification' | 'alert'): string {
+  const lower = key.toLowerCase();
+  const sameLetters = [...known].find((k) => k.toLowerCase() === lower.replaceAll('-', ''));
+  const alertHint = ALERT_JSON_KEYS[lower] ?? (kind === 'notification' && ALERT_KEYS.has(key) ? key : undefined);
+  const hint = kind === 'alert' ? (alertHint ?? sameLetters) : (APS_KEYS[lower] ?? sameLetters ?? (alertHint && `alert: { ${alertHint} }`));
+  const list = kind === 'alert' ? 'an alert field (title, subtitle, body, launchImage)' : 'a notification field';
+  const where =
+    kind === 'alert'
+      ? 'for other alert keys send the payload as { raw }'
+      : key === 'aps'
+        ? 'give Apple keys as fields (alert, badge, ...), or send the whole payload as { raw }'
+        : 'put app data in `custom`, or send the whole payload as { raw }';
+  return `is not ${list}${hint === undefined ? '' : `; did you mean \`${hint}\`?`} (${where})`;
+}
+
 /**
  * Builds the JSON object for a notification: `{ aps: {...}, ...custom }`,
  * with Apple's key names, `Date`s as UNIX seconds and flags as `1`/`true`.
@@ -60,7 +95,7 @@ export function toPayloadObject(notification: Notification, options: PayloadObje
   }
   for (const key of Object.keys(notification)) {
     if (!KNOWN_KEYS.has(key)) {
-      throw new InvalidArgumentError(`notification.${safeName(key)}`, 'is not a notification field; put app data in `custom`');
+      throw new InvalidArgumentError(`notification.${safeName(key)}`, unknownField(key, KNOWN_KEYS, 'notification'));
     }
   }
   const n = notification;
@@ -123,7 +158,7 @@ function encodeAlert(alert: unknown): string | Record<string, unknown> {
   if (typeof alert === 'string') return alert;
   if (!isPlainObject(alert)) throw new InvalidArgumentError('alert', `expected a string or an Alert object, got ${kindOf(alert)}`);
   for (const key of Object.keys(alert)) {
-    if (!ALERT_KEYS.has(key)) throw new InvalidArgumentError(`alert.${safeName(key)}`, 'is not an alert field (title, subtitle, body, launchImage)');
+    if (!ALERT_KEYS.has(key)) throw new InvalidArgumentError(`alert.${safeName(key)}`, unknownField(key, ALERT_KEYS, 'alert'));
   }
   const a = alert as Alert;
   const out: Record<string, unknown> = {};

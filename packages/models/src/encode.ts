@@ -58,7 +58,10 @@ export function encodeNotification(
   }
   if (pushType === 'alert' && headers['apns-priority'] === '10' && !isRawPayload(notification) && onlyContentAvailable(notification)) {
     // Apple: priority 10 "is an error" for a payload with only content-available.
-    throw new InvalidArgumentError('priority', "a payload with only contentAvailable must use priority 5 (or pushType 'background')");
+    throw new InvalidArgumentError(
+      'priority',
+      "is 10, but a payload whose aps holds only content-available is a background push, which Apple requires at priority 5: use pushType 'background', or priority 5, or add an alert, sound or badge",
+    );
   }
   const body = encodePayload(notification, pushType);
   return Object.freeze({ path, headers, body, size: body.byteLength });

@@ -32,7 +32,7 @@ describe('encodeNotification', () => {
 
   it('refuses priority 10 for an alert push holding only content-available', () => {
     expect(() => encodeNotification(TOKEN, { contentAvailable: true, custom: { k: 1 } }, { topic: TOPIC })).toThrow(
-      /priority: a payload with only contentAvailable must use priority 5/,
+      /^Invalid priority: is 10, but a payload whose aps holds only content-available is a background push.*use pushType 'background'/,
     );
     expect(encodeNotification(TOKEN, { contentAvailable: true }, { topic: TOPIC, priority: 5 }).size).toBeGreaterThan(0);
     expect(encodeNotification(TOKEN, { contentAvailable: true, alert: 'x' }, { topic: TOPIC }).size).toBeGreaterThan(0);

@@ -138,6 +138,20 @@ describe('payload: every field has Apple’s JSON key', () => {
     }
   });
 
+  it('an unknown field names itself, suggests the field it probably meant and where other data goes', () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ 'content-available': 1 }, /^Invalid notification\.content-available: is not a notification field; did you mean `contentAvailable`\? \(put app data in `custom`, or send the whole payload as \{ raw \}\)$/],
+      [{ threadid: 't' }, /notification\.threadid: .*did you mean `threadId`/],
+      [{ title: 'Hi' }, /notification\.title: .*did you mean `alert: \{ title \}`/],
+      [{ 'loc-key': 'K' }, /notification\.loc-key: .*did you mean `alert: \{ body: \{ key \} \}`/],
+      [{ aps: { alert: 'x' } }, /notification\.aps: .*give Apple keys as fields .* \{ raw \}/],
+      [{ orderId: 7 }, /^Invalid notification\.orderId: is not a notification field \(put app data in `custom`/],
+      [{ alert: { 'title-loc-key': 'K' } }, /alert\.title-loc-key: is not an alert field .*did you mean `title: \{ key \}`/],
+      [{ alert: { launchimage: 'a.png' } }, /alert\.launchimage: .*did you mean `launchImage`/],
+    ];
+    for (const [notification, message] of cases) expect(() => encodePayload(notification as Notification)).toThrow(message);
+  });
+
   it('toPayloadObject gives the object form without push-type rules', () => {
     expect(toPayloadObject({ badge: 1, custom: { k: 'v' } })).toEqual({ aps: { badge: 1 }, k: 'v' });
     expect(() => toPayloadObject(null as never)).toThrow(/notification/);
