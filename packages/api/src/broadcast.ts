@@ -3,7 +3,7 @@
  * to a channel, `POST /4/broadcasts/apps/<bundleId>`.
  */
 import { Request } from '@pushwire/connection';
-import { encodeBroadcast, type BroadcastOptions, type Notification } from '@pushwire/models';
+import { encodeBroadcast, type BroadcastOptions, type Notification, type RawPayload } from '@pushwire/models';
 import { ApnsRejection } from './errors.js';
 import type { LanePost } from './lanes.js';
 import { header, resolveRequestId, type RequestIdOption } from './request-id.js';
@@ -36,7 +36,7 @@ export interface BroadcastResult {
 export async function sendBroadcast(
   post: LanePost,
   channelId: string,
-  notification: Notification,
+  notification: Notification | RawPayload,
   options: BroadcastSendOptions,
   timeout: number,
 ): Promise<BroadcastResult> {

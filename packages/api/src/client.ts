@@ -101,7 +101,7 @@ export class Client {
    * await client.broadcast(channelId, liveActivityUpdate({ contentState: { score: '1-0' } }), { bundleId: 'com.example.app' });
    * ```
    */
-  broadcast(channelId: string, notification: Notification, options: BroadcastSendOptions): Promise<BroadcastResult> {
+  broadcast(channelId: string, notification: Notification | RawPayload, options: BroadcastSendOptions): Promise<BroadcastResult> {
     return sendBroadcast(this.#lanes.broadcast, channelId, notification, options, this.#options.timeout);
   }
 

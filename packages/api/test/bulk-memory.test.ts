@@ -63,5 +63,5 @@ describe('sendMany with 100,000 tokens from an async iterable', () => {
     expect(samples.at(-1)! - samples[0]!).toBeLessThan(2 * 1024 * 1024);
     expect(mock.acceptedCount()).toBe(N);
     await client.close();
-  }, 60_000);
+  }, 180_000); // ~20 s on a quiet 2-core machine; generous for a loaded one
 });

@@ -1,36 +1,41 @@
-// GET and DELETE requests (channel management) and 2xx answers with a body.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { Connection, InvalidArgumentError, Request } from '../src/index.js';
-import { FixtureServer } from './fixtures/server.js';
+// GET and DELETE requests (channel management) and 2xx answers with a body,
+// against the mock server's channel endpoints.
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { InvalidArgumentError, Request } from '../src/index.js';
+import { connectTo, startMock, stopMocks, TOPIC } from './fixtures/mock.js';
 
-let server: FixtureServer;
-beforeAll(async () => {
-  server = await FixtureServer.start({
-    handler: (stream, h, body) => {
-      const seen = { method: h[':method'], length: h['content-length'] ?? null, body: body.toString() };
-      if (h[':method'] === 'DELETE') stream.respond({ ':status': 204, 'x-seen': JSON.stringify(seen) }, { endStream: true });
-      else {
-        stream.respond({ ':status': h[':method'] === 'POST' ? 201 : 200, 'content-type': 'application/json' });
-        stream.end(JSON.stringify(seen));
-      }
-    },
-  });
-});
-afterAll(() => server.close());
+afterEach(stopMocks);
+
+const CREATE = { 'message-storage-policy': 1, 'push-type': 'LiveActivity' };
 
 describe('request methods', () => {
-  test('GET and DELETE go out without a body or content-length; 2xx bodies are kept', async () => {
-    await using conn = await Connection.connect(server.origin, { tls: { ca: server.ca } });
-    const get = await conn.post(Request.create('/1/apps/com.example.app/all-channels', {}, '', { method: 'GET' }));
-    expect(get.status).toBe(200);
-    expect(JSON.parse(get.body ?? '')).toEqual({ method: 'GET', length: null, body: '' });
-    const del = await conn.post(Request.create('/1/apps/com.example.app/channels', { 'apns-channel-id': 'Y2g=' }, '', { method: 'DELETE' }));
+  test('POST with a body gets 201; GET and DELETE go out without a body or content-length; 2xx bodies are kept', async () => {
+    const server = await startMock({ auth: 'none' });
+    await using conn = await connectTo(server);
+    const created = await conn.post(Request.create(`/1/apps/${TOPIC}/channels`, {}, CREATE));
+    expect(created.status).toBe(201);
+    expect(created.body).toBeUndefined();
+    const channelId = created.headers['apns-channel-id'];
+    expect(typeof channelId).toBe('string');
+
+    const read = await conn.post(Request.create(`/1/apps/${TOPIC}/channels`, { 'apns-channel-id': channelId as string }, '', { method: 'GET' }));
+    expect(read.status).toBe(200);
+    expect(JSON.parse(read.body ?? '')).toEqual(CREATE);
+    const list = await conn.post(Request.create(`/1/apps/${TOPIC}/all-channels`, {}, '', { method: 'GET' }));
+    expect(JSON.parse(list.body ?? '')).toEqual({ channels: [channelId] });
+
+    const del = await conn.post(Request.create(`/1/apps/${TOPIC}/channels`, { 'apns-channel-id': channelId as string }, '', { method: 'DELETE' }));
     expect(del.status).toBe(204);
     expect(del.body).toBeUndefined();
-    expect(JSON.parse(del.headers['x-seen'] ?? '')).toEqual({ method: 'DELETE', length: null, body: '' });
-    const post = await conn.post(Request.create('/1/apps/com.example.app/channels', {}, { a: 1 }));
-    expect(post.status).toBe(201);
-    expect(JSON.parse(post.body ?? '')).toEqual({ method: 'POST', length: '7', body: '{"a":1}' });
+    expect(server.channels(TOPIC)).toEqual([]);
+
+    const seen = server.requests.map((r) => [r.method, r.headers['content-length'] ?? null, r.body]);
+    expect(seen).toEqual([
+      ['POST', String(JSON.stringify(CREATE).length), JSON.stringify(CREATE)],
+      ['GET', null, ''],
+      ['GET', null, ''],
+      ['DELETE', null, ''],
+    ]);
     expect(Request.create('/x', {}, '').method).toBe('POST');
   });
 
@@ -39,3 +44,4 @@ describe('request methods', () => {
     expect(() => Request.create('/x', {}, '', { method: 'PUT' as never })).toThrow(/method: expected POST, GET or DELETE/);
   });
 });
+

@@ -54,6 +54,35 @@ async function goawayReason(session: ClientHttp2Session): Promise<Outcome> {
   return { goaway: (JSON.parse(data!.toString('utf8')) as { reason: string }).reason };
 }
 
+/** One channel-management or broadcast request on a fresh token-auth connection. */
+async function channelCall(headers: OutgoingHttpHeaders, body: string): Promise<Outcome> {
+  const session = await open(tokenServer);
+  try {
+    const all: OutgoingHttpHeaders = { authorization: bearer(tokenServer.signingKey), ...headers };
+    for (const key of Object.keys(all)) if (all[key] === undefined) delete all[key];
+    const reply = await request(session, all, body);
+    return { status: reply.status, reason: reply.json?.reason };
+  } finally {
+    await close(session);
+  }
+}
+
+const CREATE = '{"message-storage-policy":0,"push-type":"LiveActivity"}';
+const UPDATE = '{"aps":{"event":"update","timestamp":1700000000,"content-state":{"n":1}}}';
+const manage = (method: string, extra: OutgoingHttpHeaders = {}, bundle = TOPIC): OutgoingHttpHeaders => ({
+  ':method': method,
+  ':path': `/1/apps/${bundle}/channels`,
+  ...extra,
+});
+const cast = (channelId: string | undefined, extra: OutgoingHttpHeaders = {}, bundle = TOPIC): OutgoingHttpHeaders => ({
+  ':path': `/4/broadcasts/apps/${bundle}`,
+  'apns-channel-id': channelId,
+  'apns-push-type': 'liveactivity',
+  'apns-priority': '10',
+  'apns-expiration': '0',
+  ...extra,
+});
+
 const bearer = (key: Parameters<typeof jwt>[0], iat = tokenServer.clock.now()): string => `bearer ${jwt(key, iat)}`;
 
 const recipes: Record<Reason, () => Promise<Outcome>> = {
@@ -149,6 +178,31 @@ const recipes: Record<Reason, () => Promise<Outcome>> = {
   InternalServerError: () => viaFault({ kind: 'failNth', n: 1 }),
   ServiceUnavailable: () => viaFault({ kind: 'status', status: 503, reason: 'ServiceUnavailable', times: 1 }),
   Shutdown: () => viaFault({ kind: 'status', status: 503, reason: 'Shutdown', times: 1 }),
+  FeatureNotEnabled: () => {
+    tokenServer.disableBroadcast('com.example.nobroadcast');
+    return channelCall(manage('POST', {}, 'com.example.nobroadcast'), CREATE);
+  },
+  MissingChannelId: () => channelCall(manage('GET'), ''),
+  BadChannelId: () => channelCall(manage('GET', { 'apns-channel-id': 'not base64!' }), ''),
+  ChannelNotRegistered: () => channelCall(cast('dW5rbm93bg=='), UPDATE),
+  // Apple does not say which parameters; only a fault produces it.
+  BadRequestParams: () => viaFault({ kind: 'status', status: 400, reason: 'BadRequestParams', times: 1 }),
+  BadRequestPayload: () => channelCall(manage('POST'), 'not json'),
+  MissingPushType: () => channelCall(manage('POST'), '{"message-storage-policy":0}'),
+  CannotCreateChannelConfig: () => {
+    tokenServer.createChannel('com.example.full', 0); // maxChannels is 1
+    return channelCall(manage('POST', {}, 'com.example.full'), CREATE);
+  },
+  MissingChannelQueueSize: () => channelCall(manage('POST'), '{"push-type":"LiveActivity"}'),
+  TopicMismatch: async () => {
+    const session = await open(certServer, certServer.issueClientCertificate({ bundleId: TOPIC }));
+    try {
+      const reply = await request(session, { ':path': '/1/apps/com.other.app/channels' }, CREATE);
+      return { status: reply.status, reason: reply.json?.reason };
+    } finally {
+      await close(session);
+    }
+  },
 };
 
 /** Reasons APNs sends as GOAWAY debug data rather than as an answer. */
@@ -156,7 +210,7 @@ const GOAWAY_REASONS: ReadonlySet<Reason> = new Set(['IdleTimeout', 'BadCertific
 
 describe('every reason, over a raw node:http2 client', () => {
   beforeAll(async () => {
-    tokenServer = await MockApnsServer.start({ auth: 'token' });
+    tokenServer = await MockApnsServer.start({ auth: 'token', maxChannels: 1 });
     certServer = await MockApnsServer.start({ auth: 'certificate' });
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@
  * subscribed to a channel.
  */
 import { Option, type Command } from 'commander';
-import { ApnsRejection, liveActivityEnd, liveActivityUpdate, type Notification } from '@pushwire/api';
+import { ApnsRejection, liveActivityEnd, liveActivityUpdate, type Notification, type RawPayload } from '@pushwire/api';
 import { addAuthOptions } from '../auth-flags.js';
 import { addChannelOptions, printRejection, type ChannelFlags } from '../channel-flags.js';
 import type { CliContext } from '../context.js';
@@ -104,7 +104,7 @@ function notificationFromFlags(flags: Flags): Notification {
   return liveActivityUpdate(common);
 }
 
-async function loadBroadcast(flags: Flags, context: CliContext): Promise<Notification> {
+async function loadBroadcast(flags: Flags, context: CliContext): Promise<Notification | RawPayload> {
   const fromFlags = flags.contentState !== undefined;
   if (fromFlags && flags.payload !== undefined) throw badInput('give either --content-state (and friends) or --payload, not both');
   if (fromFlags) return notificationFromFlags(flags);
