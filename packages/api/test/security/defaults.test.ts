@@ -148,6 +148,28 @@ describe('provider tokens are never shown', () => {
     mock.clearFaults();
   });
 
+  test('util.inspect of a Server, a Client and its stats shows no key, passphrase or JWT', async () => {
+    const server = serverFor(mock);
+    await withClient(server, async (client) => {
+      await client.sendNotification(newToken(), { alert: 'Hi' }, { topic: TOPIC });
+      const shown = inspect([server, client, client.stats()], { depth: 20, showHidden: true, getters: true });
+      expect(shown).not.toMatch(JWT_SHAPE);
+      expect(shown).not.toMatch(PEM_SHAPE);
+    });
+    const certMock = await MockApnsServer.start({ auth: 'certificate' });
+    try {
+      const { pfx, passphrase } = certMock.issueClientCertificate({ bundleId: TOPIC, format: 'pkcs12', passphrase: 'p12-secret-passphrase' });
+      const certServer = Server.custom(certMock.origin, { pfx, passphrase }, { ca: certMock.ca });
+      const shown = inspect(certServer, { depth: 20, showHidden: true, getters: true });
+      expect(shown).not.toContain('p12-secret-passphrase');
+      expect(shown).not.toContain(pfx.toString('base64').slice(0, 40));
+      // How util.inspect would show the bundle's bytes (`<Buffer 30 82 ...`).
+      expect(shown).not.toContain(inspect(pfx).slice('<Buffer '.length, 60));
+    } finally {
+      await certMock.stop();
+    }
+  });
+
   test('diagnostics-channel messages (opens, request ends, closes, reconnects) carry no JWT or key', () => {
     // Everything published while the tests above ran.
     expect(published.length).toBeGreaterThan(0);
