@@ -49,16 +49,29 @@ function leafOf(context: SecureContext): X509Certificate | undefined {
   }
 }
 
-function checkValidity(certificate: X509Certificate | undefined, field: string, now: number): void {
-  if (certificate === undefined) throw new InvalidArgumentError(field, 'holds no certificate');
+/** Why `certificate` cannot be used at `now` (expired, not yet valid), or undefined. */
+function validityProblem(certificate: X509Certificate, now: number): string | undefined {
   const from = Date.parse(certificate.validFrom);
   const to = Date.parse(certificate.validTo);
-  if (Number.isFinite(to) && now > to) {
-    throw new InvalidArgumentError(field, `the client certificate expired on ${new Date(to).toISOString()}; renew it in the Apple developer account`);
-  }
-  if (Number.isFinite(from) && now < from) {
-    throw new InvalidArgumentError(field, `the client certificate is not valid before ${new Date(from).toISOString()}`);
-  }
+  if (Number.isFinite(to) && now > to) return `the client certificate expired on ${new Date(to).toISOString()}; renew it in the Apple developer account`;
+  if (Number.isFinite(from) && now < from) return `the client certificate is not valid before ${new Date(from).toISOString()}`;
+  return undefined;
+}
+
+function checkValidity(certificate: X509Certificate | undefined, field: string, now: number): void {
+  if (certificate === undefined) throw new InvalidArgumentError(field, 'holds no certificate');
+  const problem = validityProblem(certificate, now);
+  if (problem !== undefined) throw new InvalidArgumentError(field, problem);
+}
+
+/**
+ * Why the client certificate a secure context presents cannot be used now,
+ * or undefined (also when it presents none).
+ * @internal
+ */
+export function contextValidityProblem(context: SecureContext, now = Date.now()): string | undefined {
+  const leaf = leafOf(context);
+  return leaf === undefined ? undefined : validityProblem(leaf, now);
 }
 
 /**

@@ -143,6 +143,28 @@ describe('credentials are checked when the Server is created', () => {
   });
 });
 
+describe('the Pool (mid-level API) with an expired certificate', () => {
+  test('posts fail with a non-retryable ConnectError naming the expiry, and the server sees no connection', async () => {
+    const { Pool, Request } = await import('@pushwire/pool');
+    const mock = await MockApnsServer.start({ auth: 'certificate' });
+    const expired = mock.issueClientCertificate({ bundleId: TOPIC, expired: true });
+    const pool = new Pool(mock.origin, { size: 1, tls: { ...expired, ca: mock.ca }, deadline: 5000 });
+    try {
+      const error = await caught(() => pool.post(Request.create(`/3/device/${newToken()}`, { 'apns-topic': TOPIC }, { aps: { alert: 'Hi' } })));
+      const chain: unknown[] = [];
+      for (let e: unknown = error; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) chain.push(e);
+      const connectError = chain.find((e) => e instanceof Error && e.name === 'ConnectError') as (Error & { retryable: boolean }) | undefined;
+      expect(connectError?.message).toMatch(/expired on \d{4}-/);
+      expect(connectError?.retryable).toBe(false);
+      expectNoSecrets(error, [expired.cert, expired.key]);
+      expect(mock.stats().connections).toBe(0);
+    } finally {
+      await pool.close();
+      await mock.stop();
+    }
+  });
+});
+
 describe('valid certificates still work (the control)', () => {
   test('PEM and PKCS#12 credentials send through a certificate-auth mock', async () => {
     const mock = await MockApnsServer.start({ auth: 'certificate' });
