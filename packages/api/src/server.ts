@@ -1,7 +1,7 @@
 /**
  * `Server`: an APNs origin plus credentials, from which clients are made.
  */
-import { TokenAuth, type AuthHook, type TlsOptions } from '@pushwire/connection';
+import { checkClientCredentials, TokenAuth, type AuthHook, type TlsOptions } from '@pushwire/connection';
 import { InvalidArgumentError } from '@pushwire/models';
 import { Pool } from '@pushwire/pool';
 import { Client } from './client.js';
@@ -22,6 +22,15 @@ export type ServerSpec =
   | ({ origin: string; auth: Auth } & ServerOptions);
 
 const FORBIDDEN_TLS = ['rejectUnauthorized', 'checkServerIdentity', 'insecure'];
+
+/** Verification is always on: options that would weaken it are refused, whatever their value. */
+function refuseInsecure(options: object): void {
+  for (const key of FORBIDDEN_TLS) {
+    if (key in options) {
+      throw new InvalidArgumentError(key, 'TLS verification cannot be disabled; pass `ca` to trust a private CA');
+    }
+  }
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -49,7 +58,7 @@ function resolveAuth(auth: Auth): { tls: TlsOptions; hook: AuthHook | undefined;
     if (!isNonEmptyString(keyId)) throw new InvalidArgumentError('auth.token.keyId', 'expected a non-empty string');
     if (!isNonEmptyString(teamId)) throw new InvalidArgumentError('auth.token.teamId', 'expected a non-empty string');
     if (!isKeyMaterial(key)) throw new InvalidArgumentError('auth.token.key', 'expected the .p8 private key as PEM text or a Buffer');
-    return { tls: {}, hook: new TokenAuth({ key: typeof key === 'string' ? key : key.toString('utf8'), keyId, teamId }), kind: 'token' };
+    return { tls: {}, hook: tokenAuth(typeof key === 'string' ? key : key.toString('utf8'), keyId, teamId), kind: 'token' };
   }
   if (auth.passphrase !== undefined && typeof auth.passphrase !== 'string') {
     throw new InvalidArgumentError('auth.passphrase', 'expected a string');
@@ -57,11 +66,30 @@ function resolveAuth(auth: Auth): { tls: TlsOptions; hook: AuthHook | undefined;
   const passphrase = auth.passphrase === undefined ? {} : { passphrase: auth.passphrase };
   if ('pfx' in auth) {
     if (!Buffer.isBuffer(auth.pfx)) throw new InvalidArgumentError('auth.pfx', 'expected the PKCS#12 bundle as a Buffer');
-    return { tls: { pfx: auth.pfx, ...passphrase }, hook: undefined, kind: 'certificate' };
+    const tls = { pfx: auth.pfx, ...passphrase };
+    checkClientCredentials(tls, AUTH_FIELDS);
+    return { tls, hook: undefined, kind: 'certificate' };
   }
   if (!isKeyMaterial(auth.cert)) throw new InvalidArgumentError('auth.cert', 'expected the client certificate as PEM text or a Buffer');
   if (!isKeyMaterial(auth.key)) throw new InvalidArgumentError('auth.key', 'expected the private key of `cert` as PEM text or a Buffer');
-  return { tls: { cert: auth.cert, key: auth.key, ...passphrase }, hook: undefined, kind: 'certificate' };
+  const tls = { cert: auth.cert, key: auth.key, ...passphrase };
+  checkClientCredentials(tls, AUTH_FIELDS);
+  return { tls, hook: undefined, kind: 'certificate' };
+}
+
+/** Names of the credential fields in errors, as the caller wrote them. */
+const AUTH_FIELDS = { cert: 'auth.cert', key: 'auth.key', pfx: 'auth.pfx', passphrase: 'auth.passphrase' } as const;
+
+/** The token signer; its key checks (P-256, readable PEM) are reported under `auth.token.*`. */
+function tokenAuth(key: string, keyId: string, teamId: string): TokenAuth {
+  try {
+    return new TokenAuth({ key, keyId, teamId });
+  } catch (error) {
+    if (error instanceof InvalidArgumentError && !error.field.startsWith('auth.')) {
+      throw new InvalidArgumentError(`auth.token.${error.field}`, error.message.replace(/^Invalid [^:]*: /, ''));
+    }
+    throw error;
+  }
 }
 
 function resolveOrigin(origin: string, field = 'origin'): string {
@@ -104,11 +132,7 @@ export class Server {
 
   private constructor(origin: string, auth: Auth, options: ServerOptions, channelOrigin: string) {
     if (!isObject(options)) throw new InvalidArgumentError('options', 'expected an object');
-    for (const key of FORBIDDEN_TLS) {
-      if (key in options) {
-        throw new InvalidArgumentError(key, 'TLS verification cannot be disabled; pass `ca` to trust a private CA');
-      }
-    }
+    refuseInsecure(options);
     resolveClientOptions(options);
     const { tls, hook, kind } = resolveAuth(auth);
     this.authKind = kind;
@@ -169,6 +193,7 @@ export class Server {
    * @throws {InvalidArgumentError} bad options or credentials.
    */
   async createClient(options: ClientOptions = {}): Promise<Client> {
+    if (isObject(options)) refuseInsecure(options);
     const merged = { ...this.#options, ...options };
     const resolved = resolveClientOptions(merged);
     const hook = this.#hook;

@@ -48,6 +48,8 @@ export function openSession(origin: string, options: ConnectionOptions): Promise
       secureContext: tls.secureContext,
       servername: tls.servername ?? (isIP(host) === 0 ? host : undefined),
       ALPNProtocols: ['h2'],
+      // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn verification off.
+      rejectUnauthorized: true,
     });
     const session = http2.connect(url.origin, { createConnection: () => socket, settings: { enablePush: false } });
     let done = false;

@@ -9,6 +9,7 @@
  */
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { InvalidArgumentError } from '@pushwire/models';
+import { contextValidityProblem } from './credentials.js';
 import { ConnectError } from './errors.js';
 import type { TlsOptions } from './types.js';
 
@@ -84,5 +85,9 @@ export function resolveTls(options: TlsOptions = {}): ResolvedTls {
       { retryable: false },
     );
   }
-  return { secureContext, servername, clientCertificate: pfx !== undefined || cert !== undefined };
+  const clientCertificate = pfx !== undefined || cert !== undefined;
+  // An expired certificate would be refused by APNs after the handshake; refuse it before connecting.
+  const problem = clientCertificate ? contextValidityProblem(secureContext) : undefined;
+  if (problem !== undefined) throw new ConnectError(`The client certificate cannot be used: ${problem}`, { retryable: false });
+  return { secureContext, servername, clientCertificate };
 }
