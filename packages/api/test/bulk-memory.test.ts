@@ -54,13 +54,15 @@ describe('sendMany with 100,000 tokens from an async iterable', () => {
     expect(batch.sent.length).toBe(0); // collect: 'failures'
     expect(pulled).toBe(N);
     expect(maxAhead).toBeLessThanOrEqual(WINDOW + 1);
-    // 100k tokens held at once would be > 20 MB of strings plus request
-    // objects; the window keeps what is live far below that.
-    expect(Math.max(...samples) - baseHeap).toBeLessThan(16 * 1024 * 1024);
-    // Nothing is kept per token with collect: 'failures': live memory after
-    // 90,000 more sends is within 2 MB of the first sample (100 B per token
-    // would be 9 MB).
+    // Once the first 5,000 have warmed the path (sessions, TLS, compiled
+    // code: one-time costs that vary with what else ran in this worker), live
+    // memory does not grow while 95,000 more tokens pass: 100 B kept per token
+    // would be 9 MB, and 100k requests pulled at once far more.
+    expect(Math.max(...samples) - samples[0]!).toBeLessThan(4 * 1024 * 1024);
     expect(samples.at(-1)! - samples[0]!).toBeLessThan(2 * 1024 * 1024);
+    // The one-time costs themselves stay modest (~5 MB alone, ~18 MB after
+    // other suites in the same worker).
+    expect(Math.max(...samples) - baseHeap).toBeLessThan(32 * 1024 * 1024);
     expect(mock.acceptedCount()).toBe(N);
     await client.close();
   }, 180_000); // ~20 s on a quiet 2-core machine; generous for a loaded one
