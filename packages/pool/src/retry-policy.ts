@@ -68,24 +68,15 @@ export function judgeError(error: unknown, atLeastOnce: boolean): Verdict {
 }
 
 /**
- * OpenSSL certificate-verification codes (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`,
- * `CERT_HAS_EXPIRED`, `SELF_SIGNED_CERT_IN_CHAIN`, `HOSTNAME_MISMATCH`, ...)
- * and TLS alerts. The connection tier marks some of them retryable (its
- * pattern misses the `UNABLE_TO_*` family), so the pool checks the cause too.
- */
-const TLS_CONFIG = /CERT|SSL|TLS|ALERT|UNABLE_TO_|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH/;
-
-/**
  * A connect failure no reconnect can fix: a non-retryable `ConnectError`
- * (bad TLS material), a certificate the server or we cannot verify, or a
- * non-`ConnectError` (bad connection options).
+ * (bad TLS material, a certificate that cannot be verified, a refused
+ * handshake: the connection tier classifies them) or a non-`ConnectError`
+ * (bad connection options). Transient TLS trouble (an EOF mid-handshake, a
+ * bad record MAC) stays retryable.
  * @internal
  */
 export function isConfigFailure(error: Error): boolean {
-  if (!(error instanceof ConnectError)) return true;
-  if (!error.retryable) return true;
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && TLS_CONFIG.test(code);
+  return !(error instanceof ConnectError) || !error.retryable;
 }
 
 /** Whether a failed attempt may have been processed by APNs. @internal */
