@@ -91,6 +91,7 @@ export class Connection extends EventEmitter {
       activity: () => this.#ping.activity(),
       reconnect: () => this.#drain('auth'),
       idle: () => void (this.#draining && this.#shutdown()),
+      refused: (error) => this.#onRefused(error),
     });
     this.#ping = new PingMonitor(session, options.pingInterval, options.pingTimeout, (error) => this.destroy(error));
     this.#capacity = this.#computeCapacity();
@@ -199,6 +200,18 @@ export class Connection extends EventEmitter {
     if (this.#isClosed || this.#grace !== undefined) return;
     this.#session.close();
     this.#grace = setTimeout(this.#abandon, CLOSE_GRACE);
+  }
+
+  /**
+   * node:http2 destroyed the session on its own (e.g. after a socket error
+   * while writes were stuck) and may never emit 'close' nor close its
+   * streams: stop taking work at once, and close after the grace period.
+   */
+  #onRefused(error: unknown): void {
+    if (!this.#session.destroyed || this.#isClosed) return;
+    this.#cause ??= error instanceof Error ? error : undefined;
+    this.#drain('close');
+    this.destroy();
   }
 
   /** The grace period is over: drop the socket and, if the session never closed, settle everything now. */

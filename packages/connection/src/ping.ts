@@ -51,7 +51,9 @@ export class PingMonitor {
       this.#seen = this.#activity;
       return;
     }
-    if (this.#deadline !== undefined || this.#session.destroyed) return;
+    if (this.#deadline !== undefined) return;
+    // Destroyed by node:http2 itself, without the 'close' that would have stopped us: report it.
+    if (this.#session.destroyed) return this.#fail(new Closed('The HTTP/2 session was destroyed', { processed: 'unknown' }));
     this.#deadline = setTimeout(this.#expired, this.#timeout);
     this.#deadline.unref();
     try {

@@ -10,14 +10,20 @@ import { connectTo, newToken, next, push, settle, startMock, stopMocks } from '.
 
 afterEach(stopMocks);
 
-/** Makes every client session swallow its own 'close' event until restored. */
-function swallowSessionClose(): () => void {
+type Session = ReturnType<typeof http2.connect>;
+
+/**
+ * Makes every client session swallow its own 'close' event until restored;
+ * `sessions` collects the sessions that emitted anything meanwhile.
+ */
+function swallowSessionClose(sessions: Session[] = []): () => void {
   const probe = http2.connect('https://localhost:1');
   probe.on('error', () => {});
   const proto = Object.getPrototypeOf(probe) as { emit: (event: string | symbol, ...args: unknown[]) => boolean };
   probe.destroy();
   const original = proto.emit;
-  proto.emit = function emit(this: unknown, event: string | symbol, ...args: unknown[]): boolean {
+  proto.emit = function emit(this: Session, event: string | symbol, ...args: unknown[]): boolean {
+    if (!sessions.includes(this)) sessions.push(this);
     if (event === 'close') return false;
     return original.call(this, event, ...args);
   };
@@ -60,6 +66,44 @@ describe('a session that never emits close', () => {
       expect(error).toBeInstanceOf(Closed);
       expect(error).toMatchObject({ processed: 'unknown' });
       expect((await closed)?.message).toMatch(/PING not answered/);
+      await conn.close();
+    } finally {
+      restore();
+    }
+  });
+  test('node:http2 destroys the session on its own: the next post is refused, the connection drains and closes', async () => {
+    const server = await startMock({ auth: 'none' });
+    server.inject({ kind: 'stall' });
+    const sessions: Session[] = [];
+    const restore = swallowSessionClose(sessions);
+    try {
+      const conn = await connectTo(server, { pingInterval: 0 });
+      const pending = settle(conn.post(push(newToken(), 600_000)));
+      while (server.stats().stalled < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      const draining = next<string>(conn, 'draining');
+      const closed = next<Error | undefined>(conn, 'close');
+      // As node:http2 does after a socket error with writes stuck: destroyed, no 'close'.
+      for (const session of sessions) session.destroy();
+      await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', processed: false });
+      expect(await draining).toBe('close');
+      expect(conn.isReady).toBe(false);
+      await closed;
+      expect(await pending).toMatchObject({ name: 'Closed', processed: 'unknown' });
+      await conn.close();
+    } finally {
+      restore();
+    }
+  });
+
+  test('node:http2 destroys an idle session on its own: the PING monitor notices and the connection closes', async () => {
+    const server = await startMock({ auth: 'none' });
+    const sessions: Session[] = [];
+    const restore = swallowSessionClose(sessions);
+    try {
+      const conn = await connectTo(server, { pingInterval: 20, pingTimeout: 10_000 });
+      const closed = next<Error | undefined>(conn, 'close');
+      for (const session of sessions) session.destroy();
+      expect((await closed)?.message).toMatch(/session was destroyed/);
       await conn.close();
     } finally {
       restore();
