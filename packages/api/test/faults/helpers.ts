@@ -199,7 +199,8 @@ export class Scenario {
   /** `proxy`: connect through a {@link StallProxy}. */
   static async start(mode: Mode, options: { mock?: MockServerOptions; pool?: Partial<PoolOptions>; proxy?: boolean } = {}): Promise<Scenario> {
     const baseline = handles();
-    const mock = await MockApnsServer.start({ auth: 'token', record: false, ...options.mock });
+    // Production: no apns-unique-id to generate and parse per answer (the sandbox-only header).
+    const mock = await MockApnsServer.start({ auth: 'token', environment: 'production', record: false, ...options.mock });
     const proxy = options.proxy === true ? await StallProxy.start(mock.port) : undefined;
     return new Scenario(mock, mode, baseline, options.pool ?? {}, proxy);
   }
