@@ -152,7 +152,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /**
- * One scenario: a fresh token-auth mock (recording off, per-token accepted
+ * One scenario: a fresh token-auth production mock (recording off, per-token accepted
  * counts on), a pool with test-speed back-off and pings, and, in client mode,
  * a `Client` on that pool. The pool is built here rather than by
  * `Server.createClient()` because the client API does not expose back-off,
