@@ -12,6 +12,12 @@ export interface SentEntry {
   readonly token: string;
   /** The `apns-id` APNs answered with. */
   readonly apnsId: string | undefined;
+  /**
+   * An earlier attempt was cut after it was written and then retried
+   * (at-least-once delivery only): the device may get this notification
+   * twice, unless a collapse id makes the second replace the first.
+   */
+  readonly possibleDuplicate: boolean;
 }
 
 /** A definitive per-device rejection (APNs answered non-200, or local token validation). */
@@ -81,6 +87,8 @@ export interface BatchCounts {
 export class SentList implements Iterable<SentEntry> {
   readonly #tokens: string[] = [];
   readonly #ids: Array<string | undefined> = [];
+  /** Sent tokens that may have been delivered twice (rare: a set, not a column). */
+  readonly #duplicates = new Set<string>();
   readonly #derive: IdDeriver | undefined;
 
   /** @internal */
@@ -89,9 +97,10 @@ export class SentList implements Iterable<SentEntry> {
   }
 
   /** @internal */
-  add(token: string, apnsId: string | undefined): void {
+  add(token: string, apnsId: string | undefined, possibleDuplicate = false): void {
     this.#tokens.push(token);
     if (this.#derive === undefined) this.#ids.push(apnsId);
+    if (possibleDuplicate) this.#duplicates.add(token);
   }
 
   get length(): number {
@@ -103,11 +112,20 @@ export class SentList implements Iterable<SentEntry> {
     return this.#tokens;
   }
 
+  /** Sent tokens flagged `possibleDuplicate` (see {@link SentEntry.possibleDuplicate}). */
+  get possibleDuplicates(): readonly string[] {
+    return [...this.#duplicates];
+  }
+
   at(index: number): SentEntry | undefined {
     const token = this.#tokens.at(index);
     if (token === undefined) return undefined;
     const i = index < 0 ? this.#tokens.length + index : index;
-    return { token, apnsId: this.#derive === undefined ? this.#ids[i] : this.#derive.idFor(token) };
+    return {
+      token,
+      apnsId: this.#derive === undefined ? this.#ids[i] : this.#derive.idFor(token),
+      possibleDuplicate: this.#duplicates.has(token),
+    };
   }
 
   *[Symbol.iterator](): Iterator<SentEntry> {

@@ -39,11 +39,18 @@ function iteratorOf(source: TokenSource): AsyncIterator<unknown> | Iterator<unkn
   return (source as Iterable<unknown>)[Symbol.iterator]();
 }
 
-/** Groups errors by kind so one closed pool gives one entry, not a million. */
+/**
+ * Groups errors by kind so one closed pool gives one entry, not a million:
+ * class, code, `processed` and the GOAWAY reason. Not the message, which
+ * names the stream, the attempt count or the queue length (a cut connection
+ * with 1,000 streams would otherwise give 1,000 groups); only an error
+ * without a code is told apart by its message.
+ */
 function errorKey(error: unknown): string {
   if (!(error instanceof Error)) return `value|${String(error)}`;
-  const processed = (error as { processed?: unknown }).processed;
-  return `${error.name}|${(error as { code?: unknown }).code}|${error.message}|${String(processed)}`;
+  const { code, processed, goawayReason } = error as { code?: unknown; processed?: unknown; goawayReason?: unknown };
+  const detail = code === undefined ? error.message : String(code);
+  return `${error.name}|${detail}|${String(processed)}|${String(goawayReason)}`;
 }
 
 async function closeSource(iterator: AsyncIterator<unknown> | Iterator<unknown>): Promise<void> {
@@ -128,9 +135,10 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
     try {
       const response = await poster.post(message.request(token, apnsId), bulk.signal);
       if (response.status === 200) {
-        if (bulk.collect === 'all') state.sent.add(token, response.apnsId ?? apnsId);
+        const possibleDuplicate = response.possibleDuplicate;
+        if (bulk.collect === 'all') state.sent.add(token, response.apnsId ?? apnsId, possibleDuplicate);
         state.counts.sent++;
-        emit({ kind: 'sent', token, apnsId: response.apnsId ?? apnsId });
+        emit({ kind: 'sent', token, apnsId: response.apnsId ?? apnsId, possibleDuplicate });
         return;
       }
       const reason = response.reason ?? 'Unknown';

@@ -3,9 +3,9 @@
  * APNs origin with one set of credentials. Created by `Server.createClient()`.
  */
 import { EventEmitter } from 'node:events';
-import { Closed, type Response } from '@pushwire/connection';
+import { Closed } from '@pushwire/connection';
 import { InvalidArgumentError, type Notification, type RawPayload } from '@pushwire/models';
-import type { Pool } from '@pushwire/pool';
+import type { Pool, PoolResponse } from '@pushwire/pool';
 import type { BatchResult, BulkMessage } from './batch-result.js';
 import { sendBroadcast, type BroadcastResult, type BroadcastSendOptions } from './broadcast.js';
 import { Channels } from './channels.js';
@@ -271,7 +271,7 @@ export class Client {
     if (this.#closing !== undefined) throw new Closed('The client is closed', { processed: false });
   }
 
-  async #post(request: Parameters<Pool['post']>[0], signal: AbortSignal | undefined, atLeastOnce: boolean): Promise<Response> {
+  async #post(request: Parameters<Pool['post']>[0], signal: AbortSignal | undefined, atLeastOnce: boolean): Promise<PoolResponse> {
     this.#ensureOpen();
     this.#inFlight++;
     this.#lastUsed = Date.now();

@@ -143,7 +143,13 @@ export interface BulkProgress {
 
 /** One token's outcome as it happens (see `BulkOptions.onResult`). */
 export type TokenOutcome =
-  | { readonly kind: 'sent'; readonly token: string; readonly apnsId: string | undefined }
+  | {
+      readonly kind: 'sent';
+      readonly token: string;
+      readonly apnsId: string | undefined;
+      /** An earlier attempt may have been delivered too (at-least-once only); see `SentEntry.possibleDuplicate`. */
+      readonly possibleDuplicate: boolean;
+    }
   | {
       readonly kind: 'failed';
       readonly token: string;

@@ -26,7 +26,7 @@ describe('token file', () => {
 
 describe('NDJSON lines', () => {
   test('one shape per outcome', () => {
-    expect(outcomeLine({ kind: 'sent', token: 'aa', apnsId: 'id-1' })).toBe('{"token":"aa","status":200,"apnsId":"id-1"}');
+    expect(outcomeLine({ kind: 'sent', token: 'aa', apnsId: 'id-1', possibleDuplicate: false })).toBe('{"token":"aa","status":200,"apnsId":"id-1"}');
     expect(outcomeLine({ kind: 'failed', token: 'bb', status: 410, reason: 'Unregistered', timestamp: 5 })).toBe(
       '{"token":"bb","status":410,"reason":"Unregistered","timestamp":5}',
     );
@@ -65,7 +65,7 @@ describe('progress display', () => {
 describe('summary', () => {
   test('counts by reason and error kind, unregistered and throughput', () => {
     const tally = new Tally();
-    for (let i = 0; i < 5; i++) tally.record({ kind: 'sent', token: `s${i}`, apnsId: undefined });
+    for (let i = 0; i < 5; i++) tally.record({ kind: 'sent', token: `s${i}`, apnsId: undefined, possibleDuplicate: false });
     tally.record({ kind: 'failed', token: 'u', status: 410, reason: 'Unregistered', timestamp: 1 });
     tally.record({ kind: 'failed', token: 'b', status: 400, reason: 'BadDeviceToken', timestamp: undefined });
     tally.record({ kind: 'error', token: 'e', error: Object.assign(new Error('x'), { name: 'ConnectError', cause: Object.assign(new Error('y'), { code: 'ECONNREFUSED' }) }) });

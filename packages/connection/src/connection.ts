@@ -23,7 +23,9 @@ import type { AuthContext, Response } from './types.js';
  * After a graceful close, `node:http2` waits for the peer to close TCP; a peer
  * that sent GOAWAY and answered its last streams at once may never do so (the
  * session never emits 'close'). All streams are done by then, so the socket is
- * destroyed after this grace period.
+ * destroyed after this grace period. The same grace bounds a destroy (PING
+ * unanswered, socket gone): if the session has still not emitted 'close' by
+ * then (seen after a server restart), the connection closes itself.
  */
 const CLOSE_GRACE = 500;
 let lastId = 0;
@@ -52,6 +54,7 @@ export class Connection extends EventEmitter {
   readonly #streams: Streams;
   readonly #ping: PingMonitor;
   readonly #closed: Promise<void>;
+  #resolveClosed: (() => void) | undefined;
   #capacity = 1;
   #nextStreamId = 1;
   #draining = false;
@@ -88,14 +91,17 @@ export class Connection extends EventEmitter {
       activity: () => this.#ping.activity(),
       reconnect: () => this.#drain('auth'),
       idle: () => void (this.#draining && this.#shutdown()),
+      refused: (error) => this.#onRefused(error),
     });
     this.#ping = new PingMonitor(session, options.pingInterval, options.pingTimeout, (error) => this.destroy(error));
     this.#capacity = this.#computeCapacity();
-    this.#closed = new Promise((resolve) => session.once('close', resolve));
+    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     session.on('remoteSettings', this.#onSettings);
     session.on('goaway', this.#onGoaway);
     session.on('error', (error: Error) => void (this.#cause ??= error));
     session.once('close', this.#onClose);
+    // The socket is gone: the session should follow; if it does not, close anyway.
+    socket.once('close', () => void (this.#isClosed || (this.#grace ??= setTimeout(this.#abandon, CLOSE_GRACE))));
     if (openChannel.hasSubscribers) openChannel.publish({ connectionId: this.#id, origin, capacity: this.#capacity });
   }
 
@@ -169,7 +175,7 @@ export class Connection extends EventEmitter {
     if (error !== undefined) this.#cause ??= error;
     this.#session.destroy(error);
     // node:http2 ends the socket gracefully; a stalled peer may never finish that.
-    this.#grace ??= setTimeout(() => this.#socket.destroy(), CLOSE_GRACE);
+    this.#grace ??= setTimeout(this.#abandon, CLOSE_GRACE);
   }
 
   /** `await using conn = ...` closes gracefully. */
@@ -193,8 +199,27 @@ export class Connection extends EventEmitter {
   #shutdown(): void {
     if (this.#isClosed || this.#grace !== undefined) return;
     this.#session.close();
-    this.#grace = setTimeout(() => this.#socket.destroy(), CLOSE_GRACE);
+    this.#grace = setTimeout(this.#abandon, CLOSE_GRACE);
   }
+
+  /**
+   * node:http2 destroyed the session on its own (e.g. after a socket error
+   * while writes were stuck) and may never emit 'close' nor close its
+   * streams: stop taking work at once, and close after the grace period.
+   */
+  #onRefused(error: unknown): void {
+    if (!this.#session.destroyed || this.#isClosed) return;
+    this.#cause ??= error instanceof Error ? error : undefined;
+    this.#drain('close');
+    this.destroy();
+  }
+
+  /** The grace period is over: drop the socket and, if the session never closed, settle everything now. */
+  readonly #abandon = (): void => {
+    this.#socket.destroy();
+    if (!this.#session.destroyed) this.#session.destroy();
+    this.#onClose();
+  };
 
   readonly #onSettings = (): void => {
     const capacity = this.#computeCapacity();
@@ -210,7 +235,9 @@ export class Connection extends EventEmitter {
   };
 
   readonly #onClose = (): void => {
+    if (this.#isClosed) return;
     this.#isClosed = true;
+    this.#resolveClosed?.();
     this.#ping.stop();
     clearTimeout(this.#grace);
     this.#streams.closeAll();

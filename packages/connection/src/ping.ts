@@ -13,6 +13,7 @@ export class PingMonitor {
   readonly #onDead: (error: Closed) => void;
   #interval: NodeJS.Timeout | undefined;
   #deadline: NodeJS.Timeout | undefined;
+  #confirm: NodeJS.Immediate | undefined;
   #activity = 0;
   #seen = 0;
 
@@ -39,8 +40,10 @@ export class PingMonitor {
   stop(): void {
     if (this.#interval !== undefined) clearInterval(this.#interval);
     if (this.#deadline !== undefined) clearTimeout(this.#deadline);
+    if (this.#confirm !== undefined) clearImmediate(this.#confirm);
     this.#interval = undefined;
     this.#deadline = undefined;
+    this.#confirm = undefined;
   }
 
   readonly #tick = (): void => {
@@ -48,7 +51,9 @@ export class PingMonitor {
       this.#seen = this.#activity;
       return;
     }
-    if (this.#deadline !== undefined || this.#session.destroyed) return;
+    if (this.#deadline !== undefined) return;
+    // Destroyed by node:http2 itself, without the 'close' that would have stopped us: report it.
+    if (this.#session.destroyed) return this.#fail(new Closed('The HTTP/2 session was destroyed', { processed: 'unknown' }));
     this.#deadline = setTimeout(this.#expired, this.#timeout);
     this.#deadline.unref();
     try {
@@ -67,7 +72,19 @@ export class PingMonitor {
     }
   };
 
+  /**
+   * After the event loop was blocked, this timer can run before the poll
+   * phase reads an ACK that arrived in time (timers run first): look again
+   * once pending I/O has been read, so a busy process does not kill a
+   * healthy connection (and cut every stream on it).
+   */
   readonly #expired = (): void => {
+    this.#confirm = setImmediate(this.#confirmed);
+  };
+
+  readonly #confirmed = (): void => {
+    this.#confirm = undefined;
+    if (this.#deadline === undefined) return; // answered meanwhile, or stopped
     this.#deadline = undefined;
     this.#fail(new Closed(`PING not answered within ${this.#timeout} ms: the server stalled`, { processed: 'unknown' }));
   };

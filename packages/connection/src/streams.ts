@@ -34,6 +34,8 @@ export interface StreamHost {
   reconnect(): void;
   /** The last stream slot was given back. */
   idle(): void;
+  /** The session refused a new stream (it may have been destroyed under us). */
+  refused(error: unknown): void;
 }
 
 /** @internal */
@@ -67,6 +69,7 @@ export class Streams {
     } catch (error) {
       const goawayReason = this.#host.goaway()?.reason;
       this.fail(record, new Closed('The session refused a new stream', { processed: false, cause: error, goawayReason }));
+      this.#host.refused(error);
       return;
     }
     record.stream = stream;

@@ -146,8 +146,12 @@ export class MockConnection {
         stream.close(H2_ERROR_CODES.REFUSED_STREAM);
       }
     }
-    // close() lets the remaining streams finish, then ends the session.
-    this.session.close();
+    // close() lets the remaining streams finish, then ends the session. On the
+    // next turn: closing at once can tear the socket down before the GOAWAY
+    // frame is flushed, and the client would see a bare disconnect.
+    setImmediate(() => {
+      if (!this.session.destroyed && !this.session.closed) this.session.close();
+    });
     return sent;
   }
 

@@ -20,6 +20,8 @@ import { toPkcs12 } from './pkcs12.js';
 import { Recorder, type RecordedRequest, type ServerStats } from './recorder.js';
 import { DeviceRegistry, type Unregistration } from './registry.js';
 
+const noop = (): void => {};
+
 /** Options of {@link MockApnsServer.issueClientCertificate}. */
 export interface IssueCertificateOptions extends ClientCertificateSpec {
   /** 'pem' gives `{ cert, key }`; 'pkcs12' gives `{ pfx, passphrase }`. @default 'pem' */
@@ -57,11 +59,15 @@ export class MockApnsServer {
   readonly #recorder: Recorder;
   readonly #connections = new Map<ServerHttp2Session, MockConnection>();
   readonly #all: MockConnection[] = [];
+  /** Every TCP socket, sessions or not (a handshake in progress has none). */
+  readonly #sockets = new Set<Socket>();
   readonly #totals: Totals = { requests: 0, accepted: 0, rejected: 0, reset: 0, refused: 0, stalled: 0 };
   #maxConcurrentStreams: number;
   #tlsFailures = 0;
   #pendingSocket: TLSSocket | undefined;
   #stopped = false;
+  /** Kept across `restart()` (the listener has no address while down). */
+  #port = 0;
 
   private constructor(options: ResolvedOptions, tls: { cert: string | Buffer; key: string | Buffer; ca: string }, clientCa: CertificateAuthority | undefined, clientCaPem: string | Buffer | undefined) {
     this.#options = options;
@@ -96,6 +102,9 @@ export class MockApnsServer {
       settings: { maxConcurrentStreams: this.#limited(false) ? 1 : options.maxConcurrentStreams, maxHeaderListSize: 8000 },
     });
     this.#server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
+      // A stream the client resets (or a session torn down) before the handler
+      // adds its own listener would otherwise crash the process with 'error'.
+      stream.on('error', noop);
       const connection = this.#connections.get(stream.session as ServerHttp2Session);
       if (connection) handler.handle(connection, stream, headers, rawHeaders);
       else stream.close();
@@ -135,7 +144,7 @@ export class MockApnsServer {
 
   /** The port listened on. */
   get port(): number {
-    return (this.#server.address() as AddressInfo).port;
+    return this.#port;
   }
 
   /** Every recorded request, oldest first (empty when `record` is false). */
@@ -274,8 +283,33 @@ export class MockApnsServer {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    await this.#close();
+  }
+
+  /**
+   * Restarts the server on the same port, as a deploy would: every
+   * connection is dropped (no GOAWAY), the listener closes, and after
+   * `downtime` ms (connections refused meanwhile) it listens again with the
+   * same CA, keys, registry, faults and counters. Clients see a new server
+   * they already trust.
+   * @throws {Error} when the server was stopped, or the port was taken meanwhile.
+   */
+  async restart(options: { downtime?: number } = {}): Promise<void> {
+    if (this.#stopped) throw new Error('The mock server is stopped; start a new one');
+    const downtime = options.downtime ?? 0;
+    if (!Number.isInteger(downtime) || downtime < 0) throw new TypeError(`Expected \`downtime\` to be an integer from 0 and up, got \`${String(downtime)}\` (${typeof downtime})`);
+    const port = this.port;
+    await this.#close();
+    if (downtime > 0) await new Promise((resolve) => setTimeout(resolve, downtime));
+    if (this.#stopped) return;
+    await this.#listen(port);
+  }
+
+  /** Closes the listener and drops every connection and half-open socket. */
+  async #close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.destroyConnections();
+    for (const socket of this.#sockets) socket.destroy();
     await closed;
   }
 
@@ -296,6 +330,8 @@ export class MockApnsServer {
       this.#pendingSocket = socket;
     });
     server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
       if (this.#faults.takeTlsFailure()) {
         this.#tlsFailures++;
         socket.destroy();
@@ -345,10 +381,11 @@ export class MockApnsServer {
     });
   }
 
-  #listen(): Promise<void> {
+  #listen(port = this.#options.port): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#server.once('error', reject);
-      this.#server.listen(this.#options.port, this.#options.host, () => {
+      this.#server.listen(port, this.#options.host, () => {
+        this.#port = (this.#server.address() as AddressInfo).port;
         this.#server.off('error', reject);
         resolve();
       });

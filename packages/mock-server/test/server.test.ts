@@ -151,4 +151,29 @@ describe('runMockServer (standalone entry)', () => {
     expect(await runMockServer(['--help'], (l) => help.push(l))).toBeUndefined();
     expect(help[0]).toMatch(/--faults FILE/);
   });
+  it('restart(): drops every connection, refuses connections while down, then serves on the same port with the same CA', async () => {
+    await using mock = await MockApnsServer.start({ auth: 'none' });
+    const port = mock.port;
+    const token = newToken();
+    const before = await open(mock);
+    expect((await request(before, { ':path': `/3/device/${token}`, 'apns-topic': TOPIC })).status).toBe(200);
+    const dropped = new Promise<void>((resolve) => before.once('close', () => resolve()));
+    const restarting = mock.restart({ downtime: 200 });
+    await dropped;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(open(mock)).rejects.toThrow();
+    await restarting;
+    expect(mock.port).toBe(port);
+    const after = await open(mock);
+    try {
+      expect((await request(after, { ':path': `/3/device/${token}`, 'apns-topic': TOPIC })).status).toBe(200);
+    } finally {
+      await close(after);
+    }
+    // Counters and records survive: one server, two incarnations.
+    expect(mock.acceptedCount(token)).toBe(2);
+    expect(mock.stats().connections).toBe(2);
+    await mock.stop();
+    await expect(mock.restart()).rejects.toThrow(/stopped/);
+  });
 });

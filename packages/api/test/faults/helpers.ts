@@ -1,0 +1,384 @@
+/**
+ * The fault suite's harness: 10,000 notifications through `Client.sendMany`
+ * or a raw `Pool` against a misbehaving `MockApnsServer`, and the checks
+ * every fault must pass (docs/reliability.md, "Fault suite").
+ */
+import { expect } from '@jest/globals';
+import { createConnection, createServer, type Server as NetServer, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { MockApnsServer, type MockServerOptions } from '@pushwire/mock-server';
+import { Closed, Pool, Request, Timeout, TokenAuth, type PoolOptions, type PoolStats } from '@pushwire/pool';
+import { Client, type Delivery } from '../../src/index.js';
+import { TOPIC, tokens as freshTokens } from '../helpers.js';
+
+/** Notifications per run. */
+export const N = 10_000;
+/** The client's `timeout` / the pool's `deadline`, ms. */
+export const DEADLINE = 8_000;
+/** How late past its deadline an outcome may arrive on a loaded 2-core machine. */
+const LATE = 1_500;
+const WINDOW = 1_000;
+
+/**
+ * The two ways in: the app-facing bulk send with at-least-once delivery (so
+ * duplicates are possible and must be flagged), and the raw pool with the
+ * default at-most-once (so ambiguous outcomes must be reported, never resent).
+ */
+export interface Mode {
+  readonly via: 'client' | 'pool';
+  readonly delivery: Delivery;
+}
+export const MODES: readonly Mode[] = [
+  { via: 'client', delivery: 'at-least-once' },
+  { via: 'pool', delivery: 'at-most-once' },
+];
+export const modeName = (mode: Mode): string => (mode.via === 'client' ? `Client.sendMany (${mode.delivery})` : `Pool.post (${mode.delivery})`);
+
+/** One token's outcome as the caller saw it. */
+export interface Outcome {
+  readonly kind: 'sent' | 'failed' | 'error';
+  /** Sent after an attempt that may have been processed (at-least-once). */
+  readonly possibleDuplicate: boolean;
+  /** An error saying APNs may have processed the request (`Timeout`, `Closed { processed: 'unknown' }`). */
+  readonly maybeDelivered: boolean;
+  readonly status?: number;
+  readonly error?: Error;
+  /** From the send (the token pulled from the source, or `post()` called) to its outcome. */
+  readonly ms: number;
+}
+
+export interface RunResult {
+  readonly outcomes: ReadonlyMap<string, Outcome>;
+  /** Tokens reported more than once. */
+  readonly reportedTwice: readonly string[];
+  readonly counts: { sent: number; failed: number; errors: number };
+  /** Entries in `batch.errors` (client mode). */
+  readonly errorGroups: number;
+  readonly stats: PoolStats;
+  readonly elapsed: number;
+}
+
+/** Resources that would keep the process alive after the scenario. */
+const LEAKY = new Set(['TCPSocketWrap', 'TCPServerWrap', 'TLSWrap', 'Timeout', 'Http2Session', 'Immediate']);
+function handles(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const type of process.getActiveResourcesInfo()) if (LEAKY.has(type)) counts.set(type, (counts.get(type) ?? 0) + 1);
+  return counts;
+}
+
+function ambiguous(error: unknown): boolean {
+  if (error instanceof Timeout) return true;
+  const processed = (error as { processed?: unknown } | null)?.processed;
+  return error instanceof Closed ? processed !== false : processed === 'unknown';
+}
+
+/**
+ * A TCP relay in front of the mock that can freeze its connections: bytes
+ * stop flowing both ways, so the server answers nothing and PINGs go
+ * unanswered, as when an APNs front end hangs. (The mock's `stall` fault with
+ * `ignorePings` stops reading the socket, but node:http2 starts reading again
+ * whenever one of its writes completes, so under load PINGs are still
+ * answered; a relay outside node:http2 freezes for real.)
+ */
+export class StallProxy {
+  readonly #server: NetServer;
+  readonly #pairs = new Set<readonly [Socket, Socket]>();
+  frozen = 0;
+
+  private constructor(server: NetServer) {
+    this.#server = server;
+  }
+
+  static async start(target: number): Promise<StallProxy> {
+    const server = createServer();
+    const proxy = new StallProxy(server);
+    server.on('connection', (client) => {
+      const upstream = createConnection({ host: '127.0.0.1', port: target });
+      const pair = [client, upstream] as const;
+      proxy.#pairs.add(pair);
+      const end = (): void => {
+        proxy.#pairs.delete(pair);
+        client.destroy();
+        upstream.destroy();
+      };
+      for (const socket of pair) socket.on('error', end).on('close', end);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.#server.address() as { port: number }).port;
+  }
+
+  /** Stops relaying on every current connection; new connections flow normally. */
+  freeze(): void {
+    for (const [client, upstream] of this.#pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+      this.frozen++;
+    }
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const [client, upstream] of this.#pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+    await closed;
+  }
+}
+
+/** Polls `check` every 10 ms until true, or fails naming `what`. */
+export async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * One scenario: a fresh token-auth production mock (recording off, per-token accepted
+ * counts on), a pool with test-speed back-off and pings, and, in client mode,
+ * a `Client` on that pool. The pool is built here rather than by
+ * `Server.createClient()` because the client API does not expose back-off,
+ * PING timing or the token signer's clock, and the suite needs them fast
+ * and needs the signer to share the mock's clock (token expiry).
+ */
+export class Scenario {
+  readonly mock: MockApnsServer;
+  readonly mode: Mode;
+  readonly pool: Pool;
+  readonly client: Client | undefined;
+  readonly auth: TokenAuth;
+  readonly proxy: StallProxy | undefined;
+  readonly tokens: readonly string[] = freshTokens(N);
+  readonly #baseline: Map<string, number>;
+  readonly #triggers: Array<{ readonly at: number; readonly run: () => unknown }> = [];
+  readonly #triggerErrors: unknown[] = [];
+
+  private constructor(mock: MockApnsServer, mode: Mode, baseline: Map<string, number>, pool: Partial<PoolOptions>, proxy: StallProxy | undefined) {
+    this.mock = mock;
+    this.mode = mode;
+    this.#baseline = baseline;
+    this.proxy = proxy;
+    const { keyId, teamId, key } = mock.signingKey;
+    this.auth = new TokenAuth({ keyId, teamId, key, clock: () => mock.clock.now() });
+    // The certificate names localhost, so the relay's origin verifies too.
+    const origin = proxy === undefined ? mock.origin : `https://localhost:${proxy.port}`;
+    this.pool = new Pool(origin, {
+      size: 2,
+      tls: { ca: mock.ca },
+      auth: this.auth,
+      deadline: DEADLINE,
+      atLeastOnce: mode.delivery === 'at-least-once',
+      retry: { minDelay: 5, maxDelay: 100 },
+      reconnect: { minDelay: 20, maxDelay: 200 },
+      // Quick enough to catch a stall well inside the deadline, slow enough that
+      // a loaded test machine does not take a busy connection for a dead one.
+      connection: { pingInterval: 500, pingTimeout: 1_000 },
+      ...pool,
+    });
+    this.client = mode.via === 'client' ? new Client(origin, this.pool, { connections: 2, timeout: DEADLINE, delivery: mode.delivery, feedbackBuffer: 0 }) : undefined;
+  }
+
+  /** `proxy`: connect through a {@link StallProxy}. */
+  static async start(mode: Mode, options: { mock?: MockServerOptions; pool?: Partial<PoolOptions>; proxy?: boolean } = {}): Promise<Scenario> {
+    const baseline = handles();
+    // Production: no apns-unique-id to generate and parse per answer (the sandbox-only header).
+    const mock = await MockApnsServer.start({ auth: 'token', environment: 'production', record: false, ...options.mock });
+    const proxy = options.proxy === true ? await StallProxy.start(mock.port) : undefined;
+    return new Scenario(mock, mode, baseline, options.pool ?? {}, proxy);
+  }
+
+  /** Runs `fn` (without waiting for it) once `at` tokens have an outcome. */
+  when(at: number, fn: () => unknown): this {
+    this.#triggers.push({ at, run: fn });
+    return this;
+  }
+
+  /** Sends every token once through the mode's API; resolves when each has an outcome. */
+  async run(): Promise<RunResult> {
+    const outcomes = new Map<string, Outcome>();
+    const reportedTwice: string[] = [];
+    const started = new Map<string, number>();
+    const record = (token: string, outcome: Omit<Outcome, 'ms'>): void => {
+      if (outcomes.has(token)) reportedTwice.push(token);
+      outcomes.set(token, { ...outcome, ms: performance.now() - (started.get(token) ?? Number.NaN) });
+      const done = outcomes.size;
+      for (const trigger of this.#triggers) {
+        if (trigger.at !== done) continue;
+        Promise.resolve()
+          .then(trigger.run)
+          .catch((error: unknown) => this.#triggerErrors.push(error));
+      }
+    };
+    const begin = performance.now();
+    let errorGroups = 0;
+    if (this.client !== undefined) {
+      const tokens = this.tokens;
+      function* source(): Generator<string> {
+        for (const token of tokens) {
+          started.set(token, performance.now());
+          yield token;
+        }
+      }
+      const batch = await this.client.sendMany(
+        source(),
+        { alert: 'fault suite' },
+        { topic: TOPIC, collapseId: 'auto' },
+        {
+          window: WINDOW,
+          onResult: (o) => {
+            if (o.kind === 'sent') record(o.token, { kind: 'sent', possibleDuplicate: o.possibleDuplicate, maybeDelivered: false, status: 200 });
+            else if (o.kind === 'failed') record(o.token, { kind: 'failed', possibleDuplicate: false, maybeDelivered: false, status: o.status });
+            else record(o.token, { kind: 'error', possibleDuplicate: false, maybeDelivered: ambiguous(o.error), error: o.error });
+          },
+        },
+      );
+      // The batch's error groups hold exactly the error outcomes, with the same verdict.
+      const grouped = new Map<string, boolean>();
+      for (const group of batch.errors) for (const token of group.tokens) grouped.set(token, group.maybeDelivered);
+      const errors = [...outcomes].filter(([, o]) => o.kind === 'error');
+      expect(grouped.size).toBe(errors.length);
+      expect(errors.filter(([token, o]) => grouped.get(token) !== o.maybeDelivered)).toEqual([]);
+      errorGroups = batch.errors.length;
+      // The batch agrees with what onResult reported.
+      expect(batch.counts.total).toBe(N);
+      expect(batch.sent.length).toBe(batch.counts.sent);
+      expect(batch.failed.size).toBe(batch.counts.failed);
+      expect(new Set(batch.sent.tokens).size).toBe(batch.sent.length);
+      expect(new Set(batch.sent.possibleDuplicates)).toEqual(new Set([...outcomes].filter(([, o]) => o.possibleDuplicate).map(([t]) => t)));
+    } else {
+      let inFlight = 0;
+      let wake: (() => void) | undefined;
+      const headers = { 'apns-topic': TOPIC, 'apns-push-type': 'alert' };
+      const body = JSON.stringify({ aps: { alert: 'fault suite' } });
+      const settled = (): void => {
+        inFlight--;
+        const w = wake;
+        wake = undefined;
+        w?.();
+      };
+      const posts: Array<Promise<void>> = [];
+      for (const token of this.tokens) {
+        while (inFlight >= WINDOW) await new Promise<void>((resolve) => (wake = resolve));
+        if (this.pool.queued >= WINDOW) await this.pool.onQueueBelow(WINDOW);
+        inFlight++;
+        started.set(token, performance.now());
+        const request = Request.create(`/3/device/${token}`, headers, body, { timeout: DEADLINE });
+        posts.push(
+          this.pool
+            .post(request)
+            .then(
+              (r) => record(token, { kind: r.status === 200 ? 'sent' : 'failed', possibleDuplicate: r.possibleDuplicate, maybeDelivered: false, status: r.status }),
+              (error: unknown) => record(token, { kind: 'error', possibleDuplicate: false, maybeDelivered: ambiguous(error), error: error as Error }),
+            )
+            .finally(settled),
+        );
+      }
+      await Promise.all(posts);
+    }
+    const counts = { sent: 0, failed: 0, errors: 0 };
+    for (const o of outcomes.values()) counts[o.kind === 'error' ? 'errors' : o.kind]++;
+    return { outcomes, reportedTwice, counts, errorGroups, stats: this.pool.stats(), elapsed: performance.now() - begin };
+  }
+
+  /**
+   * The promises of the fault suite, for any fault:
+   * - every token has exactly one outcome;
+   * - no phantom success: a sent token was accepted by the server;
+   * - no silent loss: a token the server accepted was reported sent, or is
+   *   an error flagged maybe-delivered;
+   * - a token accepted twice was reported `possibleDuplicate` (or
+   *   maybe-delivered) and only with at-least-once delivery;
+   * - every outcome came by its deadline, and nothing is left pending.
+   * `clean`: the fault is one the client must absorb completely (every
+   * token sent, server accepted exactly `N`).
+   */
+  verify(result: RunResult, options: { clean: boolean }): void {
+    expect(result.reportedTwice).toEqual([]);
+    expect(result.outcomes.size).toBe(N);
+    expect(this.tokens.every((t) => result.outcomes.has(t))).toBe(true);
+    const { sent, failed, errors } = result.counts;
+    expect(sent + failed + errors).toBe(N);
+    const problems: string[] = [];
+    const atLeastOnce = this.mode.delivery === 'at-least-once';
+    let acceptedTokens = 0;
+    let acceptedTotal = 0;
+    let ambiguousAccepted = 0;
+    for (const token of this.tokens) {
+      const o = result.outcomes.get(token)!;
+      const n = this.mock.acceptedCount(token);
+      acceptedTotal += n;
+      if (n > 0) acceptedTokens++;
+      const why =
+        o.kind === 'sent' && n === 0
+          ? 'phantom success: reported sent, never accepted'
+          : n > 0 && o.kind === 'failed'
+            ? `accepted ${n}x but reported failed (${o.status})`
+            : n > 0 && o.kind === 'error' && !o.maybeDelivered
+              ? `accepted ${n}x but reported as an error APNs never processed (${o.error?.name}: ${o.error?.message})`
+              : n > 1 && !atLeastOnce
+                ? `accepted ${n}x with at-most-once delivery`
+                : n > 1 && !o.possibleDuplicate && !o.maybeDelivered
+                  ? `accepted ${n}x but not flagged possibleDuplicate`
+                  : o.ms > DEADLINE + LATE
+                    ? `outcome after ${Math.round(o.ms)} ms, past the ${DEADLINE} ms deadline`
+                    : undefined;
+      if (o.kind === 'error' && o.maybeDelivered && n > 0) ambiguousAccepted++;
+      if (why !== undefined && problems.length < 10) problems.push(`${token.slice(0, 8)}…: ${why}`);
+    }
+    expect(problems).toEqual([]);
+    // Every 200 the server sent was for one of these tokens, and is accounted for.
+    expect(this.mock.acceptedCount()).toBe(acceptedTotal);
+    expect(sent + ambiguousAccepted).toBe(acceptedTokens);
+    expect(result.stats.live).toBe(0);
+    if (options.clean) {
+      expect(result.counts).toEqual({ sent: N, failed: 0, errors: 0 });
+      expect(this.mock.acceptedCount()).toBe(N);
+    }
+    expect(this.#triggerErrors).toEqual([]);
+  }
+
+  /** Closes the client (or pool) and the mock; fails on a hang or on a leaked socket or timer. */
+  async finish(): Promise<void> {
+    try {
+      await within(this.client !== undefined ? this.client.close() : this.pool.close(), 5_000, 'close()');
+      expect(this.pool.stats().connections).toBe(0);
+    } finally {
+      await this.proxy?.close();
+      await this.mock.stop();
+    }
+    const leaked = (): string[] => [...handles()].filter(([type, n]) => n > (this.#baseline.get(type) ?? 0)).map(([type, n]) => `${type} ×${n - (this.#baseline.get(type) ?? 0)}`);
+    await until(() => leaked().length === 0, 3_000, 'sockets and timers to be released').catch(() => expect(leaked()).toEqual([]));
+  }
+}
+
+/** Runs `body` with a started scenario, then finishes it (after a failure: force-closes quietly). */
+export async function scenario(mode: Mode, options: Parameters<typeof Scenario.start>[1], body: (s: Scenario) => Promise<void>): Promise<void> {
+  const s = await Scenario.start(mode, options);
+  try {
+    await body(s);
+  } catch (error) {
+    await s.pool.close({ force: true }).catch(() => undefined);
+    await s.proxy?.close();
+    await s.mock.stop();
+    throw error;
+  }
+  await s.finish();
+}
