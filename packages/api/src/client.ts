@@ -15,7 +15,7 @@ import { UnregisteredFeed, type UnregisteredEvent } from './feedback.js';
 import { newApnsId } from './ids.js';
 import { Lanes, type LaneConfig } from './lanes.js';
 import { PreparedMessage, checkIdOptions, checkToken } from './message.js';
-import { resolveBulkOptions, type BulkOptions, type ClientOptions, type SendOptions } from './options.js';
+import { resolveBulkOptions, type BulkOptions, type ResolvedClientOptions, type SendOptions } from './options.js';
 import type { Poster } from './transport.js';
 
 /** Options of one `sendNotification` call beyond the notification's own. */
@@ -58,7 +58,7 @@ export class Client {
   readonly channels: Channels;
   readonly #lanes: Lanes;
   readonly #pool: Pool;
-  readonly #options: Required<Omit<ClientOptions, 'highWaterMark'>>;
+  readonly #options: ResolvedClientOptions;
   readonly #events = new EventEmitter();
   readonly #feed: UnregisteredFeed;
   readonly #poster: Poster;
@@ -68,7 +68,7 @@ export class Client {
   #counts = { sent: 0, rejected: 0, errors: 0, unregistered: 0 };
 
   /** @internal Use `Server.createClient()`. */
-  constructor(origin: string, pool: Pool, options: Required<Omit<ClientOptions, 'highWaterMark'>>, lanes?: LaneConfig) {
+  constructor(origin: string, pool: Pool, options: ResolvedClientOptions, lanes?: LaneConfig) {
     this.origin = origin;
     this.#pool = pool;
     this.#options = options;

@@ -22,12 +22,14 @@ export { ApnsRejection, BatchInterrupted } from './errors.js';
 export type { RejectionInit } from './errors.js';
 export type {
   Auth,
+  BackoffOptions,
   BulkOptions,
   BulkProgress,
   CertificateAuth,
   ClientOptions,
   Delivery,
   PfxAuth,
+  PingOptions,
   SendOptions,
   ServerOptions,
   TokenAuthConfig,

@@ -3,6 +3,7 @@
  * Every check throws `InvalidArgumentError` naming the option, before any I/O.
  */
 import { InvalidArgumentError, type NotificationOptions } from '@pushwire/models';
+import type { RetryOptions as PoolRetryOptions } from '@pushwire/pool';
 
 /** Client certificate + key (PEM). `passphrase` decrypts an encrypted key. */
 export interface CertificateAuth {
@@ -77,6 +78,40 @@ export interface ClientOptions {
    * @default 10000
    */
   feedbackBuffer?: number;
+  /**
+   * Back-off between retries of one send (exponential with jitter, bounded
+   * by `timeout`). Lower it in tests against a mock; raise `minDelay` to be
+   * gentler with a struggling APNs.
+   * @default { minDelay: 50, maxDelay: 2000, factor: 2, jitter: true } (the pool's)
+   */
+  backoff?: BackoffOptions;
+  /** Health checks of idle connections; see {@link PingOptions}. */
+  ping?: PingOptions;
+}
+
+/**
+ * Back-off between retries of one send: `minDelay`, `maxDelay` (ms),
+ * `factor`, `jitter` (the pool's retry options).
+ */
+export type BackoffOptions = PoolRetryOptions;
+
+/**
+ * HTTP/2 PINGs on a connection that has had no response for `interval` ms;
+ * no ACK within `timeout` ms closes it (its in-flight sends then fail or are
+ * retried as `processed: 'unknown'`), so a silently dead network path is
+ * noticed in seconds rather than at each send's deadline.
+ */
+export interface PingOptions {
+  /**
+   * Milliseconds without a response before a PING. `0` disables PINGs.
+   * @default 60000
+   */
+  interval?: number;
+  /**
+   * Milliseconds to wait for the ACK.
+   * @default 10000
+   */
+  timeout?: number;
 }
 
 /** Options of a {@link Server}: where and how to connect, plus client defaults. */
@@ -213,9 +248,12 @@ export function checkInteger(name: string, value: unknown, min: number, max = Nu
   }
 }
 
+/** Client options with defaults filled. @internal */
+export type ResolvedClientOptions = Required<Omit<ClientOptions, 'highWaterMark' | 'backoff' | 'ping'>> &
+  Pick<ClientOptions, 'highWaterMark' | 'backoff' | 'ping'>;
+
 /** Validates client options; returns them with defaults filled. @internal */
-export function resolveClientOptions(options: ClientOptions): Required<Omit<ClientOptions, 'highWaterMark'>> &
-  Pick<ClientOptions, 'highWaterMark'> {
+export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
   }
@@ -223,6 +261,24 @@ export function resolveClientOptions(options: ClientOptions): Required<Omit<Clie
   checkInteger('timeout', options.timeout, 1);
   checkInteger('highWaterMark', options.highWaterMark, 1);
   checkInteger('feedbackBuffer', options.feedbackBuffer, 0);
+  const { backoff, ping } = options;
+  if (backoff !== undefined) {
+    // Checked here too so the error names the option the app passed.
+    if (typeof backoff !== 'object' || backoff === null) throw new InvalidArgumentError('backoff', `expected an object, got ${describe(backoff)}`);
+    checkInteger('backoff.minDelay', backoff.minDelay, 0);
+    checkInteger('backoff.maxDelay', backoff.maxDelay, backoff.minDelay ?? 0);
+    const { factor, jitter } = backoff;
+    if (factor !== undefined && (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1)) {
+      throw new InvalidArgumentError('backoff.factor', `expected a finite number from 1 and up, got ${describe(factor)}`);
+    }
+    if (jitter !== undefined && typeof jitter !== 'boolean') throw new InvalidArgumentError('backoff.jitter', `expected a boolean, got ${describe(jitter)}`);
+  }
+  if (ping !== undefined) {
+    if (typeof ping !== 'object' || ping === null) throw new InvalidArgumentError('ping', `expected an object, got ${describe(ping)}`);
+    const day = 86_400_000;
+    checkInteger('ping.interval', ping.interval, 0, day);
+    checkInteger('ping.timeout', ping.timeout, 1, day);
+  }
   const delivery = options.delivery ?? 'at-most-once';
   if (delivery !== 'at-most-once' && delivery !== 'at-least-once') {
     throw new InvalidArgumentError('delivery', `expected 'at-most-once' or 'at-least-once', got ${describe(delivery)}`);
@@ -233,7 +289,13 @@ export function resolveClientOptions(options: ClientOptions): Required<Omit<Clie
     delivery,
     feedbackBuffer: options.feedbackBuffer ?? 10_000,
   };
-  return options.highWaterMark === undefined ? resolved : { ...resolved, highWaterMark: options.highWaterMark };
+  // The pool checks the back-off (as `retry.*`) when it is made.
+  return {
+    ...resolved,
+    ...(options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark }),
+    ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+    ...(ping === undefined ? {} : { ping }),
+  };
 }
 
 /** Validates bulk options; fills defaults. @internal */

@@ -5,7 +5,7 @@ import { checkClientCredentials, TokenAuth, type AuthHook, type TlsOptions } fro
 import { InvalidArgumentError } from '@pushwire/models';
 import { Pool } from '@pushwire/pool';
 import { Client } from './client.js';
-import { resolveClientOptions, type Auth, type ClientOptions, type ServerOptions } from './options.js';
+import { resolveClientOptions, type Auth, type ClientOptions, type PingOptions, type ServerOptions } from './options.js';
 
 /** Production APNs host. */
 export const PRODUCTION_HOST = 'api.push.apple.com';
@@ -206,6 +206,8 @@ export class Server {
         deadline: resolved.timeout,
         atLeastOnce: resolved.delivery === 'at-least-once',
         ...(resolved.highWaterMark === undefined ? {} : { highWaterMark: resolved.highWaterMark }),
+        ...(resolved.backoff === undefined ? {} : { retry: resolved.backoff }),
+        ...(resolved.ping === undefined ? {} : { connection: pingOptions(resolved.ping) }),
       });
     // Channel management is low volume: one connection, opened on first use.
     const lanes = {
@@ -215,4 +217,12 @@ export class Server {
     };
     return new Client(this.origin, openPool(this.origin, resolved.connections), resolved, lanes);
   }
+}
+
+/** The connection tier's names for {@link PingOptions}. */
+function pingOptions(ping: PingOptions): { pingInterval?: number; pingTimeout?: number } {
+  return {
+    ...(ping.interval === undefined ? {} : { pingInterval: ping.interval }),
+    ...(ping.timeout === undefined ? {} : { pingTimeout: ping.timeout }),
+  };
 }

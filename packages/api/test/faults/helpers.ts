@@ -155,9 +155,9 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
  * One scenario: a fresh token-auth production mock (recording off, per-token accepted
  * counts on), a pool with test-speed back-off and pings, and, in client mode,
  * a `Client` on that pool. The pool is built here rather than by
- * `Server.createClient()` because the client API does not expose back-off,
- * PING timing or the token signer's clock, and the suite needs them fast
- * and needs the signer to share the mock's clock (token expiry).
+ * `Server.createClient()` (which has `backoff` and `ping` but not these)
+ * because the suite needs a fast reconnect back-off, and a token signer on
+ * the mock's clock (token expiry).
  */
 export class Scenario {
   readonly mock: MockApnsServer;
