@@ -117,38 +117,49 @@ export class Request {
   readonly timeout: number;
   /** The HTTP method. */
   readonly method: RequestMethod;
-  /** The HTTP/2 header block without auth headers, built once. */
-  readonly #base: Readonly<Record<string, string>>;
+  /** `content-length`, or `undefined` for a bodyless GET/DELETE. */
+  readonly #contentLength: string | undefined;
+  /** The HTTP/2 header block without auth headers, built on first use (once). */
+  #base: Readonly<Record<string, string>> | undefined = undefined;
   /** The auth headers object last merged into {@link Request.#block} (hooks return the same object until they refresh). */
   #auth: Readonly<Record<string, string>> | undefined = undefined;
-  /** `#base` plus `#auth`: reused by every attempt while the auth headers stay the same. */
+  /** The block plus `#auth`: reused by every attempt while the auth headers stay the same. */
   #block: Readonly<Record<string, string>> | undefined = undefined;
 
   static {
-    baseOf = (request) => request.#base;
+    baseOf = (request) => (request.#base ??= request.#build(undefined));
     blockOf = (request, auth) => {
       if (request.#auth !== auth) {
-        request.#block = Object.freeze({ ...request.#base, ...auth });
+        request.#block = request.#build(auth);
         request.#auth = auth;
       }
       return request.#block as Readonly<Record<string, string>>;
     };
   }
 
-  private constructor(path: string, headers: Readonly<Record<string, string>>, body: Buffer, timeout: number, method: RequestMethod) {
+  private constructor(
+    path: string,
+    headers: Readonly<Record<string, string>>,
+    body: Buffer,
+    timeout: number,
+    method: RequestMethod,
+    contentLength = method !== HTTP2_METHOD_POST && body.length === 0 ? undefined : String(body.length),
+  ) {
     this.path = path;
     this.headers = headers;
     this.body = body;
     this.timeout = timeout;
     this.method = method;
-    const bodyless = method !== HTTP2_METHOD_POST && body.length === 0;
-    this.#base = Object.freeze({
-      [HTTP2_HEADER_METHOD]: method,
-      [HTTP2_HEADER_PATH]: path,
-      ...headers,
-      ...(bodyless ? {} : { [HTTP2_HEADER_CONTENT_LENGTH]: String(body.length) }),
-    });
+    this.#contentLength = contentLength;
     Object.freeze(this);
+  }
+
+  /** One frozen object: pseudo-headers, headers, `content-length`, then the auth headers, if any. */
+  #build(auth: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> {
+    const block: Record<string, string> = { [HTTP2_HEADER_METHOD]: this.method, [HTTP2_HEADER_PATH]: this.path, ...this.headers };
+    if (this.#contentLength !== undefined) block[HTTP2_HEADER_CONTENT_LENGTH] = this.#contentLength;
+    if (auth !== undefined) Object.assign(block, auth);
+    return Object.freeze(block);
   }
 
   /**
@@ -207,7 +218,7 @@ export class Request {
    */
   withPath(path: string, headers?: Record<string, string>): Request {
     checkPath(path);
-    if (headers === undefined) return new Request(path, this.headers, this.body, this.timeout, this.method);
+    if (headers === undefined) return new Request(path, this.headers, this.body, this.timeout, this.method, this.#contentLength);
     if (typeof headers !== 'object' || headers === null) {
       throw new InvalidArgumentError('headers', 'must be an object of string values');
     }
@@ -223,7 +234,7 @@ export class Request {
       }
       merged[name] = headers[key] as string;
     }
-    return new Request(path, Object.freeze(merged), this.body, this.timeout, this.method);
+    return new Request(path, Object.freeze(merged), this.body, this.timeout, this.method, this.#contentLength);
   }
 }
 
