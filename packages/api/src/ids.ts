@@ -14,20 +14,34 @@ function uuidBytes(uuid: string): Buffer {
   return Buffer.from(uuid.replaceAll('-', ''), 'hex');
 }
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** ASCII codes of the lowercase hex digits. */
+const DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+/** The UUID's text is written here, then read as one string (no concatenation garbage). */
+const TEXT = Buffer.from('00000000-0000-0000-0000-000000000000', 'latin1');
+
+function putByte(at: number, byte: number): void {
+  TEXT[at] = DIGITS[byte >>> 4]!;
+  TEXT[at + 1] = DIGITS[byte & 0x0f]!;
+}
+
+function putWord(at: number, word: number): void {
+  putByte(at, word >>> 24);
+  putByte(at + 2, (word >>> 16) & 0xff);
+}
 
 /** The 16 first bytes of a SHA-1 (as 4 big-endian words), stamped as a version 5 UUID. */
 function formatV5(h0: number, h1: number, h2: number, h3: number): string {
-  const b6 = ((h1 >>> 8) & 0x0f) | 0x50; // version 5
-  const b8 = ((h2 >>> 24) & 0x3f) | 0x80; // RFC 4122 variant
-  return (
-    HEX[h0 >>> 24]! + HEX[(h0 >>> 16) & 0xff]! + HEX[(h0 >>> 8) & 0xff]! + HEX[h0 & 0xff]! + '-' +
-    HEX[h1 >>> 24]! + HEX[(h1 >>> 16) & 0xff]! + '-' +
-    HEX[b6]! + HEX[h1 & 0xff]! + '-' +
-    HEX[b8]! + HEX[(h2 >>> 16) & 0xff]! + '-' +
-    HEX[(h2 >>> 8) & 0xff]! + HEX[h2 & 0xff]! +
-    HEX[h3 >>> 24]! + HEX[(h3 >>> 16) & 0xff]! + HEX[(h3 >>> 8) & 0xff]! + HEX[h3 & 0xff]!
-  );
+  putWord(0, h0);
+  putWord(4, h0 << 16);
+  putWord(9, h1);
+  putByte(14, ((h1 >>> 8) & 0x0f) | 0x50); // version 5
+  putByte(16, h1 & 0xff);
+  putByte(19, ((h2 >>> 24) & 0x3f) | 0x80); // RFC 4122 variant
+  putByte(21, (h2 >>> 16) & 0xff);
+  putWord(24, h2 << 16);
+  putWord(28, h3);
+  putWord(32, h3 << 16);
+  return TEXT.toString('latin1', 0, 36);
 }
 
 /** Reused by every deriver: the message schedule of one SHA-1 block. */
