@@ -118,7 +118,7 @@ export class Dispatcher {
     // The job is one small closure; it never rejects (outcomes settle the post).
     void this.#queue.add(() => this.#run(state) ?? DONE, { state, priority, id: '', front });
     // A retry can join a queue paused while it was empty; streams may be free since.
-    if (this.#queue.isPaused && this.fleet.pick() !== undefined) this.#queue.start();
+    if (this.#queue.isPaused && (this.fleet.pick() !== undefined || this.fleet.ready === 0)) this.#queue.start();
   }
 
   #run(state: PostState): Promise<void> | undefined {
@@ -176,7 +176,10 @@ export class Dispatcher {
 
   readonly #resume = (): void => {
     this.#wakeScheduled = false;
-    if (this.#queue.isPaused && this.fleet.pick() !== undefined) this.#queue.start();
+    if (!this.#queue.isPaused) return;
+    // No connection ready at all: a job must wait for one (and meet its
+    // connect errors), as when the pool starts.
+    if (this.fleet.pick() !== undefined || this.fleet.ready === 0) this.#queue.start();
   };
 
   /** The attempt's member is done with it. */

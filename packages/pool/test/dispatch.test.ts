@@ -3,7 +3,7 @@
 // stream comes back (including a stream freed late, after a timeout); and
 // onQueueBelow waiters with different limits each wake once, in order.
 import { afterEach, expect, test } from '@jest/globals';
-import { Timeout } from '../src/index.js';
+import { ConnectError, Timeout } from '../src/index.js';
 import { cleanup, makePool, request, settle, startMock, token } from './helpers.js';
 
 afterEach(cleanup);
@@ -32,6 +32,22 @@ test('a stream freed only after its timeout (RST_STREAM, then close) still lets 
   expect(await stuck).toBeInstanceOf(Timeout);
   expect((await next).status).toBe(200);
   expect(pool.stats()).toMatchObject({ queued: 0, live: 0 });
+});
+
+test('posts queued behind a busy connection that dies meet the reconnect attempts and their connect errors', async () => {
+  const mock = await startMock({ maxConcurrentStreams: 1 });
+  const pool = makePool(mock, { size: 1, deadline: 1_500, reconnect: { minDelay: 50, maxDelay: 200 } });
+  await pool.post(request(999));
+  mock.inject({ kind: 'destroy', token: token(1) });
+  mock.inject({ kind: 'tlsFail', connections: 1_000 });
+  const cut = settle(pool.post(request(1)));
+  const queued = settle(pool.post(request(2)));
+  expect(pool.queued).toBe(1);
+  expect(await cut).toMatchObject({ name: 'Closed', processed: 'unknown' });
+  const error = await queued;
+  expect(error).toBeInstanceOf(Timeout);
+  expect((error as Timeout).cause).toBeInstanceOf(ConnectError);
+  expect(mock.stats().tlsFailures).toBeGreaterThan(0);
 });
 
 test('onQueueBelow: waiters with different limits each resolve once the queue is below their own limit', async () => {
