@@ -6,15 +6,15 @@ import { countFailure } from '../workload.js';
 const HIGH_WATER = 2000;
 
 /**
- * pushwire's Pool as its README shows a bulk send: one encoded body and header set,
- * one `Request` per device, and back-pressure from the pool's queue
+ * pushwire's Pool as its README shows a bulk send: one validated `Request` template
+ * (headers and body), `template.withPath()` per device, and back-pressure from the pool's queue
  * (`queued` / `onQueueBelow`) rather than 100,000 promises at once.
  */
 export async function run(spec: RunSpec, tokens: string[], size: number): Promise<Outcome> {
   const { target } = spec;
   const pool = new Pool(target.origin, { size, tls: { ca: target.ca }, auth: new TokenAuth(target.signingKey) });
   const headers = { 'apns-topic': spec.topic, 'apns-push-type': 'alert' };
-  const body = Buffer.from(spec.payload);
+  const template = Request.create('/3/device/', headers, Buffer.from(spec.payload));
   const failures: Record<string, number> = {};
   let ok = 0;
   const onResponse = (response: PoolResponse): void => {
@@ -27,7 +27,7 @@ export async function run(spec: RunSpec, tokens: string[], size: number): Promis
   try {
     for (const token of tokens) {
       if (pool.queued >= HIGH_WATER) await pool.onQueueBelow(HIGH_WATER / 2);
-      pending.push(pool.post(Request.create(`/3/device/${token}`, headers, body)).then(onResponse, onError));
+      pending.push(pool.post(template.withPath(`/3/device/${token}`)).then(onResponse, onError));
     }
     await Promise.all(pending);
   } finally {

@@ -9,8 +9,9 @@ import { BatchInterrupted, classify } from './errors.js';
 import { IdDeriver } from './ids.js';
 import { checkToken, type PreparedMessage } from './message.js';
 import type { BulkOptions, BulkProgress, SendOptions, TokenOutcome } from './options.js';
-import type { Notification } from '@pushwire/models';
+import type { Notification, RawPayload } from '@pushwire/models';
 import type { Poster } from './transport.js';
+import type { PoolResponse } from '@pushwire/pool';
 
 /** Tokens for `sendMany`: an array, any iterable, or an async iterable. */
 export type TokenSource = Iterable<string> | AsyncIterable<string>;
@@ -19,7 +20,7 @@ export type TokenSource = Iterable<string> | AsyncIterable<string>;
 export interface BulkRun {
   readonly poster: Poster;
   readonly message: PreparedMessage;
-  readonly notification: Notification;
+  readonly notification: Notification | RawPayload;
   readonly options: SendOptions;
   readonly bulk: BulkOptions & { window: number; progressInterval: number; collect: 'all' | 'failures' };
   readonly idempotencyKey: string;
@@ -121,55 +122,82 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
 
   let inFlight = 0;
   let wake: (() => void) | undefined;
+  let wakeAt = 0;
   const settle = (): void => {
     inFlight--;
     progress(false);
+    if (wake === undefined || inFlight > wakeAt) return;
     const w = wake;
     wake = undefined;
-    w?.();
+    w();
   };
-  const slot = (): Promise<void> => new Promise((resolve) => (wake = resolve));
+  /** Resolves once at most `most` sends are in flight. */
+  const slot = (most: number): Promise<void> =>
+    new Promise((resolve) => {
+      wakeAt = most;
+      wake = resolve;
+    });
+  // The window is refilled in steps (a sixteenth of it), not after every
+  // completion: one wake-up of this loop per step instead of per token.
+  const refillAt = bulk.window - Math.max(1, Math.floor(bulk.window / 16));
 
-  const sendOne = async (token: string): Promise<void> => {
+  const record = (token: string, apnsId: string | undefined, response: PoolResponse): void => {
+    if (response.status === 200) {
+      const possibleDuplicate = response.possibleDuplicate;
+      if (bulk.collect === 'all') state.sent.add(token, response.apnsId ?? apnsId, possibleDuplicate);
+      state.counts.sent++;
+      emit({ kind: 'sent', token, apnsId: response.apnsId ?? apnsId, possibleDuplicate });
+      return;
+    }
+    const reason = response.reason ?? 'Unknown';
+    const { category, retryable } = classify(response.status, reason);
+    state.failed.set(token, {
+      status: response.status,
+      reason,
+      timestamp: response.timestamp,
+      apnsId: response.apnsId ?? apnsId,
+      category,
+      retryable,
+      local: false,
+    });
+    state.counts.failed++;
+    if (response.status === 410) run.onUnregistered(token, reason, response.timestamp);
+    emit({ kind: 'failed', token, status: response.status, reason, timestamp: response.timestamp });
+  };
+
+  const sendOne = (token: string): void => {
+    inFlight++;
+    let sent: Promise<PoolResponse>;
     const apnsId = derive?.idFor(token);
     try {
-      const response = await poster.post(message.request(token, apnsId), bulk.signal);
-      if (response.status === 200) {
-        const possibleDuplicate = response.possibleDuplicate;
-        if (bulk.collect === 'all') state.sent.add(token, response.apnsId ?? apnsId, possibleDuplicate);
-        state.counts.sent++;
-        emit({ kind: 'sent', token, apnsId: response.apnsId ?? apnsId, possibleDuplicate });
-        return;
-      }
-      const reason = response.reason ?? 'Unknown';
-      const { category, retryable } = classify(response.status, reason);
-      state.failed.set(token, {
-        status: response.status,
-        reason,
-        timestamp: response.timestamp,
-        apnsId: response.apnsId ?? apnsId,
-        category,
-        retryable,
-        local: false,
-      });
-      state.counts.failed++;
-      if (response.status === 410) run.onUnregistered(token, reason, response.timestamp);
-      emit({ kind: 'failed', token, status: response.status, reason, timestamp: response.timestamp });
+      sent = poster.post(message.request(token, apnsId), bulk.signal);
     } catch (error) {
-      recordError(token, error);
+      sent = Promise.reject(error);
     }
+    sent.then(
+      (response) => {
+        record(token, apnsId, response);
+        settle();
+      },
+      (error: unknown) => {
+        recordError(token, error);
+        settle();
+      },
+    );
   };
 
   const iterator = iteratorOf(source);
+  const sync = !(Symbol.asyncIterator in source);
   let sourceError: { error: unknown } | undefined;
   try {
     for (;;) {
       // Back-pressure: pull the next token only when this batch has a free
       // slot and the pool's shared queue is not already a window deep.
-      while (inFlight >= bulk.window) await slot();
+      while (inFlight >= bulk.window) await slot(refillAt);
       if (poster.queued >= bulk.window) await poster.onQueueBelow(bulk.window);
       if (bulk.signal?.aborted === true || callbackError !== undefined) break;
-      const next = await iterator.next();
+      // No await on a plain iterator: a microtask per token adds up over a million.
+      const next = sync ? (iterator as Iterator<unknown>).next() : await iterator.next();
       if (next.done === true) break;
       const token: unknown = next.value;
       try {
@@ -189,13 +217,12 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
         emit({ kind: 'failed', token: key, status: 400, reason: 'BadDeviceToken', timestamp: undefined });
         continue;
       }
-      inFlight++;
-      void sendOne(token).finally(settle);
+      sendOne(token);
     }
   } catch (error) {
     sourceError = { error };
   }
-  while (inFlight > 0) await slot();
+  while (inFlight > 0) await slot(0);
   progress(true);
   const interruption = sourceError ?? callbackError;
   if (interruption !== undefined) {

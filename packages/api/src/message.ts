@@ -16,12 +16,13 @@ import {
 } from '@pushwire/models';
 import type { SendOptions } from './options.js';
 
+const DEVICE_PREFIX = '/3/device/';
+
 /** A notification encoded once for any number of tokens. @internal */
 export class PreparedMessage {
   readonly topic: string;
-  readonly #body: Uint8Array;
-  readonly #headers: Readonly<Record<string, string>>;
-  readonly #timeout: number;
+  /** Headers and body validated once; each token's request is `withPath()` of it. */
+  readonly #template: Request;
 
   /**
    * Validates and encodes; throws `InvalidArgumentError` /
@@ -34,16 +35,15 @@ export class PreparedMessage {
     }
     const { apnsId: _apnsId, collapseId: _collapseId, ...rest } = options;
     const wireOptions: NotificationOptions = collapseId === undefined ? rest : { ...rest, collapseId };
-    this.#headers = buildHeaders(wireOptions);
-    this.#body = encodePayload(notification, options.pushType ?? 'alert');
+    const headers = buildHeaders(wireOptions);
+    const body = encodePayload(notification, options.pushType ?? 'alert');
     this.topic = options.topic;
-    this.#timeout = timeout;
+    this.#template = Request.create(DEVICE_PREFIX, headers, body, { timeout });
   }
 
-  /** The request for one (already validated) token, with its `apns-id` if any. */
+  /** The request for one token (validated again by `devicePath`), with its `apns-id` if any. */
   request(token: string, apnsId: string | undefined): Request {
-    const headers = apnsId === undefined ? this.#headers : { ...this.#headers, 'apns-id': apnsId };
-    return Request.create(devicePath(token), headers, this.#body, { timeout: this.#timeout });
+    return apnsId === undefined ? this.#template.withPath(devicePath(token)) : this.#template.withPath(devicePath(token), { 'apns-id': apnsId });
   }
 }
 

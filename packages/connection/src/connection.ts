@@ -14,10 +14,10 @@ import { Blocked, Closed } from './errors.js';
 import { nextGoaway, type GoawayInfo } from './goaway.js';
 import type { ConnectionOptions, ResolvedOptions } from './options.js';
 import { PingMonitor } from './ping.js';
-import { checkAuthHeaders, headerBlock, Request } from './request.js';
+import { checkAuthHeaders, headerBlock, headerBlockWith, Request } from './request.js';
 import type { StreamRecord } from './stream-tracker.js';
 import { Streams } from './streams.js';
-import type { AuthContext, Response } from './types.js';
+import type { AuthContext, Response, ResponseSink } from './types.js';
 
 /**
  * After a graceful close, `node:http2` waits for the peer to close TCP; a peer
@@ -30,12 +30,24 @@ import type { AuthContext, Response } from './types.js';
 const CLOSE_GRACE = 500;
 let lastId = 0;
 
+/** `post()`'s sink: the tag is the promise's settle functions. */
+interface Settle {
+  resolve(response: Response): void;
+  reject(error: Error): void;
+}
+const PROMISE_SINK: ResponseSink<Settle> = {
+  onResponse: (settle, response) => settle.resolve(response),
+  onError: (settle, error) => settle.reject(error),
+};
+
 /**
  * One HTTP/2 connection to APNs.
  *
  * Events: `'capacity'` (new capacity: the server's SETTINGS changed),
  * `'draining'` (why: GOAWAY, stream ids used up, `close()`, auth), `'close'`
- * (cause, `undefined` when clean). It never emits `'error'`.
+ * (cause, `undefined` when clean), `'free'` (a stream slot came back after
+ * its request's outcome was delivered: a timed-out stream finished closing).
+ * It never emits `'error'`.
  *
  * @example
  * ```ts
@@ -92,6 +104,7 @@ export class Connection extends EventEmitter {
       reconnect: () => this.#drain('auth'),
       idle: () => void (this.#draining && this.#shutdown()),
       refused: (error) => this.#onRefused(error),
+      freed: () => void (this.listenerCount('free') > 0 && this.emit('free')),
     });
     this.#ping = new PingMonitor(session, options.pingInterval, options.pingTimeout, (error) => this.destroy(error));
     this.#capacity = this.#computeCapacity();
@@ -131,37 +144,41 @@ export class Connection extends EventEmitter {
    * @throws {@link Timeout} past `request.timeout`; the stream is reset with CANCEL.
    */
   post(request: Request): Promise<Response> {
+    return new Promise<Response>((resolve, reject) => this.postWith(request, PROMISE_SINK, { resolve, reject }));
+  }
+
+  /**
+   * Sends one request and reports its single outcome to `sink` with `tag`:
+   * the low-allocation form of {@link Connection.post} for tiers that send
+   * many requests (one sink object serves them all; no promise, no closure).
+   * Never throws: a request refused at once (`Blocked`, `Closed`,
+   * `InvalidArgumentError`) reaches `sink.onError` before `postWith` returns.
+   *
+   * @example
+   * ```ts
+   * const sink: ResponseSink<string> = {
+   *   onResponse: (token, res) => console.log(token, res.status),
+   *   onError: (token, error) => console.error(token, error.code),
+   * };
+   * if (!conn.isBusy) conn.postWith(Request.create(`/3/device/${token}`, headers, payload), sink, token);
+   * ```
+   */
+  postWith<T>(request: Request, sink: ResponseSink<T>, tag: T): void {
+    const out = sink as ResponseSink<unknown>;
     if (!(request instanceof Request)) {
-      return Promise.reject(new InvalidArgumentError('request', 'must be a Request (use Request.create)'));
+      return out.onError(tag, new InvalidArgumentError('request', 'must be a Request (use Request.create)'));
     }
-    if (this.#draining || this.#isClosed) return Promise.reject(this.#notAccepting());
+    if (this.#draining || this.#isClosed) return out.onError(tag, this.#notAccepting());
     if (this.#streams.size >= this.#capacity) {
-      return Promise.reject(new Blocked(`No free stream: ${this.#streams.size} of ${this.#capacity} in use`));
+      return out.onError(tag, new Blocked(`No free stream: ${this.#streams.size} of ${this.#capacity} in use`));
     }
-    const promise = new Promise<Response>((resolve, reject) => {
-      const record = this.#streams.start(request, resolve, reject);
-      const auth = this.#options.auth;
-      if (auth === undefined) return this.#streams.open(this.#session, record, headerBlock(request));
-      let headers: ReturnType<typeof auth.headers>;
-      try {
-        headers = auth.headers(this.#authContext);
-      } catch (error) {
-        return this.#streams.fail(record, authError(error));
-      }
-      if (typeof (headers as Promise<unknown>).then === 'function') {
-        (headers as Promise<Readonly<Record<string, string>>>).then(
-          (value) => this.#openWithAuth(record, value),
-          (error: unknown) => this.#streams.fail(record, authError(error)),
-        );
-      } else {
-        this.#openWithAuth(record, headers as Readonly<Record<string, string>>);
-      }
-    });
+    const record = this.#streams.start(request, out, tag);
     // Client stream ids are odd and never reused (RFC 9113 §5.1.1): when the
-    // next one would pass the limit, stop taking work and drain.
+    // next one would pass the limit, stop taking work and drain (after this
+    // request is on its way).
     this.#nextStreamId += 2;
+    this.#send(record);
     if (this.#nextStreamId > this.#options.maxStreamIds) this.#drain('stream-ids');
-    return promise;
   }
 
   /** Graceful close: no new streams; in-flight requests finish. Resolves when closed. */
@@ -183,6 +200,25 @@ export class Connection extends EventEmitter {
     return this.close();
   }
 
+  #send(record: StreamRecord): void {
+    const auth = this.#options.auth;
+    if (auth === undefined) return this.#streams.open(this.#session, record, headerBlock(record.request));
+    let headers: ReturnType<typeof auth.headers>;
+    try {
+      headers = auth.headers(this.#authContext);
+    } catch (error) {
+      return this.#streams.fail(record, authError(error));
+    }
+    if (typeof (headers as Promise<unknown>).then === 'function') {
+      (headers as Promise<Readonly<Record<string, string>>>).then(
+        (value) => this.#openWithAuth(record, value),
+        (error: unknown) => this.#streams.fail(record, authError(error)),
+      );
+    } else {
+      this.#openWithAuth(record, headers as Readonly<Record<string, string>>);
+    }
+  }
+
   #openWithAuth(record: StreamRecord, auth: Readonly<Record<string, string>>): void {
     if (record.settled) return;
     if (this.#isClosed) return this.#streams.fail(record, this.#notAccepting());
@@ -192,7 +228,7 @@ export class Connection extends EventEmitter {
       return this.#streams.fail(record, error as Error);
     }
     record.auth = auth;
-    this.#streams.open(this.#session, record, { ...headerBlock(record.request), ...auth });
+    this.#streams.open(this.#session, record, headerBlockWith(record.request, auth));
   }
 
   /** Draining and no stream left: close the session, and the socket if the peer lingers. */

@@ -18,7 +18,7 @@ export type {
 } from './diagnostics.js';
 export { Blocked, Closed, ConnectError, Timeout } from './errors.js';
 export type { ClosedOptions, Processed } from './errors.js';
-export type { AuthAction, AuthContext, AuthHook, Response, TlsOptions } from './types.js';
+export type { AuthAction, AuthContext, AuthHook, Response, ResponseSink, TlsOptions } from './types.js';
 export { APNSError, InvalidArgumentError } from '@pushwire/models';
 export { checkClientCredentials } from './credentials.js';
 export type { CredentialFields } from './credentials.js';

@@ -84,6 +84,17 @@ export function checkAuthHeaders(headers: Readonly<Record<string, string>>): voi
 }
 
 let baseOf: (request: Request) => Readonly<Record<string, string>>;
+let blockOf: (request: Request, auth: Readonly<Record<string, string>>) => Readonly<Record<string, string>>;
+
+function checkPath(path: string): void {
+  if (typeof path !== 'string' || path[0] !== '/') {
+    throw new InvalidArgumentError('path', 'must be a string starting with `/`');
+  }
+  const badPath = BAD_PATH_CHAR.exec(path);
+  if (badPath !== null) {
+    throw new InvalidArgumentError('path', `has a space, control or non-ASCII character at index ${badPath.index}`);
+  }
+}
 
 /**
  * One APNs request: immutable and validated when created.
@@ -106,27 +117,49 @@ export class Request {
   readonly timeout: number;
   /** The HTTP method. */
   readonly method: RequestMethod;
-  /** The HTTP/2 header block without auth headers, built once. */
-  readonly #base: Readonly<Record<string, string>>;
+  /** `content-length`, or `undefined` for a bodyless GET/DELETE. */
+  readonly #contentLength: string | undefined;
+  /** The HTTP/2 header block without auth headers, built on first use (once). */
+  #base: Readonly<Record<string, string>> | undefined = undefined;
+  /** The auth headers object last merged into {@link Request.#block} (hooks return the same object until they refresh). */
+  #auth: Readonly<Record<string, string>> | undefined = undefined;
+  /** The block plus `#auth`: reused by every attempt while the auth headers stay the same. */
+  #block: Readonly<Record<string, string>> | undefined = undefined;
 
   static {
-    baseOf = (request) => request.#base;
+    baseOf = (request) => (request.#base ??= request.#build(undefined));
+    blockOf = (request, auth) => {
+      if (request.#auth !== auth) {
+        request.#block = request.#build(auth);
+        request.#auth = auth;
+      }
+      return request.#block as Readonly<Record<string, string>>;
+    };
   }
 
-  private constructor(path: string, headers: Readonly<Record<string, string>>, body: Buffer, timeout: number, method: RequestMethod) {
+  private constructor(
+    path: string,
+    headers: Readonly<Record<string, string>>,
+    body: Buffer,
+    timeout: number,
+    method: RequestMethod,
+    contentLength = method !== HTTP2_METHOD_POST && body.length === 0 ? undefined : String(body.length),
+  ) {
     this.path = path;
     this.headers = headers;
     this.body = body;
     this.timeout = timeout;
     this.method = method;
-    const bodyless = method !== HTTP2_METHOD_POST && body.length === 0;
-    this.#base = Object.freeze({
-      [HTTP2_HEADER_METHOD]: method,
-      [HTTP2_HEADER_PATH]: path,
-      ...headers,
-      ...(bodyless ? {} : { [HTTP2_HEADER_CONTENT_LENGTH]: String(body.length) }),
-    });
+    this.#contentLength = contentLength;
     Object.freeze(this);
+  }
+
+  /** One frozen object: pseudo-headers, headers, `content-length`, then the auth headers, if any. */
+  #build(auth: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> {
+    const block: Record<string, string> = { [HTTP2_HEADER_METHOD]: this.method, [HTTP2_HEADER_PATH]: this.path, ...this.headers };
+    if (this.#contentLength !== undefined) block[HTTP2_HEADER_CONTENT_LENGTH] = this.#contentLength;
+    if (auth !== undefined) Object.assign(block, auth);
+    return Object.freeze(block);
   }
 
   /**
@@ -142,13 +175,7 @@ export class Request {
     body: object | string | Uint8Array,
     options: RequestOptions = {},
   ): Request {
-    if (typeof path !== 'string' || path[0] !== '/') {
-      throw new InvalidArgumentError('path', 'must be a string starting with `/`');
-    }
-    const badPath = BAD_PATH_CHAR.exec(path);
-    if (badPath !== null) {
-      throw new InvalidArgumentError('path', `has a space, control or non-ASCII character at index ${badPath.index}`);
-    }
+    checkPath(path);
     if (typeof headers !== 'object' || headers === null) {
       throw new InvalidArgumentError('headers', 'must be an object of string values');
     }
@@ -170,6 +197,44 @@ export class Request {
       throw new InvalidArgumentError('method', `expected POST, GET or DELETE, got \`${String(method)}\``);
     }
     return new Request(path, Object.freeze(normalized), encodeBody(body), timeout, method as RequestMethod);
+  }
+
+  /**
+   * A copy of this request with another `:path` and, optionally, extra
+   * headers (replacing same-named ones), sharing the validated headers and
+   * the body bytes. The cheap way to stamp out one request per device token
+   * from a template: only `path` and `headers` are checked, the rest was
+   * checked by {@link Request.create}.
+   *
+   * @example
+   * ```ts
+   * const template = Request.create('/3/device/', headers, payload);
+   * for (const token of tokens) await pool.post(template.withPath(`/3/device/${token}`));
+   * const withId = template.withPath(`/3/device/${token}`, { 'apns-id': id });
+   * ```
+   * @param path - Starts with `/`, printable ASCII without spaces.
+   * @param headers - Extra headers, checked like {@link Request.create}'s.
+   * @throws {@link InvalidArgumentError} naming the bad path or header.
+   */
+  withPath(path: string, headers?: Record<string, string>): Request {
+    checkPath(path);
+    if (headers === undefined) return new Request(path, this.headers, this.body, this.timeout, this.method, this.#contentLength);
+    if (typeof headers !== 'object' || headers === null) {
+      throw new InvalidArgumentError('headers', 'must be an object of string values');
+    }
+    const merged: Record<string, string> = { ...this.headers };
+    const keys = Object.keys(headers);
+    const seen = keys.length > 1 ? new Set<string>() : undefined;
+    for (const key of keys) {
+      const name = key.toLowerCase();
+      checkHeader(name, headers[key]);
+      if (seen !== undefined) {
+        if (seen.has(name)) throw new InvalidArgumentError(name, 'is given twice (header names are case-insensitive)');
+        seen.add(name);
+      }
+      merged[name] = headers[key] as string;
+    }
+    return new Request(path, Object.freeze(merged), this.body, this.timeout, this.method, this.#contentLength);
   }
 }
 
@@ -196,4 +261,13 @@ function encodeBody(body: object | string | Uint8Array): Buffer {
  */
 export function headerBlock(request: Request): Readonly<Record<string, string>> {
   return baseOf(request);
+}
+
+/**
+ * The header block with the auth hook's headers merged in; built once per
+ * (request, auth headers object), so a retry with the same token reuses it.
+ * @internal
+ */
+export function headerBlockWith(request: Request, auth: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  return blockOf(request, auth);
 }

@@ -5,7 +5,7 @@
 import type { ClientHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import type { Request } from './request.js';
-import type { Response } from './types.js';
+import type { Response, ResponseSink } from './types.js';
 
 /**
  * One request in flight. Plain fields: it is internal and on the hot path.
@@ -13,8 +13,9 @@ import type { Response } from './types.js';
  */
 export class StreamRecord {
   readonly request: Request;
-  readonly resolve: (response: Response) => void;
-  readonly reject: (error: Error) => void;
+  /** Hears the one outcome, with `tag`. */
+  readonly sink: ResponseSink<unknown>;
+  readonly tag: unknown;
   /** `performance.now()` deadline. */
   readonly deadline: number;
   /** `performance.now()` at `post()`, only when diagnostics listen (else 0). */
@@ -32,13 +33,38 @@ export class StreamRecord {
   /** The stream error, if `node:http2` reported one. */
   error: Error | undefined = undefined;
 
-  constructor(request: Request, resolve: (r: Response) => void, reject: (e: Error) => void, now: number, start: number) {
+  constructor(request: Request, sink: ResponseSink<unknown>, tag: unknown, now: number, start: number) {
     this.request = request;
-    this.resolve = resolve;
-    this.reject = reject;
+    this.sink = sink;
+    this.tag = tag;
     this.deadline = now + request.timeout;
     this.start = start;
   }
+
+  /** Delivers the response; a throwing sink must not break the stream bookkeeping. */
+  resolve(response: Response): void {
+    try {
+      this.sink.onResponse(this.tag, response);
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  /** Delivers the error; a throwing sink must not break the stream bookkeeping. */
+  reject(error: Error): void {
+    try {
+      this.sink.onError(this.tag, error);
+    } catch (thrown) {
+      rethrow(thrown);
+    }
+  }
+}
+
+/** A sink's exception surfaces as an uncaught exception, outside our state changes. */
+function rethrow(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
 }
 
 /**

@@ -12,7 +12,7 @@ import { closedError, type GoawayInfo } from './goaway.js';
 import type { Request } from './request.js';
 import { AUTH_REASONS, buildResponse } from './response.js';
 import { StreamRecord, StreamTracker } from './stream-tracker.js';
-import type { AuthAction, AuthContext, AuthHook, Response } from './types.js';
+import type { AuthAction, AuthContext, AuthHook, ResponseSink } from './types.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 const REQUEST_OPTIONS = Object.freeze({ endStream: false });
@@ -36,6 +36,8 @@ export interface StreamHost {
   idle(): void;
   /** The session refused a new stream (it may have been destroyed under us). */
   refused(error: unknown): void;
+  /** A slot was given back after its request's outcome was delivered. */
+  freed?(): void;
 }
 
 /** @internal */
@@ -54,9 +56,9 @@ export class Streams {
   }
 
   /** Tracks a new request (its deadline starts now). */
-  start(request: Request, resolve: (r: Response) => void, reject: (e: Error) => void): StreamRecord {
+  start(request: Request, sink: ResponseSink<unknown>, tag: unknown): StreamRecord {
     const now = performance.now();
-    const record = new StreamRecord(request, resolve, reject, now, now);
+    const record = new StreamRecord(request, sink, tag, now, now);
     this.#tracker.add(record);
     return record;
   }
@@ -81,7 +83,7 @@ export class Streams {
     stream.end(record.request.body);
   }
 
-  /** Rejects (once) and, unless told otherwise, frees the slot. */
+  /** Fails (once) and, unless told otherwise, frees the slot. */
   fail(record: StreamRecord, error: Error, release = true): void {
     if (record.settled) return;
     record.settled = true;
@@ -126,6 +128,12 @@ export class Streams {
       // Headers without END_STREAM, then a reset: the status is still an answer.
       if (record.status !== 0) this.complete(record);
       else this.fail(record, closedError(stream.id, stream.rstCode, this.#host.goaway(), record.error ?? this.#host.cause()));
+    } else if (!record.released) {
+      // The outcome (a timeout) went out before the slot came back, after
+      // RST_STREAM: tell the host a stream is free again.
+      this.#release(record);
+      this.#host.freed?.();
+      return;
     }
     this.#release(record);
   }

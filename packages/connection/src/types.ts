@@ -27,6 +27,23 @@ export interface Response {
   readonly authAction?: AuthAction;
 }
 
+/**
+ * Receives the outcome of {@link Connection.postWith}: exactly one call,
+ * `onResponse` for any HTTP status or `onError` for a failure, with the tag
+ * given to `postWith`. One sink object can serve every request (the tag
+ * says which one), so a post allocates no promise and no closures.
+ *
+ * Calls come from `node:http2` event handlers (or, for a request refused at
+ * once, from inside `postWith`). A sink should not throw; if it does, the
+ * exception is re-thrown on a microtask, after the connection's bookkeeping.
+ */
+export interface ResponseSink<T> {
+  /** A response arrived (any status: a rejection is a value). */
+  onResponse(tag: T, response: Response): void;
+  /** `Blocked`, `Closed`, `Timeout`, `InvalidArgumentError` or an auth-hook `APNSError`. */
+  onError(tag: T, error: Error): void;
+}
+
 /** What an auth hook learns about the connection asking it. */
 export interface AuthContext {
   /** The origin, e.g. `https://api.push.apple.com`. */

@@ -198,6 +198,8 @@ export class Fleet {
     const member = new Member(conn, slot);
     slot.member = member;
     conn.on('capacity', () => this.#events.capacity());
+    // A timed-out stream finished closing: a stream is free for queued posts.
+    conn.on('free', () => this.#events.capacity());
     conn.once('draining', () => this.#retire(member, undefined));
     conn.once('close', (cause?: Error) => {
       this.#retire(member, cause);

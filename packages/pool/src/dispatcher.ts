@@ -1,14 +1,17 @@
 /**
- * The engine: admits posts into p-queue (concurrency = live capacity), runs
- * each attempt on the least-loaded connection, judges the outcome, retries
- * through p-retry, and ends every post exactly once (response, error,
- * deadline, abort, close).
+ * The engine: sends each attempt on the least-loaded connection, judges the
+ * outcome, retries through p-retry, and ends every post exactly once
+ * (response, error, deadline, abort, close).
  *
- * Fast path: the first attempt is a plain queue job; p-retry (and its
- * closures and AbortController) only come in after a retryable failure.
+ * Fast path: while nothing is queued and a connection has a free stream, a
+ * post goes straight to that connection (`postWith`, with the dispatcher as
+ * the sink: no promise or closure per attempt). p-queue holds the overflow
+ * only: when every stream is busy the queue is paused, and a stream coming
+ * back resumes it. p-retry (and its closures and AbortController) only come
+ * in after a retryable failure.
  */
 import { performance } from 'node:perf_hooks';
-import { Blocked, Closed, Timeout, type ConnectionOptions, type Request, type Response } from '@pushwire/connection';
+import { Closed, Timeout, type ConnectionOptions, type Request, type Response, type ResponseSink } from '@pushwire/connection';
 import PQueue from 'p-queue';
 import pRetry, { AbortError } from 'p-retry';
 import { Fleet, type FleetEvents, type Member } from './connections.js';
@@ -18,6 +21,7 @@ import type { ResolvedPoolOptions } from './options.js';
 import { poolResponse, PostState, type PoolResponse } from './post-state.js';
 import { Fifo, type JobOptions } from './queue.js';
 import { INVALID_TOKEN_STREAK, judgeError, judgeResponse, maybeProcessed, retryAfter, retryOptions, Verdict } from './retry-policy.js';
+
 
 const DONE: Promise<void> = Promise.resolve();
 
@@ -37,6 +41,17 @@ export class Dispatcher {
   readonly #deadlines = new Deadlines((state) => this.#expire(state));
   readonly #signals = new Signals((state) => this.#abort(state));
   #invalidTokens = 0;
+  /** Attempts on a connection now. */
+  #running = 0;
+  /** Queue jobs waiting for a connection to open. */
+  #waiting = 0;
+  /** A microtask will resume the paused queue. */
+  #wakeScheduled = false;
+  /** Hears every attempt's outcome; the tag is the post. */
+  readonly #sink: ResponseSink<PostState> = {
+    onResponse: (state, response) => this.#onResponse(state, response),
+    onError: (state, error) => this.#onError(state, error),
+  };
   /** Set once the pool is force-closed or fatally failed: nothing more is attempted. */
   #stopped: Closed | undefined;
   sent = 0;
@@ -65,9 +80,9 @@ export class Dispatcher {
     return this.#deadlines.size;
   }
 
-  /** Queue jobs running (attempts on a connection or waiting for one). */
+  /** Attempts on a connection plus queue jobs waiting for one to open. */
   get pending(): number {
-    return this.#queue.pending;
+    return this.#running + this.#waiting;
   }
 
   /** Admits one post. The caller has validated it. */
@@ -77,6 +92,11 @@ export class Dispatcher {
       this.#deadlines.add(state);
       if (signal !== undefined) this.#signals.add(signal, state);
       this.fleet.start();
+      // Nothing waiting ahead of it and a free stream: no queue job at all.
+      if (this.fifo.size === 0 && this.#stopped === undefined) {
+        const member = this.fleet.pick();
+        if (member !== undefined) return this.#send(state, member);
+      }
       this.#enqueue(state, 0);
     });
   }
@@ -94,53 +114,98 @@ export class Dispatcher {
     }
   }
 
-  #enqueue(state: PostState, priority: number): void {
+  #enqueue(state: PostState, priority: number, front = false): void {
     // The job is one small closure; it never rejects (outcomes settle the post).
-    void this.#queue.add(() => this.#run(state), { state, priority, id: '' });
+    void this.#queue.add(() => this.#run(state) ?? DONE, { state, priority, id: '', front });
+    // A retry can join a queue paused while it was empty; streams may be free since.
+    if (this.#queue.isPaused && (this.fleet.pick() !== undefined || this.fleet.ready === 0)) this.#queue.start();
   }
 
-  #run(state: PostState): Promise<void> {
-    if (state.done) return DONE;
+  #run(state: PostState): Promise<void> | undefined {
+    if (state.done) return undefined;
     if (this.#stopped !== undefined) {
       this.#reject(state, this.#stopped);
-      return DONE;
+      return undefined;
     }
     const member = this.fleet.pick();
     if (member !== undefined) return this.#send(state, member);
-    if (this.fleet.ready > 0) {
-      this.#failed(state, new Blocked('Every stream of every ready connection is in use'));
-      return DONE;
-    }
+    if (this.fleet.ready > 0) return this.#hold(state);
+    this.#waiting++;
     return this.fleet.waitForReady().then(
       () => {
-        if (state.done) return DONE;
+        this.#waiting--;
+        if (state.done) return;
         const ready = this.fleet.pick();
-        if (ready !== undefined) return this.#send(state, ready);
-        this.#failed(state, new Blocked('A connection opened but its streams are in use'));
-        return DONE;
+        if (ready !== undefined) this.#send(state, ready);
+        else this.#hold(state);
       },
-      (error: unknown) => this.#failed(state, error as Error),
-    );
-  }
-
-  #send(state: PostState, member: Member): Promise<void> {
-    state.attempts++;
-    state.inFlight = true;
-    member.jobs++;
-    return member.conn.post(state.request).then(
-      (response) => this.#onResponse(state, member, response),
       (error: unknown) => {
-        state.inFlight = false;
-        this.fleet.release(member);
+        this.#waiting--;
         this.#failed(state, error as Error);
       },
     );
   }
 
-  #onResponse(state: PostState, member: Member, response: Response): void {
+  /** Every stream is busy: back to the head of its lane, and the queue waits for a stream. */
+  #hold(state: PostState): undefined {
+    this.#queue.pause();
+    this.#enqueue(state, state.retry === undefined ? 0 : 1, true);
+    return undefined;
+  }
+
+  #send(state: PostState, member: Member): undefined {
+    state.attempts++;
+    state.inFlight = true;
+    state.member = member;
+    member.jobs++;
+    this.#running++;
+    member.conn.postWith(state.request, this.#sink, state);
+    // The last free stream is taken: queued posts wait for one to come back.
+    if (member.conn.isBusy && !this.#queue.isPaused && this.fleet.pick() === undefined) this.#queue.pause();
+    return undefined;
+  }
+
+  /** A stream came back, or capacity grew: resume the queue (once per tick). */
+  #wake(): void {
+    if (this.#wakeScheduled || !this.#queue.isPaused || this.fifo.size === 0) return;
+    this.#wakeScheduled = true;
+    // Deferred: the connection may be inside a GOAWAY or close handler, and
+    // must be marked draining before anything new is put on it.
+    queueMicrotask(this.#resume);
+  }
+
+  readonly #resume = (): void => {
+    this.#wakeScheduled = false;
+    if (!this.#queue.isPaused) return;
+    // No connection ready at all: a job must wait for one (and meet its
+    // connect errors), as when the pool starts.
+    if (this.fleet.pick() !== undefined || this.fleet.ready === 0) this.#queue.start();
+  };
+
+  /** The attempt's member is done with it. */
+  #ended(state: PostState): Member {
+    const member = state.member as Member;
+    state.member = undefined;
     state.inFlight = false;
-    member.served = true;
+    this.#running--;
     this.fleet.release(member);
+    return member;
+  }
+
+  #onError(state: PostState, error: Error): void {
+    this.#ended(state);
+    this.#failed(state, error);
+    this.#wake();
+  }
+
+  #onResponse(state: PostState, response: Response): void {
+    const member = this.#ended(state);
+    member.served = true;
+    this.#judge(state, member, response);
+    this.#wake();
+  }
+
+  #judge(state: PostState, member: Member, response: Response): void {
     const verdict = judgeResponse(response);
     switch (verdict) {
       case Verdict.Final:
@@ -299,5 +364,6 @@ export class Dispatcher {
   #resize(): void {
     const concurrency = Math.max(1, this.fleet.capacity + this.fleet.retiredJobs);
     if (concurrency !== this.#queue.concurrency) this.#queue.concurrency = concurrency;
+    this.#wake();
   }
 }

@@ -106,6 +106,8 @@ export class Pool extends EventEmitter {
   #fatal: Error | undefined;
   #idle: Array<() => void> = [];
   #queueWaiters: Array<{ readonly below: number; readonly resolve: () => void }> = [];
+  /** The largest `below` of the waiters: while the queue is at least this long, a shrink wakes nobody (O(1)). */
+  #wakeBelow = 0;
 
   /**
    * Validates options; connections open at the first `post()`.
@@ -189,6 +191,7 @@ export class Pool extends EventEmitter {
     if (this.queued < limit || this.#closing !== undefined) return Promise.resolve();
     return new Promise((resolve) => {
       this.#queueWaiters.push({ below: limit, resolve });
+      if (limit > this.#wakeBelow) this.#wakeBelow = limit;
       this.#dispatcher.fifo.onShrink = this.#onShrink;
     });
   }
@@ -310,18 +313,30 @@ export class Pool extends EventEmitter {
     for (const resolve of idle) resolve();
   }
 
+  /** Runs on every dequeue: O(1) unless some waiter's limit is reached. */
   readonly #onShrink = (): void => {
     const size = this.#dispatcher.fifo.size;
+    if (size >= this.#wakeBelow) return;
     const waiters = this.#queueWaiters;
-    if (waiters.every((waiter) => size >= waiter.below)) return;
-    this.#queueWaiters = waiters.filter((waiter) => size >= waiter.below);
-    for (const waiter of waiters) if (size < waiter.below) waiter.resolve();
-    if (this.#queueWaiters.length === 0) this.#dispatcher.fifo.onShrink = undefined;
+    const left: typeof waiters = [];
+    let wakeBelow = 0;
+    for (const waiter of waiters) {
+      if (size < waiter.below) {
+        waiter.resolve();
+      } else {
+        left.push(waiter);
+        if (waiter.below > wakeBelow) wakeBelow = waiter.below;
+      }
+    }
+    this.#queueWaiters = left;
+    this.#wakeBelow = wakeBelow;
+    if (left.length === 0) this.#dispatcher.fifo.onShrink = undefined;
   };
 
   #releaseQueueWaiters(): void {
     const waiters = this.#queueWaiters;
     this.#queueWaiters = [];
+    this.#wakeBelow = 0;
     this.#dispatcher.fifo.onShrink = undefined;
     for (const waiter of waiters) waiter.resolve();
   }

@@ -4,6 +4,7 @@
  * allocation of the pool's own (plus p-queue's job).
  */
 import type { Request, Response } from '@pushwire/connection';
+import type { Member } from './connections.js';
 
 /** What `post()` resolves with: the response plus how it was obtained. */
 export interface PoolResponse extends Response {
@@ -39,6 +40,8 @@ export class PostState {
   done = false;
   /** An attempt is on a connection now. */
   inFlight = false;
+  /** The connection of the attempt in flight. */
+  member: Member | undefined = undefined;
   possibleDuplicate = false;
   /** The last retry went at once (the next one backs off). */
   immediate = false;

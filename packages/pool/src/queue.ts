@@ -11,6 +11,8 @@ import type { PostState } from './post-state.js';
 /** `queue.add()` options: p-queue's plus the post the job belongs to. @internal */
 export interface JobOptions extends QueueAddOptions {
   readonly state: PostState;
+  /** Back to the head of its lane (it found every stream busy). */
+  readonly front?: boolean;
 }
 
 type Run = () => Promise<unknown>;
@@ -34,12 +36,21 @@ export class Fifo implements Queue<Run, JobOptions> {
     const lane = (options?.priority ?? 0) > 0 ? 0 : 1;
     state.qRun = run;
     state.qLane = lane;
-    state.qNext = undefined;
-    const tail = this.#tails[lane];
-    state.qPrev = tail;
-    if (tail === undefined) this.#heads[lane] = state;
-    else tail.qNext = state;
-    this.#tails[lane] = state;
+    if (options?.front === true) {
+      const head = this.#heads[lane];
+      state.qPrev = undefined;
+      state.qNext = head;
+      if (head === undefined) this.#tails[lane] = state;
+      else head.qPrev = state;
+      this.#heads[lane] = state;
+    } else {
+      state.qNext = undefined;
+      const tail = this.#tails[lane];
+      state.qPrev = tail;
+      if (tail === undefined) this.#heads[lane] = state;
+      else tail.qNext = state;
+      this.#tails[lane] = state;
+    }
     this.#size++;
   }
 
