@@ -4,9 +4,10 @@
  * (`--channel-origin`, `--broadcast-origin`) and the output (`--json`).
  */
 import { Option, type Command } from 'commander';
-import type { ApnsRejection } from '@pushwire/api';
+import { ApnsRejection } from '@pushwire/api';
 import type { CliIo } from './context.js';
-import { badInput } from './exit-codes.js';
+import { ExitCode, badInput } from './exit-codes.js';
+import type { Target } from './target.js';
 
 /** The flags as commander parses them. */
 export interface ChannelFlags {
@@ -42,4 +43,22 @@ export function addChannelOptions(command: Command): Command {
 export function printRejection(error: ApnsRejection, io: CliIo, json: boolean): void {
   if (json) io.stdout.write(`${JSON.stringify({ status: error.status, reason: error.reason, requestId: error.requestId })}\n`);
   io.stderr.write(`rejected: ${error.status} ${error.reason}${error.requestId === undefined ? '' : ` (apns-request-id ${error.requestId})`}\n`);
+}
+
+/**
+ * Runs one channel or broadcast call on `target` and closes its client: `Ok`
+ * once `call` has printed its outcome, `Rejected` (printed) when APNs says no;
+ * anything else propagates to the program's error handling.
+ */
+export async function runChannelCall(target: Target, io: CliIo, json: boolean, call: () => Promise<void>): Promise<ExitCode> {
+  try {
+    await call();
+    return ExitCode.Ok;
+  } catch (error) {
+    if (!(error instanceof ApnsRejection)) throw error;
+    printRejection(error, io, json);
+    return ExitCode.Rejected;
+  } finally {
+    await target.client.close({ force: true });
+  }
 }

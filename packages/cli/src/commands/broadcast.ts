@@ -3,11 +3,12 @@
  * subscribed to a channel.
  */
 import { Option, type Command } from 'commander';
-import { ApnsRejection, liveActivityEnd, liveActivityUpdate, type Notification, type RawPayload } from '@pushwire/api';
+import { liveActivityEnd, liveActivityUpdate, type Notification, type RawPayload } from '@pushwire/api';
 import { addAuthOptions } from '../auth-flags.js';
-import { addChannelOptions, printRejection, type ChannelFlags } from '../channel-flags.js';
+import { addChannelOptions, runChannelCall, type ChannelFlags } from '../channel-flags.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP, ExitCode, badInput } from '../exit-codes.js';
+import type { ExitCode} from '../exit-codes.js';
+import { EXIT_CODES_HELP, badInput } from '../exit-codes.js';
 import { loadNotification } from '../notification-flags.js';
 import { addTargetOptions, openTarget, positiveInt, type TargetFlags } from '../target.js';
 
@@ -119,19 +120,12 @@ async function broadcast(command: Command, flags: Flags, context: CliContext): P
   const notification = await loadBroadcast(flags, context);
   const target = await openTarget(command, flags);
   if (flags.verbose === true) stderr.write(`broadcasting via ${target.description}\n`);
-  try {
+  return runChannelCall(target, context.io, flags.json === true, async () => {
     const result = await target.client.broadcast(flags.channel.trim(), notification, {
       bundleId: flags.bundleId,
       ...(flags.priority === undefined ? {} : { priority: flags.priority }),
       ...(flags.expiration === undefined ? {} : { expiration: flags.expiration }),
     });
     stdout.write(flags.json === true ? `${JSON.stringify({ status: 200, ...result })}\n` : `${result.requestId ?? ''}\n`);
-    return ExitCode.Ok;
-  } catch (error) {
-    if (!(error instanceof ApnsRejection)) throw error;
-    printRejection(error, context.io, flags.json === true);
-    return ExitCode.Rejected;
-  } finally {
-    await target.client.close({ force: true });
-  }
+  });
 }

@@ -3,11 +3,12 @@
  * (iOS 18 Live Activities) on Apple's channel-management host.
  */
 import type { Command } from 'commander';
-import { ApnsRejection, type Client } from '@pushwire/api';
+import type { Client } from '@pushwire/api';
 import { addAuthOptions } from '../auth-flags.js';
-import { addChannelOptions, parseStoragePolicy, printRejection, type ChannelFlags } from '../channel-flags.js';
+import { addChannelOptions, parseStoragePolicy, runChannelCall, type ChannelFlags } from '../channel-flags.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP, ExitCode } from '../exit-codes.js';
+import type { ExitCode } from '../exit-codes.js';
+import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { addTargetOptions, openTarget, type TargetFlags } from '../target.js';
 
 type Flags = ChannelFlags & TargetFlags & { storagePolicy?: 0 | 1; verbose?: boolean };
@@ -104,15 +105,8 @@ async function runOperation(op: Operation, command: Command, flags: Flags, conte
   const { stdout, stderr } = context.io;
   const target = await openTarget(command, flags);
   if (flags.verbose === true) stderr.write(`channels ${op.name} via ${target.client.origin}\n`);
-  try {
+  return runChannelCall(target, context.io, flags.json === true, async () => {
     const { json, text } = await op.run(target.client, flags);
     stdout.write(flags.json === true ? `${JSON.stringify(json)}\n` : text === '' ? '' : `${text}\n`);
-    return ExitCode.Ok;
-  } catch (error) {
-    if (!(error instanceof ApnsRejection)) throw error;
-    printRejection(error, context.io, flags.json === true);
-    return ExitCode.Rejected;
-  } finally {
-    await target.client.close({ force: true });
-  }
+  });
 }
