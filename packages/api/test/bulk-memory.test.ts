@@ -57,9 +57,11 @@ describe('sendMany with 100,000 tokens from an async iterable', () => {
     // Once the first 5,000 have warmed the path (sessions, TLS, compiled
     // code: one-time costs that vary with what else ran in this worker), live
     // memory does not grow while 95,000 more tokens pass: 100 B kept per token
-    // would be 9 MB, and 100k requests pulled at once far more.
-    expect(Math.max(...samples) - samples[0]!).toBeLessThan(4 * 1024 * 1024);
+    // would be 9 MB at the last sample, and 100k requests pulled at once far
+    // more. The peak may sit a few MB higher on a loaded machine (the mock
+    // shares this heap, and its streams back up when it gets less CPU).
     expect(samples.at(-1)! - samples[0]!).toBeLessThan(2 * 1024 * 1024);
+    expect(Math.max(...samples) - samples[0]!).toBeLessThan(8 * 1024 * 1024);
     // The one-time costs themselves stay modest (~5 MB alone, ~18 MB after
     // other suites in the same worker).
     expect(Math.max(...samples) - baseHeap).toBeLessThan(32 * 1024 * 1024);
