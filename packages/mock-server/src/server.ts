@@ -21,6 +21,8 @@ import { Recorder, type RecordedRequest, type ServerStats } from './recorder.js'
 import { DeviceRegistry, type Unregistration } from './registry.js';
 
 const noop = (): void => {};
+/** Connection-level receive window: the largest HTTP/2 allows (2^31-1). */
+const CONNECTION_WINDOW = 2 ** 31 - 1;
 
 /** Options of {@link MockApnsServer.issueClientCertificate}. */
 export interface IssueCertificateOptions extends ClientCertificateSpec {
@@ -356,6 +358,11 @@ export class MockApnsServer {
       this.#all.push(connection);
       this.#connections.set(session, connection);
       session.on('error', () => {});
+      // A connection window far above the default 65,535 bytes (nginx advertises
+      // 2^31-1 too): when a busy client runs out of it mid-body, node:http2's
+      // client scheduler sends the rest of that body only after every newer
+      // stream's, so it stalls until the client's timeout. See test/flow-control.
+      session.setLocalWindowSize(CONNECTION_WINDOW);
       session.once('close', () => {
         connection.stats.closed = true;
         this.#connections.delete(session);
