@@ -57,8 +57,11 @@ export interface CertificateAuthority extends PemPair {
 
 function serial(): string {
   // Positive, 16 bytes: unique per certificate so clients never confuse two.
+  // The top bit clear keeps it positive; the next bit set keeps the first
+  // byte non-zero, since DER forbids a leading zero byte the value does not
+  // need and OpenSSL refuses such a certificate ("illegal padding", 1 in 256).
   const bytes = randomBytes(16);
-  bytes[0] = bytes[0]! & 0x7f;
+  bytes[0] = (bytes[0]! & 0x7f) | 0x40;
   return bytes.toString('hex');
 }
 

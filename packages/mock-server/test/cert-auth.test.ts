@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { connect } from 'node:http2';
 import { MockApnsServer } from '../src/index.js';
 import { close, newToken, open, request, TOPIC } from './helpers.js';
@@ -11,6 +12,17 @@ describe('certificate auth', () => {
   afterAll(() => server.stop());
 
   const path = (token = newToken()): string => `/3/device/${token}`;
+
+  it('issues certificates OpenSSL always accepts (strict DER: a random serial never gets a leading zero byte)', () => {
+    // 1 in 256 serials used to start with a byte DER forbids; 600 certificates
+    // hit that with probability ~90%.
+    for (let i = 0; i < 600; i++) {
+      const { cert, key } = server.issueClientCertificate({ bundleId: TOPIC });
+      const parsed = new X509Certificate(cert);
+      expect(parsed.serialNumber).toMatch(/^[4-7][0-9A-F]{31}$/);
+      expect(parsed.checkPrivateKey(createPrivateKey(key))).toBe(true);
+    }
+  });
 
   it('accepts a single-topic certificate without apns-topic and uses its bundle id', async () => {
     const session = await open(server, server.issueClientCertificate({ bundleId: TOPIC }));
