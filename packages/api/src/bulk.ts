@@ -42,16 +42,16 @@ function iteratorOf(source: TokenSource): AsyncIterator<unknown> | Iterator<unkn
 
 /**
  * Groups errors by kind so one closed pool gives one entry, not a million:
- * class, code, `processed` and the GOAWAY reason. Not the message, which
+ * class, code, `retryable`, `processed` and the GOAWAY reason. Not the message, which
  * names the stream, the attempt count or the queue length (a cut connection
  * with 1,000 streams would otherwise give 1,000 groups); only an error
  * without a code is told apart by its message.
  */
 function errorKey(error: unknown): string {
   if (!(error instanceof Error)) return `value|${String(error)}`;
-  const { code, processed, goawayReason } = error as { code?: unknown; processed?: unknown; goawayReason?: unknown };
+  const { code, retryable, processed, goawayReason } = error as { code?: unknown; retryable?: unknown; processed?: unknown; goawayReason?: unknown };
   const detail = code === undefined ? error.message : String(code);
-  return `${error.name}|${detail}|${String(processed)}|${String(goawayReason)}`;
+  return `${error.name}|${detail}|${String(retryable)}|${String(processed)}|${String(goawayReason)}`;
 }
 
 async function closeSource(iterator: AsyncIterator<unknown> | Iterator<unknown>): Promise<void> {
@@ -174,14 +174,22 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
     } catch (error) {
       sent = Promise.reject(error);
     }
+    // settle() in `finally`: a recording step that throws must not leave
+    // the batch waiting for this send forever.
     sent.then(
       (response) => {
-        record(token, apnsId, response);
-        settle();
+        try {
+          record(token, apnsId, response);
+        } finally {
+          settle();
+        }
       },
       (error: unknown) => {
-        recordError(token, error);
-        settle();
+        try {
+          recordError(token, error);
+        } finally {
+          settle();
+        }
       },
     );
   };

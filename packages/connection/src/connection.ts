@@ -15,7 +15,7 @@ import { nextGoaway, type GoawayInfo } from './goaway.js';
 import type { ConnectionOptions, ResolvedOptions } from './options.js';
 import { PingMonitor } from './ping.js';
 import { checkAuthHeaders, headerBlock, headerBlockWith, Request } from './request.js';
-import type { StreamRecord } from './stream-tracker.js';
+import { deliverError, type StreamRecord } from './stream-tracker.js';
 import { Streams } from './streams.js';
 import type { AuthContext, Response, ResponseSink } from './types.js';
 
@@ -166,11 +166,11 @@ export class Connection extends EventEmitter {
   postWith<T>(request: Request, sink: ResponseSink<T>, tag: T): void {
     const out = sink as ResponseSink<unknown>;
     if (!(request instanceof Request)) {
-      return out.onError(tag, new InvalidArgumentError('request', 'must be a Request (use Request.create)'));
+      return deliverError(out, tag, new InvalidArgumentError('request', 'must be a Request (use Request.create)'));
     }
-    if (this.#draining || this.#isClosed) return out.onError(tag, this.#notAccepting());
+    if (this.#draining || this.#isClosed) return deliverError(out, tag, this.#notAccepting());
     if (this.#streams.size >= this.#capacity) {
-      return out.onError(tag, new Blocked(`No free stream: ${this.#streams.size} of ${this.#capacity} in use`));
+      return deliverError(out, tag, new Blocked(`No free stream: ${this.#streams.size} of ${this.#capacity} in use`));
     }
     const record = this.#streams.start(request, out, tag);
     // Client stream ids are odd and never reused (RFC 9113 §5.1.1): when the
@@ -252,6 +252,8 @@ export class Connection extends EventEmitter {
 
   /** The grace period is over: drop the socket and, if the session never closed, settle everything now. */
   readonly #abandon = (): void => {
+    // node:http2 never reported this close: it is not a clean one.
+    this.#cause ??= new Closed('The connection was lost (its socket closed without an HTTP/2 close)', { processed: 'unknown' });
     this.#socket.destroy();
     if (!this.#session.destroyed) this.#session.destroy();
     this.#onClose();

@@ -60,6 +60,19 @@ export class StreamRecord {
   }
 }
 
+/**
+ * Delivers an error that never got a stream; like {@link StreamRecord.reject},
+ * a throwing sink cannot throw out of the caller.
+ * @internal
+ */
+export function deliverError(sink: ResponseSink<unknown>, tag: unknown, error: Error): void {
+  try {
+    sink.onError(tag, error);
+  } catch (thrown) {
+    rethrow(thrown);
+  }
+}
+
 /** A sink's exception surfaces as an uncaught exception, outside our state changes. */
 function rethrow(error: unknown): void {
   queueMicrotask(() => {

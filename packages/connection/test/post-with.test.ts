@@ -102,6 +102,39 @@ describe('postWith', () => {
     expect((await conn.post(push())).status).toBe(200);
   });
 
+  test('a sink that throws on an immediate refusal (Blocked, closed, not a Request) does not throw out of postWith', async () => {
+    const server = await startMock({ auth: 'none' });
+    const conn = await connectTo(server, { maxConcurrentStreams: 1 });
+    const thrown: unknown[] = [];
+    const original = globalThis.queueMicrotask;
+    globalThis.queueMicrotask = (fn) =>
+      original(() => {
+        try {
+          fn();
+        } catch (error) {
+          thrown.push(error);
+        }
+      });
+    const refusing: ResponseSink<string> = {
+      onResponse: () => undefined,
+      onError: (tag) => {
+        throw new Error(`sink bug ${tag}`);
+      },
+    };
+    try {
+      const first = conn.post(push());
+      expect(() => conn.postWith(push(), refusing, 'blocked')).not.toThrow();
+      expect(() => conn.postWith({} as Request, refusing, 'not-a-request')).not.toThrow();
+      expect((await first).status).toBe(200);
+      await conn.close();
+      expect(() => conn.postWith(push(), refusing, 'closed')).not.toThrow();
+      await until(() => thrown.length === 3, 'the three re-thrown exceptions');
+    } finally {
+      globalThis.queueMicrotask = original;
+    }
+    expect(thrown.map((e) => (e as Error).message)).toEqual(['sink bug blocked', 'sink bug not-a-request', 'sink bug closed']);
+  });
+
   test('token auth: the header block with the token is built once and reused by a second attempt', async () => {
     const server = await startMock({ auth: 'token' });
     await using conn = await connectTo(server, { auth: new TokenAuth(server.signingKey) });
