@@ -75,6 +75,9 @@ export interface AuthHook {
   /**
    * Headers to add to each request, e.g. `{ authorization: 'bearer <jwt>' }`.
    * Return a plain object synchronously on the hot path; a promise is awaited.
+   * Return the same object while the headers stay the same and a new one
+   * when they change (never mutate a returned object): the connection
+   * checks and merges each object once and reuses the result by identity.
    */
   headers(context: AuthContext): Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>;
   /** Called for 403/429 responses whose reason is about auth. */
