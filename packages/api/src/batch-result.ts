@@ -112,7 +112,11 @@ export class SentList implements Iterable<SentEntry> {
     return this.#tokens;
   }
 
-  /** Sent tokens flagged `possibleDuplicate` (see {@link SentEntry.possibleDuplicate}). */
+  /**
+   * Sent tokens flagged `possibleDuplicate` (see {@link SentEntry.possibleDuplicate}).
+   * Kept per token: a token listed twice in the source is flagged on every
+   * entry once either send was.
+   */
   get possibleDuplicates(): readonly string[] {
     return [...this.#duplicates];
   }
