@@ -14,7 +14,11 @@ export async function main(log: (line: string) => void = console.log): Promise<v
   const mock = await MockApnsServer.start({ auth: 'token' });
   const { keyId, teamId, key } = mock.signingKey;
   // Server.production({ token: { keyId, teamId, key } }) in real life.
-  const client = await Server.custom(mock.origin, { token: { keyId, teamId, key } }, { ca: mock.ca }).createClient();
+  const client = await Server.custom(mock.origin, { token: { keyId, teamId, key } }, { ca: mock.ca }).createClient({
+    timeout: 10_000, // one send, retries included
+    backoff: { minDelay: 50, maxDelay: 2_000 }, // between retries of a 429/5xx
+    ping: { interval: 30_000, timeout: 5_000 }, // notice a dead network path in seconds
+  });
   try {
     const apnsId = await client.sendNotification(
       DEVICE,
