@@ -21,6 +21,8 @@ type Run = () => Promise<unknown>;
 export class Fifo implements Queue<Run, JobOptions> {
   readonly #heads: [PostState | undefined, PostState | undefined] = [undefined, undefined];
   readonly #tails: [PostState | undefined, PostState | undefined] = [undefined, undefined];
+  /** The last post put back at the front of each lane, while it is still there. */
+  readonly #frontTails: [PostState | undefined, PostState | undefined] = [undefined, undefined];
   #size = 0;
   /** Called whenever the size drops (back-pressure waiters). */
   onShrink: (() => void) | undefined = undefined;
@@ -37,12 +39,17 @@ export class Fifo implements Queue<Run, JobOptions> {
     state.qRun = run;
     state.qLane = lane;
     if (options?.front === true) {
-      const head = this.#heads[lane];
-      state.qPrev = undefined;
-      state.qNext = head;
-      if (head === undefined) this.#tails[lane] = state;
-      else head.qPrev = state;
-      this.#heads[lane] = state;
+      // Posts put back in a row keep their order: each goes after the one
+      // put back before it (if that one is still waiting), not before it.
+      const prev = this.#frontTails[lane];
+      const next = prev === undefined ? this.#heads[lane] : prev.qNext;
+      state.qPrev = prev;
+      state.qNext = next;
+      if (prev === undefined) this.#heads[lane] = state;
+      else prev.qNext = state;
+      if (next === undefined) this.#tails[lane] = state;
+      else next.qPrev = state;
+      this.#frontTails[lane] = state;
     } else {
       state.qNext = undefined;
       const tail = this.#tails[lane];
@@ -73,6 +80,8 @@ export class Fifo implements Queue<Run, JobOptions> {
     else next.qPrev = prev;
     state.qPrev = state.qNext = state.qRun = undefined;
     state.qLane = -1;
+    // Posts put back form a prefix of the lane: the one before is the new last.
+    if (this.#frontTails[lane] === state) this.#frontTails[lane] = prev;
     this.#size--;
     this.onShrink?.();
   }
