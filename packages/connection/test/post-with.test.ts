@@ -23,6 +23,21 @@ function recorder(): { sink: ResponseSink<string>; calls: Array<[string, number 
   };
 }
 
+/** A sink's exception is re-thrown on a microtask: collect it there instead. */
+function catchRethrown(): { thrown: unknown[]; restore: () => void } {
+  const thrown: unknown[] = [];
+  const original = globalThis.queueMicrotask;
+  globalThis.queueMicrotask = (fn) =>
+    original(() => {
+      try {
+        fn();
+      } catch (error) {
+        thrown.push(error);
+      }
+    });
+  return { thrown, restore: () => void (globalThis.queueMicrotask = original) };
+}
+
 describe('postWith', () => {
   test('one sink serves many requests: exactly one call each, with its tag, for any status', async () => {
     const server = await startMock({ auth: 'none' });
@@ -80,22 +95,12 @@ describe('postWith', () => {
   test('a throwing sink does not break the connection: the exception surfaces, the slot is freed', async () => {
     const server = await startMock({ auth: 'none' });
     await using conn = await connectTo(server);
-    const thrown: unknown[] = [];
-    const original = globalThis.queueMicrotask;
-    // The sink's exception is re-thrown on a microtask; catch it there.
-    globalThis.queueMicrotask = (fn) =>
-      original(() => {
-        try {
-          fn();
-        } catch (error) {
-          thrown.push(error);
-        }
-      });
+    const { thrown, restore } = catchRethrown();
     try {
       conn.postWith(push(), { onResponse: () => { throw new Error('sink bug'); }, onError: () => undefined }, 0);
       await until(() => thrown.length === 1, 'the re-thrown exception');
     } finally {
-      globalThis.queueMicrotask = original;
+      restore();
     }
     expect((thrown[0] as Error).message).toBe('sink bug');
     expect(conn.inFlight).toBe(0);
@@ -105,16 +110,7 @@ describe('postWith', () => {
   test('a sink that throws on an immediate refusal (Blocked, closed, not a Request) does not throw out of postWith', async () => {
     const server = await startMock({ auth: 'none' });
     const conn = await connectTo(server, { maxConcurrentStreams: 1 });
-    const thrown: unknown[] = [];
-    const original = globalThis.queueMicrotask;
-    globalThis.queueMicrotask = (fn) =>
-      original(() => {
-        try {
-          fn();
-        } catch (error) {
-          thrown.push(error);
-        }
-      });
+    const { thrown, restore } = catchRethrown();
     const refusing: ResponseSink<string> = {
       onResponse: () => undefined,
       onError: (tag) => {
@@ -130,7 +126,7 @@ describe('postWith', () => {
       expect(() => conn.postWith(push(), refusing, 'closed')).not.toThrow();
       await until(() => thrown.length === 3, 'the three re-thrown exceptions');
     } finally {
-      globalThis.queueMicrotask = original;
+      restore();
     }
     expect(thrown.map((e) => (e as Error).message)).toEqual(['sink bug blocked', 'sink bug not-a-request', 'sink bug closed']);
   });

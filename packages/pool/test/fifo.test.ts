@@ -12,6 +12,19 @@ function post(): PostState {
 }
 const run = (): Promise<unknown> => Promise.resolve();
 
+/** A queue, the names of its posts, and `add(name, front)` for new posts. */
+function lane(): { fifo: Fifo; names: Map<PostState, string>; add: (name: string, front: boolean) => PostState } {
+  const fifo = new Fifo();
+  const names = new Map<PostState, string>();
+  const add = (name: string, front: boolean): PostState => {
+    const state = post();
+    names.set(state, name);
+    fifo.enqueue(run, { state, priority: 0, front });
+    return state;
+  };
+  return { fifo, names, add };
+}
+
 function drain(fifo: Fifo, names: Map<PostState, string>): string[] {
   const order = [...fifo].map((state) => names.get(state)!);
   while (fifo.dequeue() !== undefined);
@@ -33,14 +46,7 @@ describe('Fifo', () => {
   });
 
   test('posts put back at the front in a row keep their order, ahead of the rest', () => {
-    const fifo = new Fifo();
-    const names = new Map<PostState, string>();
-    const add = (name: string, front: boolean): PostState => {
-      const state = post();
-      names.set(state, name);
-      fifo.enqueue(run, { state, priority: 0, front });
-      return state;
-    };
+    const { fifo, names, add } = lane();
     add('later1', false);
     add('later2', false);
     add('held1', true);
@@ -56,14 +62,7 @@ describe('Fifo', () => {
   });
 
   test('taking a post out (deadline, abort) keeps the links and the front order intact', () => {
-    const fifo = new Fifo();
-    const names = new Map<PostState, string>();
-    const add = (name: string, front: boolean): PostState => {
-      const state = post();
-      names.set(state, name);
-      fifo.enqueue(run, { state, priority: 0, front });
-      return state;
-    };
+    const { fifo, names, add } = lane();
     add('a', false);
     add('h1', true);
     const h2 = add('h2', true);
