@@ -40,6 +40,13 @@ export interface MockServerOptions {
   clientCa?: string | Buffer;
   /** Channels per app before create answers CannotCreateChannelConfig. @default 10000 (Apple's limit) */
   maxChannels?: number;
+  /**
+   * Connection-level receive window advertised to clients (bytes, 65,535 to
+   * 2^31-1). 65,535 is HTTP/2's default, the window a server that never
+   * raises it keeps; clients must not let a body stall on it.
+   * @default 2147483647 (as nginx advertises)
+   */
+  connectionWindow?: number;
 }
 
 /** Options after defaults and checks. */
@@ -56,9 +63,14 @@ export interface ResolvedOptions {
   readonly tls: TlsOptions | undefined;
   readonly clientCa: string | Buffer | undefined;
   readonly maxChannels: number;
+  readonly connectionWindow: number;
 }
 
-const KNOWN = ['port', 'host', 'environment', 'auth', 'maxConcurrentStreams', 'strictDevices', 'record', 'fast', 'clock', 'tls', 'clientCa', 'maxChannels'];
+/** HTTP/2's initial connection window (RFC 9113 §6.9.2) and the largest allowed. */
+const DEFAULT_WINDOW = 65_535;
+const MAX_WINDOW = 2 ** 31 - 1;
+
+const KNOWN = ['port', 'host', 'environment', 'auth', 'maxConcurrentStreams', 'strictDevices', 'record', 'fast', 'clock', 'tls', 'clientCa', 'maxChannels', 'connectionWindow'];
 
 function got(value: unknown): string {
   return `\`${typeof value === 'function' ? 'function' : (JSON.stringify(value) ?? String(value))}\` (${typeof value})`;
@@ -74,7 +86,7 @@ export function resolveOptions(options: MockServerOptions = {}): ResolvedOptions
     if (!KNOWN.includes(key)) throw new TypeError(`Unknown option \`${key}\` (known: ${KNOWN.join(', ')})`);
   }
   const { port = 0, host = '127.0.0.1', environment = 'development', auth = 'token', maxConcurrentStreams = 1000 } = options;
-  const { strictDevices = false, fast = false, clock = Date.now, tls, clientCa, maxChannels = 10_000 } = options;
+  const { strictDevices = false, fast = false, clock = Date.now, tls, clientCa, maxChannels = 10_000, connectionWindow = MAX_WINDOW } = options;
   const record = options.record ?? !fast;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`Expected \`port\` to be an integer from 0 to 65535, got ${got(port)}`);
   if (typeof host !== 'string' || host === '') throw new TypeError(`Expected \`host\` to be a non-empty string, got ${got(host)}`);
@@ -89,5 +101,8 @@ export function resolveOptions(options: MockServerOptions = {}): ResolvedOptions
   if (typeof clock !== 'function') throw new TypeError(`Expected \`clock\` to be a function returning ms since epoch, got ${got(clock)}`);
   if (tls !== undefined && (typeof tls !== 'object' || !tls.cert || !tls.key || !tls.ca)) throw new TypeError('Expected `tls` to have `cert`, `key` and `ca` (PEM)');
   if (!Number.isInteger(maxChannels) || maxChannels < 0) throw new TypeError(`Expected \`maxChannels\` to be an integer from 0 and up, got ${got(maxChannels)}`);
-  return { port, host, environment, auth, maxConcurrentStreams, strictDevices, record, fast, clock, tls, clientCa, maxChannels };
+  if (!Number.isInteger(connectionWindow) || connectionWindow < DEFAULT_WINDOW || connectionWindow > MAX_WINDOW) {
+    throw new TypeError(`Expected \`connectionWindow\` to be an integer from ${DEFAULT_WINDOW} to ${MAX_WINDOW}, got ${got(connectionWindow)}`);
+  }
+  return { port, host, environment, auth, maxConcurrentStreams, strictDevices, record, fast, clock, tls, clientCa, maxChannels, connectionWindow };
 }

@@ -21,8 +21,6 @@ import { Recorder, type RecordedRequest, type ServerStats } from './recorder.js'
 import { DeviceRegistry, type Unregistration } from './registry.js';
 
 const noop = (): void => {};
-/** Connection-level receive window: the largest HTTP/2 allows (2^31-1). */
-const CONNECTION_WINDOW = 2 ** 31 - 1;
 
 /** Options of {@link MockApnsServer.issueClientCertificate}. */
 export interface IssueCertificateOptions extends ClientCertificateSpec {
@@ -358,11 +356,11 @@ export class MockApnsServer {
       this.#all.push(connection);
       this.#connections.set(session, connection);
       session.on('error', () => {});
-      // A connection window far above the default 65,535 bytes (nginx advertises
-      // 2^31-1 too): when a busy client runs out of it mid-body, node:http2's
-      // client scheduler sends the rest of that body only after every newer
-      // stream's, so it stalls until the client's timeout. See test/flow-control.
-      session.setLocalWindowSize(CONNECTION_WINDOW);
+      // By default a connection window far above 65,535 bytes (nginx advertises
+      // 2^31-1 too): a plain node:http2 client that runs out of it mid-body
+      // sends the rest of that body only after every newer stream's, so it
+      // stalls until its timeout. See test/flow-control.
+      if (this.#options.connectionWindow > 65_535) session.setLocalWindowSize(this.#options.connectionWindow);
       session.once('close', () => {
         connection.stats.closed = true;
         this.#connections.delete(session);

@@ -34,6 +34,19 @@ describe('connection flow control', () => {
     expect(session.state.remoteWindowSize).toBeGreaterThan(2 ** 30);
   });
 
+  it('keeps HTTP/2\'s default 65,535-byte window when asked (connectionWindow)', async () => {
+    const small = await MockApnsServer.start({ auth: 'none', connectionWindow: 65_535 });
+    const client = await open(small);
+    try {
+      expect((await request(client, push(small, newToken()), BODY)).status).toBe(200);
+      expect(session.state.remoteWindowSize).toBeGreaterThan(2 ** 30);
+      expect(client.state.remoteWindowSize).toBeLessThanOrEqual(65_535);
+    } finally {
+      await close(client);
+      await small.stop();
+    }
+  });
+
   it('answers every request while newer ones keep coming (no stream overtaken by hundreds of later ones)', async () => {
     const finished: number[] = [];
     let next = 0;

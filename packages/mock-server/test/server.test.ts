@@ -99,6 +99,7 @@ describe('MockApnsServer', () => {
     await expect(MockApnsServer.start({ port: -1 })).rejects.toThrow('Expected `port` to be an integer from 0 to 65535, got `-1` (number)');
     await expect(MockApnsServer.start({ auth: 'jwt' as 'token' })).rejects.toThrow(/auth/);
     await expect(MockApnsServer.start({ colour: 'red' } as object)).rejects.toThrow(/Unknown option `colour`/);
+    await expect(MockApnsServer.start({ connectionWindow: 1024 })).rejects.toThrow('Expected `connectionWindow` to be an integer from 65535 to 2147483647, got `1024` (number)');
     expect(() => server.issueClientCertificate({ bundleId: TOPIC })).toThrow(/auth 'certificate' or 'any'/);
   });
 });
