@@ -46,7 +46,8 @@ const PROMISE_SINK: ResponseSink<Settle> = {
  * Events: `'capacity'` (new capacity: the server's SETTINGS changed),
  * `'draining'` (why: GOAWAY, stream ids used up, `close()`, auth), `'close'`
  * (cause, `undefined` when clean), `'free'` (a stream slot came back after
- * its request's outcome was delivered: a timed-out stream finished closing).
+ * its request's outcome was delivered: a timed-out stream finished closing;
+ * or the connection is no longer busy for want of flow-control window).
  * It never emits `'error'`.
  *
  * @example
@@ -68,6 +69,10 @@ export class Connection extends EventEmitter {
   readonly #closed: Promise<void>;
   #resolveClosed: (() => void) | undefined;
   #capacity = 1;
+  /** Bytes of the server's connection window known to be free, less the bodies posted since. */
+  #windowCredit = 0;
+  /** A post found no window; cleared when a body is framed or a stream ends. */
+  #windowShort = false;
   #nextStreamId = 1;
   #draining = false;
   #isClosed = false;
@@ -105,6 +110,7 @@ export class Connection extends EventEmitter {
       idle: () => void (this.#draining && this.#shutdown()),
       refused: (error) => this.#onRefused(error),
       freed: () => void (this.listenerCount('free') > 0 && this.emit('free')),
+      progress: () => this.#onProgress(),
     });
     this.#ping = new PingMonitor(session, options.pingInterval, options.pingTimeout, (error) => this.destroy(error));
     this.#capacity = this.#computeCapacity();
@@ -128,8 +134,12 @@ export class Connection extends EventEmitter {
   get capacity(): number { return this.#capacity; }
   /** Takes new work (not draining or closed). */
   get isReady(): boolean { return !this.#draining && !this.#isClosed; }
-  /** Every stream is in use: `post()` would reject with `Blocked`. */
-  get isBusy(): boolean { return this.#streams.size >= this.#capacity; }
+  /**
+   * `post()` would reject with `Blocked`: every stream is in use, or the last
+   * post found the server's flow-control window full (until a body is sent or
+   * a stream ends).
+   */
+  get isBusy(): boolean { return this.#streams.size >= this.#capacity || this.#windowShort; }
   /** Takes no new work; in-flight requests finish, then it closes. */
   get isDraining(): boolean { return this.#draining && !this.#isClosed; }
   /** The session is gone. */
@@ -139,7 +149,9 @@ export class Connection extends EventEmitter {
 
   /**
    * Sends one request. Resolves for any HTTP status (a rejection is a value).
-   * @throws {@link Blocked} at once when every stream is in use (nothing written).
+   * @throws {@link Blocked} at once when every stream is in use, or when the
+   *   server's connection flow-control window has no room for the body while
+   *   earlier bodies still wait for it (nothing written; see `isBusy`).
    * @throws {@link Closed} when the connection is draining/closed (`processed: false`) or the stream was cut.
    * @throws {@link Timeout} past `request.timeout`; the stream is reset with CANCEL.
    */
@@ -172,6 +184,12 @@ export class Connection extends EventEmitter {
     if (this.#streams.size >= this.#capacity) {
       return deliverError(out, tag, new Blocked(`No free stream: ${this.#streams.size} of ${this.#capacity} in use`));
     }
+    const bytes = request.body.length;
+    if (bytes > this.#windowCredit && bytes > 0 && !this.#windowFits(bytes)) {
+      const free = Math.max(0, this.#windowCredit);
+      return deliverError(out, tag, new Blocked(`No room in the server's flow-control window: the body needs ${bytes} bytes, ${free} free, ${this.#streams.unsent} bytes of earlier bodies still to send`));
+    }
+    this.#windowCredit -= bytes;
     const record = this.#streams.start(request, out, tag);
     // Client stream ids are odd and never reused (RFC 9113 §5.1.1): when the
     // next one would pass the limit, stop taking work and drain (after this
@@ -179,6 +197,29 @@ export class Connection extends EventEmitter {
     this.#nextStreamId += 2;
     this.#send(record);
     if (this.#nextStreamId > this.#options.maxStreamIds) this.#drain('stream-ids');
+  }
+
+  /**
+   * Whether a body of `bytes` goes out whole, now. A body the connection
+   * window cuts is not sent whole until the window refills, and node:http2's
+   * client (nghttp2's scheduler) sends its rest only after the body of every
+   * newer stream: under steady load it stalls until its timeout. So a body
+   * waits (Blocked) unless it fits beside the bodies not yet framed; with
+   * none waiting it goes anyway (nothing newer can overtake it).
+   */
+  #windowFits(bytes: number): boolean {
+    const unsent = this.#streams.unsent;
+    this.#windowCredit = (this.#session.state.remoteWindowSize ?? 0) - unsent;
+    if (bytes <= this.#windowCredit || unsent === 0) return true;
+    this.#windowShort = true;
+    return false;
+  }
+
+  /** A body was framed or a stream ended: a post refused for want of window may fit now. */
+  #onProgress(): void {
+    if (!this.#windowShort) return;
+    this.#windowShort = false;
+    if (this.listenerCount('free') > 0) this.emit('free');
   }
 
   /** Graceful close: no new streams; in-flight requests finish. Resolves when closed. */

@@ -12,7 +12,7 @@ import { APNSError, type APNSErrorOptions } from '@pushwire/models';
  */
 export type Processed = false | 'unknown';
 
-/** No free stream on this connection right now. Nothing was written. */
+/** No free stream (or no room in the server's flow-control window) on this connection right now. Nothing was written. */
 export class Blocked extends APNSError {
   constructor(message = 'No free stream on the connection', options: APNSErrorOptions = {}) {
     super(message, 'ERR_PUSHWIRE_BLOCKED', true, options);

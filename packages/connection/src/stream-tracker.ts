@@ -32,6 +32,8 @@ export class StreamRecord {
   released = false;
   /** The stream error, if `node:http2` reported one. */
   error: Error | undefined = undefined;
+  /** Body bytes node:http2 has not framed yet (they still need flow-control window). */
+  unsent = 0;
 
   constructor(request: Request, sink: ResponseSink<unknown>, tag: unknown, now: number, start: number) {
     this.request = request;

@@ -38,12 +38,15 @@ export interface StreamHost {
   refused(error: unknown): void;
   /** A slot was given back after its request's outcome was delivered. */
   freed?(): void;
+  /** A body was framed, or a stream ended: flow-control room may have come back. */
+  progress?(): void;
 }
 
 /** @internal */
 export class Streams {
   readonly #host: StreamHost;
   readonly #tracker: StreamTracker;
+  #unsent = 0;
 
   constructor(host: StreamHost) {
     this.#host = host;
@@ -55,10 +58,20 @@ export class Streams {
     return this.#tracker.size;
   }
 
+  /**
+   * Body bytes of the requests in flight that node:http2 has not framed yet:
+   * they will take that much of the server's connection window.
+   */
+  get unsent(): number {
+    return this.#unsent;
+  }
+
   /** Tracks a new request (its deadline starts now). */
   start(request: Request, sink: ResponseSink<unknown>, tag: unknown): StreamRecord {
     const now = performance.now();
     const record = new StreamRecord(request, sink, tag, now, now);
+    record.unsent = request.body.length;
+    this.#unsent += record.unsent;
     this.#tracker.add(record);
     return record;
   }
@@ -80,7 +93,18 @@ export class Streams {
     stream.on('response', onResponse);
     stream.on('error', onStreamError);
     stream.on('close', onStreamClose);
+    // 'finish' comes once node:http2 has framed the whole body, i.e. once the
+    // body has taken its share of the connection window.
+    if (record.unsent > 0) stream.on('finish', onBodySent);
     stream.end(record.request.body);
+  }
+
+  /** @internal listener body */
+  bodySent(record: StreamRecord): void {
+    if (record.unsent === 0) return;
+    this.#unsent -= record.unsent;
+    record.unsent = 0;
+    this.#host.progress?.();
   }
 
   /** Fails (once) and, unless told otherwise, frees the slot. */
@@ -163,8 +187,12 @@ export class Streams {
   #release(record: StreamRecord): void {
     if (record.released) return;
     record.released = true;
+    // A stream that ended before its body was framed (reset, refused) sends no more of it.
+    this.#unsent -= record.unsent;
+    record.unsent = 0;
     this.#tracker.delete(record);
     if (this.#tracker.size === 0) this.#host.idle();
+    this.#host.progress?.();
   }
 
   readonly #expire = (record: StreamRecord): void => {
@@ -201,6 +229,11 @@ function onEnd(this: TrackedStream): void {
 function onStreamClose(this: TrackedStream): void {
   const record = this[kRecord];
   if (record !== undefined) this[kStreams]?.closed(this, record);
+}
+
+function onBodySent(this: TrackedStream): void {
+  const record = this[kRecord];
+  if (record !== undefined) this[kStreams]?.bodySent(record);
 }
 
 function onData(this: TrackedStream, chunk: Buffer): void {
