@@ -78,7 +78,7 @@ export class Fleet {
       if (member === undefined) continue;
       const conn = member.conn;
       const inFlight = conn.inFlight;
-      if (inFlight < load && inFlight < conn.capacity && conn.isReady) {
+      if (inFlight < load && !conn.isBusy && conn.isReady) {
         best = member;
         load = inFlight;
       }

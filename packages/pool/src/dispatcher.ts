@@ -11,7 +11,7 @@
  * in after a retryable failure.
  */
 import { performance } from 'node:perf_hooks';
-import { Closed, Timeout, type ConnectionOptions, type Request, type Response, type ResponseSink } from '@pushwire/connection';
+import { Blocked, Closed, Timeout, type ConnectionOptions, type Request, type Response, type ResponseSink } from '@pushwire/connection';
 import PQueue from 'p-queue';
 import pRetry, { AbortError } from 'p-retry';
 import { Fleet, type FleetEvents, type Member } from './connections.js';
@@ -194,7 +194,15 @@ export class Dispatcher {
 
   #onError(state: PostState, error: Error): void {
     this.#ended(state);
-    this.#failed(state, error);
+    if (error instanceof Blocked && !state.done) {
+      // Refused before anything was written (the connection found no room in
+      // the server's flow-control window): not an attempt, no back-off; it
+      // waits at the head of the queue for the connection to free up.
+      state.attempts--;
+      this.#hold(state);
+    } else {
+      this.#failed(state, error);
+    }
     this.#wake();
   }
 
