@@ -17,6 +17,7 @@ export const USAGE = `usage: node dist/main.js [options]
   --auth MODE               token | certificate | any | none (default token)
   --environment ENV         development | production (default development)
   --max-concurrent-streams N  advertised stream limit (default 1000)
+  --connection-window N     connection window advertised, 65535 to 2147483647 (default 2147483647)
   --strict-devices          only registered tokens are live (none are, standalone)
   --faults FILE             JSON array of faults to inject
   --fast                    benchmark mode: no recording, minimal work
@@ -47,6 +48,7 @@ export async function runMockServer(argv: readonly string[], out: (line: string)
       auth: { type: 'string' },
       environment: { type: 'string' },
       'max-concurrent-streams': { type: 'string' },
+      'connection-window': { type: 'string' },
       'strict-devices': { type: 'boolean' },
       faults: { type: 'string' },
       fast: { type: 'boolean' },
@@ -67,6 +69,7 @@ export async function runMockServer(argv: readonly string[], out: (line: string)
   if (values.auth !== undefined) options.auth = values.auth as AuthMode;
   if (values.environment !== undefined) options.environment = values.environment as 'development' | 'production';
   if (values['max-concurrent-streams'] !== undefined) options.maxConcurrentStreams = Number(values['max-concurrent-streams']);
+  if (values['connection-window'] !== undefined) options.connectionWindow = Number(values['connection-window']);
   if (values['strict-devices']) options.strictDevices = true;
   if (values.fast) options.fast = true;
   if (values['no-record'] || values.record === false) options.record = false;

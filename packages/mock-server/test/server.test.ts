@@ -134,7 +134,7 @@ describe('runMockServer (standalone entry)', () => {
     const lines: string[] = [];
     const faultsPath = join(tmpdir(), `pushwire-mock-faults-${process.pid}.json`);
     await writeFile(faultsPath, JSON.stringify([{ kind: 'status', status: 503, reason: 'Shutdown', nth: 1 }]));
-    const running = await runMockServer(['--port', '0', '--json', '--faults', faultsPath], (l) => lines.push(l));
+    const running = await runMockServer(['--port', '0', '--json', '--faults', faultsPath, '--connection-window', '65535'], (l) => lines.push(l));
     try {
       const ready = JSON.parse(lines[0]!) as { origin: string; ca: string; caPath: string; keyPath: string; signingKey: { keyId: string } };
       expect(ready.origin).toBe(running!.server.origin);
@@ -142,6 +142,7 @@ describe('runMockServer (standalone entry)', () => {
       expect(ready.keyPath).toContain(ready.signingKey.keyId);
       const session = await open(running!.server);
       expect((await request(session, push(running!.server, newToken()))).status).toBe(503);
+      expect(session.state.remoteWindowSize).toBeLessThanOrEqual(65_535);
       await close(session);
     } finally {
       await running!.stop();
