@@ -185,7 +185,7 @@ export class Connection extends EventEmitter {
       return deliverError(out, tag, new Blocked(`No free stream: ${this.#streams.size} of ${this.#capacity} in use`));
     }
     const bytes = request.body.length;
-    if (bytes > this.#windowCredit && bytes > 0 && !this.#windowFits(bytes)) {
+    if (bytes > 0 && bytes > this.#windowCredit && !this.#windowFits(bytes)) {
       const free = Math.max(0, this.#windowCredit);
       return deliverError(out, tag, new Blocked(`No room in the server's flow-control window: the body needs ${bytes} bytes, ${free} free, ${this.#streams.unsent} bytes of earlier bodies still to send`));
     }
