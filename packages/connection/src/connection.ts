@@ -71,8 +71,9 @@ export class Connection extends EventEmitter {
   #capacity = 1;
   /** Bytes of the server's connection window known to be free, less the bodies posted since. */
   #windowCredit = 0;
-  /** A post found no window; cleared when a body is framed or a stream ends. */
+  /** A post found no window; cleared once a body of `#windowNeed` bytes fits again. */
   #windowShort = false;
+  #windowNeed = 0;
   #nextStreamId = 1;
   #draining = false;
   #isClosed = false;
@@ -212,12 +213,21 @@ export class Connection extends EventEmitter {
     this.#windowCredit = (this.#session.state.remoteWindowSize ?? 0) - unsent;
     if (bytes <= this.#windowCredit || unsent === 0) return true;
     this.#windowShort = true;
+    this.#windowNeed = bytes;
     return false;
   }
 
-  /** A body was framed or a stream ended: a post refused for want of window may fit now. */
+  /**
+   * A body was framed or a stream ended (its answer usually follows the
+   * server's WINDOW_UPDATE): once the refused body fits, say so. Each waiting
+   * body ends in one of these events, so this cannot wait forever.
+   */
   #onProgress(): void {
     if (!this.#windowShort) return;
+    const unsent = this.#streams.unsent;
+    const credit = (this.#session.state.remoteWindowSize ?? 0) - unsent;
+    if (this.#windowNeed > credit && unsent > 0) return;
+    this.#windowCredit = credit;
     this.#windowShort = false;
     if (this.listenerCount('free') > 0) this.emit('free');
   }
