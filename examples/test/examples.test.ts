@@ -1,6 +1,7 @@
 // Runs every example's main() so CI keeps them working.
 import { describe, expect, test } from '@jest/globals';
 import * as clientSend from '../src/client-send.js';
+import * as connectionBurst from '../src/connection-burst.js';
 import * as connectionCustomAuth from '../src/connection-custom-auth.js';
 import * as encodeNotification from '../src/encode-notification.js';
 import * as feedback from '../src/feedback.js';
@@ -11,6 +12,7 @@ import * as session from '../src/session.js';
 const examples: Array<[string, { main(log: (line: string) => void): Promise<void> }, RegExp]> = [
   ['encode-notification', encodeNotification, /payload: \d+ bytes/],
   ['connection-custom-auth', connectionCustomAuth, /second: 200/],
+  ['connection-burst', connectionBurst, /2000 sends in \d+ ms on one connection: \{"200":2000\}\nheld back [1-9]\d* times .* the server accepted 2000/],
   ['pool-bulk', poolBulk, /2000 sends in \d+ ms: \{"200":2000\}/],
   ['client-send', clientSend, /rejected: 410 Unregistered/],
   ['session', session, /outdate\(40 ms\) closed 1 idle client/],
