@@ -21,27 +21,35 @@ export async function run(spec: RunSpec, tokens: string[]): Promise<Outcome> {
     deadline: DEADLINE,
   });
   const headers = { 'apns-topic': spec.topic, 'apns-push-type': 'alert' };
-  const body = Buffer.from(spec.payload);
+  // One validated template, a request per device via withPath (as the pool README shows).
+  const template = Request.create('/3/device/', headers, Buffer.from(spec.payload));
   const failures: Record<string, number> = {};
   let ok = 0;
+  let settled = 0;
+  let allSettled!: () => void;
+  const done = new Promise<void>((resolve) => (allSettled = resolve));
+  const count = (): void => {
+    if (++settled === tokens.length) allSettled();
+  };
   const onResponse = (response: PoolResponse): void => {
     if (response.status === 200) ok++;
     else countFailure(failures, `${response.status} ${response.reason ?? ''}`.trim());
+    count();
   };
-  const onError = (error: unknown): void => countFailure(failures, describe(error));
+  const onError = (error: unknown): void => {
+    countFailure(failures, describe(error));
+    count();
+  };
 
   const baseHeap = process.memoryUsage().heapUsed;
   const started = performance.now();
-  const pending = new Array<Promise<void>>(tokens.length);
   try {
-    for (let i = 0; i < tokens.length; i++) {
-      pending[i] = pool.post(Request.create(`/3/device/${tokens[i]!}`, headers, body)).then(onResponse, onError);
-    }
+    for (const token of tokens) void pool.post(template.withPath(`/3/device/${token}`)).then(onResponse, onError);
     const queueMs = performance.now() - started;
     const queuedRss = process.memoryUsage.rss();
     const queuedHeap = process.memoryUsage().heapUsed;
     const queued = pool.queued;
-    await Promise.all(pending);
+    await done;
     return { ok, failed: tokens.length - ok, failures, extra: { queueMs, queuedRss, queuedHeap, baseHeap, queued, posted: tokens.length } };
   } finally {
     await pool.close();
