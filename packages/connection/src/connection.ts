@@ -110,7 +110,7 @@ export class Connection extends EventEmitter {
       reconnect: () => this.#drain('auth'),
       idle: () => void (this.#draining && this.#shutdown()),
       refused: (error) => this.#onRefused(error),
-      freed: () => void (this.listenerCount('free') > 0 && this.emit('free')),
+      freed: () => this.#emitFree(),
       progress: () => this.#onProgress(),
     });
     this.#ping = new PingMonitor(session, options.pingInterval, options.pingTimeout, (error) => this.destroy(error));
@@ -137,8 +137,8 @@ export class Connection extends EventEmitter {
   get isReady(): boolean { return !this.#draining && !this.#isClosed; }
   /**
    * `post()` would reject with `Blocked`: every stream is in use, or the last
-   * post found the server's flow-control window full (until a body is sent or
-   * a stream ends).
+   * post found the server's flow-control window full (until a body of its size
+   * fits again; `'free'` says when).
    */
   get isBusy(): boolean { return this.#streams.size >= this.#capacity || this.#windowShort; }
   /** Takes no new work; in-flight requests finish, then it closes. */
@@ -209,9 +209,8 @@ export class Connection extends EventEmitter {
    * none waiting it goes anyway (nothing newer can overtake it).
    */
   #windowFits(bytes: number): boolean {
-    const unsent = this.#streams.unsent;
-    this.#windowCredit = (this.#session.state.remoteWindowSize ?? 0) - unsent;
-    if (bytes <= this.#windowCredit || unsent === 0) return true;
+    this.#windowCredit = this.#freeWindow();
+    if (bytes <= this.#windowCredit || this.#streams.unsent === 0) return true;
     this.#windowShort = true;
     this.#windowNeed = bytes;
     return false;
@@ -224,11 +223,19 @@ export class Connection extends EventEmitter {
    */
   #onProgress(): void {
     if (!this.#windowShort) return;
-    const unsent = this.#streams.unsent;
-    const credit = (this.#session.state.remoteWindowSize ?? 0) - unsent;
-    if (this.#windowNeed > credit && unsent > 0) return;
+    const credit = this.#freeWindow();
+    if (this.#windowNeed > credit && this.#streams.unsent > 0) return;
     this.#windowCredit = credit;
     this.#windowShort = false;
+    this.#emitFree();
+  }
+
+  /** The server's connection window left once the bodies not yet framed have gone out. */
+  #freeWindow(): number {
+    return (this.#session.state.remoteWindowSize ?? 0) - this.#streams.unsent;
+  }
+
+  #emitFree(): void {
     if (this.listenerCount('free') > 0) this.emit('free');
   }
 

@@ -54,17 +54,13 @@ export class StreamRecord {
 
   /** Delivers the error; a throwing sink must not break the stream bookkeeping. */
   reject(error: Error): void {
-    try {
-      this.sink.onError(this.tag, error);
-    } catch (thrown) {
-      rethrow(thrown);
-    }
+    deliverError(this.sink, this.tag, error);
   }
 }
 
 /**
- * Delivers an error that never got a stream; like {@link StreamRecord.reject},
- * a throwing sink cannot throw out of the caller.
+ * Delivers an error to a sink; a throwing sink cannot throw out of the
+ * caller (used for requests refused before they got a stream, too).
  * @internal
  */
 export function deliverError(sink: ResponseSink<unknown>, tag: unknown, error: Error): void {
