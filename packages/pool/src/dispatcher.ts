@@ -22,7 +22,6 @@ import { poolResponse, PostState, type PoolResponse } from './post-state.js';
 import { Fifo, type JobOptions } from './queue.js';
 import { INVALID_TOKEN_STREAK, judgeError, judgeResponse, maybeProcessed, retryAfter, retryOptions, Verdict } from './retry-policy.js';
 
-
 const DONE: Promise<void> = Promise.resolve();
 
 /** Hooks of the pool. @internal */

@@ -5,10 +5,11 @@
  * Principles: a rejection from APNs is an answer, not an error, unless APNs
  * says "later" (429, 5xx, `Shutdown`) or the auth hook refreshed credentials.
  * A failure is retried only when the request provably never reached APNs
- * (`processed: false`, `Blocked`, connect errors), or, with at-least-once
- * delivery, when it may have (`processed: 'unknown'`, a per-attempt timeout).
+ * (`processed: false`, connect errors), or, with at-least-once delivery, when
+ * it may have (`processed: 'unknown'`, a per-attempt timeout). A `Blocked`
+ * attempt is no failure: the dispatcher puts it back at the head of the queue.
  */
-import { Blocked, Closed, ConnectError, Timeout, type Response } from '@pushwire/connection';
+import { Closed, ConnectError, Timeout, type Response } from '@pushwire/connection';
 import type { Options as RetryOptions } from 'p-retry';
 import { ResponseError } from './errors.js';
 import type { ResolvedPoolOptions } from './options.js';
@@ -60,7 +61,6 @@ export function judgeError(error: unknown, atLeastOnce: boolean): Verdict {
     if (error.processed === false) return Verdict.RetryNow;
     return atLeastOnce ? Verdict.Retry : Verdict.Final;
   }
-  if (error instanceof Blocked) return Verdict.Retry;
   if (error instanceof ConnectError) return isConfigFailure(error) ? Verdict.Fatal : Verdict.Retry;
   // The stream was reset after its per-attempt timeout: APNs may have it.
   if (error instanceof Timeout) return atLeastOnce ? Verdict.Retry : Verdict.Final;
