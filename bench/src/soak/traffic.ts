@@ -66,10 +66,10 @@ export function classifyError(error: unknown): Outcome {
   if (error instanceof ApnsRejection) return { kind: `rejected:${error.reason}` };
   if (error instanceof InvalidArgumentError) return { kind: 'local:InvalidArgument' };
   const name = error instanceof Error ? error.name : typeof error;
-  const processed = (error as { processed?: unknown }).processed;
-  if (processed === false) return { kind: `error:${name}(not processed)` };
+  const outcome = (error as { outcome?: unknown }).outcome;
+  if (outcome === 'not-sent') return { kind: `error:${name}(not sent)` };
   // A timeout or an unknown cut: the request may have been written.
-  return { kind: `error:${name}`, ambiguous: name !== 'ConnectError' && name !== 'Blocked' };
+  return { kind: `error:${name}`, ambiguous: outcome === 'unknown' };
 }
 
 /** The clients the traffic goes through. */
@@ -127,7 +127,7 @@ async function bulk(senders: Senders, ledger: Ledger, random: () => number, unre
   for (const failure of batch.failed.values()) ledger.record({ kind: failure.local ? `local:${failure.reason}` : `rejected:${failure.reason}` });
   for (const group of batch.errors) {
     const outcome = classifyError(group.error);
-    for (let i = 0; i < group.tokens.length; i++) ledger.record({ kind: outcome.kind, ambiguous: group.maybeDelivered });
+    for (let i = 0; i < group.tokens.length; i++) ledger.record({ kind: outcome.kind, ambiguous: group.outcome === 'unknown' });
   }
   // Every token must be in exactly one of sent / failed / errors.
   const missing = size - (sent + failed + errors);

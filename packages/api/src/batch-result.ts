@@ -2,8 +2,7 @@
  * The result of a bulk send: every token exactly once, in `sent`, `failed`
  * or `errors`, plus what is needed to retry the rest.
  */
-import type { Notification, RawPayload, ReasonCategory } from '@pushwire/models';
-import { Closed, Timeout } from '@pushwire/connection';
+import { APNSError, type Notification, type RawPayload, type ReasonCategory } from '@pushwire/models';
 import type { IdDeriver } from './ids.js';
 import type { SendOptions } from './options.js';
 
@@ -36,18 +35,26 @@ export interface Failure {
   readonly local: boolean;
 }
 
-/** Tokens whose send failed without a device verdict, grouped by error. */
+/**
+ * Tokens whose send got no answer from APNs, grouped by what the app must do:
+ * one group per error class, code, status/reason (of the last answer, if
+ * any), outcome and retryability.
+ */
 export interface BatchError {
   readonly tokens: readonly string[];
-  /** The first error of the group (pool errors: `Timeout`, `Closed`, `ConnectError`, ...). */
+  /** The group's first error (`Timeout`, `Closed`, `ConnectError`, `Aborted`, ...). */
   readonly error: Error;
-  /** APNs provably never processed these: resending cannot duplicate. */
-  readonly retryable: boolean;
   /**
-   * The request may have reached APNs (timeout, connection cut after the
-   * write): a resend may show twice unless a collapse id is used.
+   * `'not-sent'`: APNs provably never processed these (resending cannot
+   * duplicate); `'unknown'`: the request was written and no answer came
+   * (a resend may show twice unless a collapse id is used).
    */
-  readonly maybeDelivered: boolean;
+  readonly outcome: 'not-sent' | 'unknown';
+  /**
+   * Sending these again is safe and can succeed: `outcome` is `'not-sent'`
+   * and the failure is not fatal (an untrusted server, refused credentials).
+   */
+  readonly retryable: boolean;
 }
 
 /** A message and the tokens to send it to: what `batch.retry()` returns and `client.sendMany` accepts. */
@@ -62,11 +69,11 @@ export interface BulkMessage {
 /** Which tokens `retry()` / `needsRetry()` consider. */
 export interface RetryOptions {
   /**
-   * Also include tokens whose outcome is ambiguous (timeouts, connections
-   * cut mid-request). Safe to show once only with a collapse id.
+   * Also include tokens whose outcome is `'unknown'` (written, no answer:
+   * timeouts, connections cut mid-request). Shown once only with a collapse id.
    * @default false
    */
-  maybeDelivered?: boolean;
+  includeUnknown?: boolean;
 }
 
 /** Counts of a batch. */
@@ -194,7 +201,7 @@ export class BatchResult {
     const tokens: string[] = [];
     for (const [token, failure] of this.failed) if (failure.retryable) tokens.push(token);
     for (const group of this.errors) {
-      if (group.retryable || (options.maybeDelivered === true && group.maybeDelivered)) tokens.push(...group.tokens);
+      if (group.retryable || (options.includeUnknown === true && group.outcome === 'unknown')) tokens.push(...group.tokens);
     }
     return tokens;
   }
@@ -207,7 +214,7 @@ export class BatchResult {
   /**
    * The same message for the tokens worth sending again: failures with a
    * retryable reason (429, 5xx) and errors APNs never processed (plus
-   * ambiguous ones with `maybeDelivered: true`). Pass it to
+   * `'unknown'` ones with `includeUnknown: true`). Pass it to
    * `client.sendMany(message)`; ids derive from the same key, so each token
    * keeps its `apns-id` (and collapse id).
    */
@@ -221,9 +228,11 @@ export class BatchResult {
   }
 }
 
-/** Whether APNs may have processed a request that failed with `error`. @internal */
-export function maybeDelivered(error: unknown): boolean {
-  if (error instanceof Timeout) return true;
-  if (error instanceof Closed) return error.processed !== false;
-  return false;
+/**
+ * What became of a request that failed with `error`: its own `outcome`; a
+ * foreign error (thrown by a hook) may have come at any point: `'unknown'`.
+ * @internal
+ */
+export function outcomeOf(error: unknown): 'not-sent' | 'unknown' {
+  return error instanceof APNSError && error.outcome === 'not-sent' ? 'not-sent' : 'unknown';
 }

@@ -4,7 +4,7 @@
  * records every token exactly once.
  */
 import { APNSError } from '@pushwire/models';
-import { BatchResult, SentList, maybeDelivered, type BatchError, type BatchState } from './batch-result.js';
+import { BatchResult, SentList, outcomeOf, type BatchError, type BatchState } from './batch-result.js';
 import { BatchInterrupted, classify } from './errors.js';
 import { IdDeriver } from './ids.js';
 import { checkToken, type PreparedMessage } from './message.js';
@@ -41,17 +41,20 @@ function iteratorOf(source: TokenSource): AsyncIterator<unknown> | Iterator<unkn
 }
 
 /**
- * Groups errors by kind so one closed pool gives one entry, not a million:
- * class, code, `retryable`, `processed` and the GOAWAY reason. Not the message, which
- * names the stream, the attempt count or the queue length (a cut connection
- * with 1,000 streams would otherwise give 1,000 groups); only an error
- * without a code is told apart by its message.
+ * Groups errors by what the app must do, so one closed pool gives one entry,
+ * not a million: class, code, the status and reason of the last answer (its
+ * own, or its cause's), `outcome`, `retryable` and the GOAWAY reason. Not the
+ * message, which names the stream, the attempt count or the queue length (a
+ * cut connection with 1,000 streams would otherwise give 1,000 groups); only
+ * an error without a code is told apart by its message.
  */
 function errorKey(error: unknown): string {
   if (!(error instanceof Error)) return `value|${String(error)}`;
-  const { code, retryable, processed, goawayReason } = error as { code?: unknown; retryable?: unknown; processed?: unknown; goawayReason?: unknown };
+  const { code, retryable, outcome, goawayReason } = error as { code?: unknown; retryable?: unknown; outcome?: unknown; goawayReason?: unknown };
+  const answer = (error as { status?: unknown }).status !== undefined ? error : (error.cause as Error | undefined);
+  const { status, reason } = (answer ?? {}) as { status?: unknown; reason?: unknown };
   const detail = code === undefined ? error.message : String(code);
-  return `${error.name}|${detail}|${String(retryable)}|${String(processed)}|${String(goawayReason)}`;
+  return `${error.name}|${detail}|${String(status)}|${String(reason)}|${String(outcome)}|${String(retryable)}|${String(goawayReason)}`;
 }
 
 async function closeSource(iterator: AsyncIterator<unknown> | Iterator<unknown>): Promise<void> {
@@ -107,11 +110,12 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
       const err = error instanceof Error ? error : new APNSError(String(error));
       group = { tokens: [], error: err };
       groups.set(key, group);
+      const outcome = outcomeOf(err);
       const entry: BatchError = {
         tokens: group.tokens,
         error: err,
-        retryable: err instanceof APNSError && err.retryable,
-        maybeDelivered: maybeDelivered(err),
+        outcome,
+        retryable: outcome === 'not-sent' && err instanceof APNSError && err.retryable,
       };
       state.errors.push(entry);
     }

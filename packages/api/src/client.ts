@@ -266,12 +266,12 @@ export class Client {
   }
 
   #ensureOpen(): void {
-    if (this.#closing !== undefined) throw new Closed('The client is closed', { processed: false });
+    if (this.#closing !== undefined) throw new Closed('The client is closed', { outcome: 'not-sent' });
   }
 
   /** Not `async`: one promise (the pool's) and shared handlers per send, as bulk sends make millions. */
   #post(request: Parameters<Pool['post']>[0], signal: AbortSignal | undefined, atLeastOnce: boolean): Promise<PoolResponse> {
-    if (this.#closing !== undefined) return Promise.reject(new Closed('The client is closed', { processed: false }));
+    if (this.#closing !== undefined) return Promise.reject(new Closed('The client is closed', { outcome: 'not-sent' }));
     this.#inFlight++;
     this.#lastUsed = Date.now();
     const options = signal !== undefined ? { atLeastOnce, signal } : atLeastOnce ? AT_LEAST_ONCE : AT_MOST_ONCE;

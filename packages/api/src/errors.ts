@@ -58,7 +58,7 @@ export class ApnsRejection extends APNSError {
   constructor(init: RejectionInit) {
     const reason = init.reason ?? 'Unknown';
     const info = classify(init.status, reason);
-    super(`APNs rejected the ${init.subject ?? 'notification'}: ${init.status} ${reason}`, 'ERR_PUSHWIRE_REJECTED', info.retryable);
+    super(`APNs rejected the ${init.subject ?? 'notification'}: ${init.status} ${reason}`, 'ERR_PUSHWIRE_REJECTED', info.retryable, {}, 'rejected');
     this.name = 'ApnsRejection';
     this.status = init.status;
     this.reason = reason;

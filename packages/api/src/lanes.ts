@@ -51,7 +51,7 @@ export class Lanes {
   }
 
   #post(origin: string, request: Request, signal: AbortSignal | undefined): Promise<Response> {
-    if (this.#closed) return Promise.reject(new Closed('The client is closed', { processed: false }));
+    if (this.#closed) return Promise.reject(new Closed('The client is closed', { outcome: 'not-sent' }));
     if (origin === this.#mainOrigin) return this.#mainPost(request, signal);
     let pool = this.#pools.get(origin);
     if (pool === undefined) this.#pools.set(origin, (pool = this.#config.openPool(origin)));

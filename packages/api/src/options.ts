@@ -40,7 +40,7 @@ export type Auth = CertificateAuth | PfxAuth | TokenAuthConfig;
  * Delivery guarantee when a request fails ambiguously (connection cut after
  * the request was written, timeout):
  * - `'at-most-once'`: only requests APNs provably never processed
- *   (`Closed { processed: false }`, `Blocked`, connect errors) are retried;
+ *   (`Closed { outcome: 'not-sent' }`, `Blocked`, connect errors) are retried;
  *   ambiguous ones fail and the caller decides.
  * - `'at-least-once'`: ambiguous ones are retried too; the device may get it
  *   twice unless a collapse id makes the second replace the first.
@@ -98,7 +98,7 @@ export type BackoffOptions = PoolRetryOptions;
 /**
  * HTTP/2 PINGs on a connection that has had no response for `interval` ms;
  * no ACK within `timeout` ms closes it (its in-flight sends then fail or are
- * retried as `processed: 'unknown'`), so a silently dead network path is
+ * retried as `outcome: 'unknown'`), so a silently dead network path is
  * noticed in seconds rather than at each send's deadline.
  */
 export interface PingOptions {

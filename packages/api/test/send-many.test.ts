@@ -39,7 +39,7 @@ describe('sendMany outcome classes', () => {
     expect(batch.errors).toHaveLength(1);
     expect(batch.errors[0]!.error).toBeInstanceOf(Timeout);
     expect(new Set(batch.errors[0]!.tokens)).toEqual(new Set(slow));
-    expect(batch.errors[0]).toMatchObject({ retryable: false, maybeDelivered: true });
+    expect(batch.errors[0]).toMatchObject({ retryable: false, outcome: 'unknown' });
     // Every token that reached the wire was seen by the server exactly once.
     for (const t of [...good, ...gone, ...unknown, ...slow]) expect(requestsFor(mock, t)).toBe(1);
     // The apns-id in `sent` is the one the server recorded.
@@ -48,7 +48,7 @@ describe('sendMany outcome classes', () => {
     // Nothing here is safe to resend: 410/400 are verdicts, timeouts may have been delivered.
     expect(batch.needsRetry()).toBe(false);
     expect(batch.retry().tokens).toEqual([]);
-    expect(new Set(batch.retry({ maybeDelivered: true }).tokens)).toEqual(new Set(slow));
+    expect(new Set(batch.retry({ includeUnknown: true }).tokens)).toEqual(new Set(slow));
     // Progress ends with the final counts.
     expect(progress.at(-1)).toEqual({ done: all.length, sent: 40, failed: 12, errors: 3, total: all.length });
     await client.close();
@@ -72,13 +72,13 @@ describe('sendMany outcome classes', () => {
     expect(batch.counts.total).toBe(30);
     expect(batch.counts.sent + batch.counts.errors).toBe(30);
     const safe = batch.errors.filter((e) => e.retryable);
-    const ambiguous = batch.errors.filter((e) => e.maybeDelivered);
+    const ambiguous = batch.errors.filter((e) => e.outcome === 'unknown');
     for (const group of batch.errors) expect(group.error).toBeInstanceOf(Closed);
     const safeTokens = safe.flatMap((g) => [...g.tokens]);
     for (const t of safeTokens) expect(requestsFor(mock, t)).toBe(0);
     expect(batch.needsRetry()).toBe(true);
     expect(new Set(batch.retry().tokens)).toEqual(new Set(safeTokens));
-    const withAmbiguous = batch.retry({ maybeDelivered: true }).tokens;
+    const withAmbiguous = batch.retry({ includeUnknown: true }).tokens;
     expect(new Set(withAmbiguous)).toEqual(new Set([...safeTokens, ...ambiguous.flatMap((g) => [...g.tokens])]));
 
     // Retry through a fresh client: the server sees exactly the retry set,

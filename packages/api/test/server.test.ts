@@ -136,13 +136,13 @@ describe('sendNotification without an APNs answer rejects with the pool’s type
     await client.close({ force: true });
   });
 
-  test('a closed client rejects with Closed { processed: false } and sends nothing', async () => {
+  test('a closed client rejects with Closed { outcome: not-sent } and sends nothing', async () => {
     const client = await serverFor(mock).createClient();
     await client.close();
     const before = mock.requests.length;
     const error = await client.sendNotification(newToken(), { alert: 'x' }, { topic: TOPIC }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Closed);
-    expect(error).toMatchObject({ processed: false });
+    expect(error).toMatchObject({ outcome: 'not-sent' });
     expect(mock.requests.length).toBe(before);
   });
 });

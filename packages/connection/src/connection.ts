@@ -153,7 +153,7 @@ export class Connection extends EventEmitter {
    * @throws {@link Blocked} at once when every stream is in use, or when the
    *   server's connection flow-control window has no room for the body while
    *   earlier bodies still wait for it (nothing written; see `isBusy`).
-   * @throws {@link Closed} when the connection is draining/closed (`processed: false`) or the stream was cut.
+   * @throws {@link Closed} when the connection is draining/closed (`outcome: 'not-sent'`) or the stream was cut.
    * @throws {@link Timeout} past `request.timeout`; the stream is reset with CANCEL.
    */
   post(request: Request): Promise<Response> {
@@ -245,7 +245,7 @@ export class Connection extends EventEmitter {
     return this.#closed;
   }
 
-  /** Closes now; in-flight requests reject with `Closed` (`processed: 'unknown'`). */
+  /** Closes now; in-flight requests reject with `Closed` (`outcome: 'unknown'`). */
   destroy(error?: Error): void {
     if (error !== undefined) this.#cause ??= error;
     this.#session.destroy(error);
@@ -311,7 +311,7 @@ export class Connection extends EventEmitter {
   /** The grace period is over: drop the socket and, if the session never closed, settle everything now. */
   readonly #abandon = (): void => {
     // node:http2 never reported this close: it is not a clean one.
-    this.#cause ??= new Closed('The connection was lost (its socket closed without an HTTP/2 close)', { processed: 'unknown' });
+    this.#cause ??= new Closed('The connection was lost (its socket closed without an HTTP/2 close)', { outcome: 'unknown' });
     this.#socket.destroy();
     if (!this.#session.destroyed) this.#session.destroy();
     this.#onClose();
@@ -358,7 +358,7 @@ export class Connection extends EventEmitter {
 
   #notAccepting(): Closed {
     const state = this.#isClosed ? 'closed' : 'draining';
-    return new Closed(`The connection is ${state}; the request was not sent`, { processed: false, goawayReason: this.#goaway?.reason });
+    return new Closed(`The connection is ${state}; the request was not sent`, { outcome: 'not-sent', goawayReason: this.#goaway?.reason });
   }
 }
 

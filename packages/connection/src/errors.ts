@@ -5,15 +5,18 @@
 import { APNSError, type APNSErrorOptions } from '@pushwire/models';
 
 /**
- * Whether APNs may have processed a request that failed.
- * - `false`: provably never processed (above GOAWAY's last-stream-id,
+ * What became of a request that got no answer:
+ * - `'not-sent'`: provably never processed (above GOAWAY's last-stream-id,
  *   REFUSED_STREAM, or never written): safe to resend.
- * - `'unknown'`: cut mid-flight (socket error, reset): a resend may deliver twice.
+ * - `'unknown'`: cut mid-flight (socket error, reset, no answer in time): a
+ *   resend may deliver twice.
  */
-export type Processed = false | 'unknown';
+export type Unanswered = 'not-sent' | 'unknown';
 
 /** No free stream (or no room in the server's flow-control window) on this connection right now. Nothing was written. */
 export class Blocked extends APNSError {
+  declare readonly outcome: 'not-sent';
+
   constructor(message = 'No free stream on the connection', options: APNSErrorOptions = {}) {
     super(message, 'ERR_PUSHWIRE_BLOCKED', true, options);
     this.name = 'Blocked';
@@ -22,8 +25,13 @@ export class Blocked extends APNSError {
 
 /** Options for {@link Closed}. */
 export interface ClosedOptions extends APNSErrorOptions {
-  /** Whether APNs may have seen the request. */
-  processed?: Processed;
+  /** Whether APNs may have seen the request. @default 'unknown' */
+  outcome?: Unanswered;
+  /**
+   * Whether a resend can succeed; defaults to `outcome === 'not-sent'`.
+   * `false` for a fatal close (e.g. GOAWAY `BadCertificateEnvironment`).
+   */
+  retryable?: boolean;
   /** The reason from a GOAWAY's JSON debug data, e.g. `BadCertificateEnvironment`. */
   goawayReason?: string;
   /** The HTTP/2 error code of the GOAWAY or RST_STREAM, when there was one. */
@@ -32,30 +40,45 @@ export interface ClosedOptions extends APNSErrorOptions {
 
 /**
  * The connection (or the stream) closed before a response arrived.
- * Retryable only when `processed` is `false`.
+ * Retryable only when its `outcome` is `'not-sent'` (and the close is not fatal).
  */
 export class Closed extends APNSError {
-  readonly processed: Processed;
+  declare readonly outcome: Unanswered;
   readonly goawayReason: string | undefined;
   readonly http2Code: number | undefined;
 
   constructor(message = 'Connection closed', options: ClosedOptions = {}) {
-    const processed = options.processed ?? 'unknown';
-    super(message, 'ERR_PUSHWIRE_CLOSED', processed === false, options);
+    const outcome = options.outcome ?? 'unknown';
+    super(message, 'ERR_PUSHWIRE_CLOSED', options.retryable ?? outcome === 'not-sent', options, outcome);
     this.name = 'Closed';
-    this.processed = processed;
     this.goawayReason = options.goawayReason;
     this.http2Code = options.http2Code;
   }
 }
 
-/** The request's deadline passed; its stream was reset with CANCEL. */
+/** Options for {@link Timeout}. */
+export interface TimeoutOptions extends APNSErrorOptions {
+  /**
+   * `'unknown'` when the request was written (APNs may have it),
+   * `'not-sent'` when it was still waiting (queued, or auth headers pending).
+   * @default 'unknown'
+   */
+  outcome?: Unanswered;
+}
+
+/**
+ * The request's time ran out. On a connection its stream is reset with
+ * CANCEL (`outcome: 'unknown'`: APNs may have processed it); in a pool, a post
+ * still waiting for a stream ends `'not-sent'` (then `retryable`).
+ */
 export class Timeout extends APNSError {
+  declare readonly outcome: Unanswered;
   /** Milliseconds the request was allowed. */
   readonly timeout: number;
 
-  constructor(timeout: number, message = `Request timed out after ${timeout} ms`, options: APNSErrorOptions = {}) {
-    super(message, 'ERR_PUSHWIRE_TIMEOUT', false, options);
+  constructor(timeout: number, message = `Request timed out after ${timeout} ms`, options: TimeoutOptions = {}) {
+    const outcome = options.outcome ?? 'unknown';
+    super(message, 'ERR_PUSHWIRE_TIMEOUT', outcome === 'not-sent', options, outcome);
     this.name = 'Timeout';
     this.timeout = timeout;
   }
@@ -70,6 +93,8 @@ export class Timeout extends APNSError {
  * refused TLS handshake. The `cause`, when kept, is the peer or network error.
  */
 export class ConnectError extends APNSError {
+  declare readonly outcome: 'not-sent';
+
   constructor(message: string, options: APNSErrorOptions & { retryable?: boolean } = {}) {
     super(message, 'ERR_PUSHWIRE_CONNECT', options.retryable ?? true, options);
     this.name = 'ConnectError';

@@ -62,22 +62,22 @@ export function nextGoaway(previous: GoawayInfo | undefined, code: number, lastS
 export function closedError(id: number | undefined, rstCode: number | undefined, goaway: GoawayInfo | undefined, cause: unknown): Closed {
   const goawayReason = goaway?.reason;
   if (id === undefined) {
-    return new Closed('The connection closed before the request was sent', { processed: false, goawayReason, cause });
+    return new Closed('The connection closed before the request was sent', { outcome: 'not-sent', goawayReason, cause });
   }
   if (goaway !== undefined && id > goaway.lastStreamId) {
     return new Closed(`GOAWAY (last stream ${goaway.lastStreamId}${goawayReason ? `, ${goawayReason}` : ''}): stream ${id} was not processed`, {
-      processed: false,
+      outcome: 'not-sent',
       goawayReason,
       http2Code: goaway.code,
       cause,
     });
   }
   if (rstCode === NGHTTP2_REFUSED_STREAM) {
-    return new Closed(`Stream ${id} was refused (REFUSED_STREAM): not processed`, { processed: false, goawayReason, http2Code: rstCode, cause });
+    return new Closed(`Stream ${id} was refused (REFUSED_STREAM): not processed`, { outcome: 'not-sent', goawayReason, http2Code: rstCode, cause });
   }
   const code = goaway?.code ?? (rstCode === 0 ? undefined : rstCode);
   return new Closed(`Stream ${id} was cut before its response${goawayReason ? ` (${goawayReason})` : ''}: APNs may have processed it`, {
-    processed: 'unknown',
+    outcome: 'unknown',
     goawayReason,
     http2Code: code,
     cause,

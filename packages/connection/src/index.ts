@@ -17,7 +17,7 @@ export type {
   RequestEndMessage,
 } from './diagnostics.js';
 export { Blocked, Closed, ConnectError, Timeout } from './errors.js';
-export type { ClosedOptions, Processed } from './errors.js';
+export type { ClosedOptions, TimeoutOptions, Unanswered } from './errors.js';
 export type { AuthAction, AuthContext, AuthHook, Response, ResponseSink, TlsOptions } from './types.js';
 export { APNSError, InvalidArgumentError } from '@pushwire/models';
 export { checkClientCredentials } from './credentials.js';

@@ -35,7 +35,7 @@ export interface ConnectionOptions {
   pingInterval?: number;
   /**
    * Milliseconds to wait for a PING's ACK before destroying the connection;
-   * in-flight requests then reject with `Closed` (`processed: 'unknown'`).
+   * in-flight requests then reject with `Closed` (`outcome: 'unknown'`).
    * @default 10_000
    */
   pingTimeout?: number;

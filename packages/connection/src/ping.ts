@@ -53,13 +53,13 @@ export class PingMonitor {
     }
     if (this.#deadline !== undefined) return;
     // Destroyed by node:http2 itself, without the 'close' that would have stopped us: report it.
-    if (this.#session.destroyed) return this.#fail(new Closed('The HTTP/2 session was destroyed', { processed: 'unknown' }));
+    if (this.#session.destroyed) return this.#fail(new Closed('The HTTP/2 session was destroyed', { outcome: 'unknown' }));
     this.#deadline = setTimeout(this.#expired, this.#timeout);
     this.#deadline.unref();
     try {
       this.#session.ping(this.#answered);
     } catch (error) {
-      this.#fail(new Closed('PING could not be sent', { processed: 'unknown', cause: error }));
+      this.#fail(new Closed('PING could not be sent', { outcome: 'unknown', cause: error }));
     }
   };
 
@@ -68,7 +68,7 @@ export class PingMonitor {
     clearTimeout(this.#deadline);
     this.#deadline = undefined;
     if (error !== null && !this.#session.destroyed) {
-      this.#fail(new Closed('PING failed', { processed: 'unknown', cause: error }));
+      this.#fail(new Closed('PING failed', { outcome: 'unknown', cause: error }));
     }
   };
 
@@ -86,7 +86,7 @@ export class PingMonitor {
     this.#confirm = undefined;
     if (this.#deadline === undefined) return; // answered meanwhile, or stopped
     this.#deadline = undefined;
-    this.#fail(new Closed(`PING not answered within ${this.#timeout} ms: the server stalled`, { processed: 'unknown' }));
+    this.#fail(new Closed(`PING not answered within ${this.#timeout} ms: the server stalled`, { outcome: 'unknown' }));
   };
 
   #fail(error: Closed): void {

@@ -83,7 +83,7 @@ export class Streams {
       stream = session.request(headers, REQUEST_OPTIONS);
     } catch (error) {
       const goawayReason = this.#host.goaway()?.reason;
-      this.fail(record, new Closed('The session refused a new stream', { processed: false, cause: error, goawayReason }));
+      this.fail(record, new Closed('The session refused a new stream', { outcome: 'not-sent', cause: error, goawayReason }));
       this.#host.refused(error);
       return;
     }
@@ -199,7 +199,9 @@ export class Streams {
     const stream = record.stream;
     const open = stream !== undefined && !stream.closed && !stream.destroyed;
     // The slot is freed by the stream's close event, after the RST_STREAM.
-    this.fail(record, new Timeout(record.request.timeout), !open);
+    // Not yet opened (auth headers pending): nothing was written.
+    const outcome = stream === undefined ? 'not-sent' : 'unknown';
+    this.fail(record, new Timeout(record.request.timeout, undefined, { outcome }), !open);
     if (open) stream.close(NGHTTP2_CANCEL);
   };
 

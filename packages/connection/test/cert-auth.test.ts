@@ -71,7 +71,7 @@ describe('certificate auth: rejected by the server', () => {
     const conn = await connectTo(server, { tls });
     const error = await conn.post(push()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Closed);
-    expect(error).toMatchObject({ processed: false, goawayReason: 'BadCertificateEnvironment' });
+    expect(error).toMatchObject({ outcome: 'not-sent', goawayReason: 'BadCertificateEnvironment' });
     expect(conn.goawayReason).toBe('BadCertificateEnvironment');
     const connectionId = server.stats().connections;
     expect(server.requests.filter((r) => r.connectionId === connectionId && r.status !== undefined)).toEqual([]);

@@ -29,11 +29,11 @@ describe('GOAWAY', () => {
         expect(result).toMatchObject({ status: 200 });
       } else {
         expect(result).toBeInstanceOf(Closed);
-        expect(result).toMatchObject({ processed: false, retryable: true, goawayReason: 'Shutdown' });
+        expect(result).toMatchObject({ outcome: 'not-sent', retryable: true, goawayReason: 'Shutdown' });
       }
     });
     expect(conn.goawayReason).toBe('Shutdown');
-    await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', processed: false, goawayReason: 'Shutdown' });
+    await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', outcome: 'not-sent', goawayReason: 'Shutdown' });
     expect(await closed).toBeUndefined();
     expect(conn.isClosed).toBe(true);
     // The server answered exactly the streams at or below 9 and refused the rest.
@@ -51,7 +51,7 @@ describe('GOAWAY', () => {
     const conn = await connectTo(server);
     const results = (await Promise.all(Array.from({ length: 4 }, () => settle(conn.post(push()))))) as Closed[];
     // node:http2 ends the session at once on an error GOAWAY: streams 1 and 3 are cut.
-    expect(results.map((r) => r instanceof Closed && r.processed)).toEqual(['unknown', 'unknown', false, false]);
+    expect(results.map((r) => r instanceof Closed && r.outcome)).toEqual(['unknown', 'unknown', 'not-sent', 'not-sent']);
     expect(results.every((r) => r.goawayReason === 'InternalServerError')).toBe(true);
     expect(results[0]?.http2Code).toBe(NGHTTP2_INTERNAL_ERROR);
     expect(server.accepted()).toEqual([]);
@@ -59,30 +59,30 @@ describe('GOAWAY', () => {
 });
 
 describe('stream and socket failures', () => {
-  test('REFUSED_STREAM is marked processed: false and the connection stays usable', async () => {
+  test('REFUSED_STREAM is marked outcome: not-sent and the connection stays usable', async () => {
     const server = await startMock({ auth: 'none' });
     const refusedToken = newToken();
     server.inject({ kind: 'rst', code: 'REFUSED_STREAM', token: refusedToken });
     const conn = await connectTo(server);
     const refused = await settle(conn.post(push(refusedToken)));
     expect(refused).toBeInstanceOf(Closed);
-    expect(refused).toMatchObject({ processed: false, retryable: true, http2Code: NGHTTP2_REFUSED_STREAM });
+    expect(refused).toMatchObject({ outcome: 'not-sent', retryable: true, http2Code: NGHTTP2_REFUSED_STREAM });
     expect(conn.isReady).toBe(true);
     expect((await conn.post(push())).status).toBe(200);
     expect(server.requests.map((r) => r.outcome)).toEqual(['reset', 'answered']);
     await conn.close();
   });
 
-  test('another RST_STREAM code is processed: unknown (APNs may have acted on it)', async () => {
+  test('another RST_STREAM code is outcome: unknown (APNs may have acted on it)', async () => {
     const server = await startMock({ auth: 'none' });
     server.inject({ kind: 'rst', code: 'INTERNAL_ERROR', times: 1 });
     const conn = await connectTo(server);
-    expect(await settle(conn.post(push()))).toMatchObject({ name: 'Closed', processed: 'unknown', retryable: false, http2Code: NGHTTP2_INTERNAL_ERROR });
+    expect(await settle(conn.post(push()))).toMatchObject({ name: 'Closed', outcome: 'unknown', retryable: false, http2Code: NGHTTP2_INTERNAL_ERROR });
     expect((await conn.post(push())).status).toBe(200);
     await conn.close();
   });
 
-  test('a socket destroyed mid-flight rejects every in-flight request with processed: unknown', async () => {
+  test('a socket destroyed mid-flight rejects every in-flight request with outcome: unknown', async () => {
     const server = await startMock({ auth: 'none' });
     server.inject({ kind: 'delay', ms: 300 });
     server.inject({ kind: 'destroy', nth: 3 });
@@ -91,16 +91,16 @@ describe('stream and socket failures', () => {
     const results = await Promise.all(Array.from({ length: 3 }, () => settle(conn.post(push()))));
     for (const r of results) {
       expect(r).toBeInstanceOf(Closed);
-      expect(r).toMatchObject({ processed: 'unknown', retryable: false });
+      expect(r).toMatchObject({ outcome: 'unknown', retryable: false });
     }
     await closed;
     expect([conn.isClosed, conn.inFlight]).toEqual([true, 0]);
-    await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', processed: false });
+    await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', outcome: 'not-sent' });
     expect(server.requests.map((r) => r.outcome)).toEqual(['pending', 'pending', 'destroyed']);
     expect(server.accepted()).toEqual([]);
   });
 
-  test('destroy() rejects in-flight requests with processed: unknown and emits close with the cause', async () => {
+  test('destroy() rejects in-flight requests with outcome: unknown and emits close with the cause', async () => {
     const server = await startMock({ auth: 'none' });
     server.inject({ kind: 'stall' });
     const conn = await connectTo(server);
@@ -109,7 +109,7 @@ describe('stream and socket failures', () => {
     await until(() => server.requests.length === 1, 'the request to reach the server');
     const cause = new Error('shutting down');
     conn.destroy(cause);
-    expect(await pending).toMatchObject({ name: 'Closed', processed: 'unknown' });
+    expect(await pending).toMatchObject({ name: 'Closed', outcome: 'unknown' });
     expect(await closed).toBe(cause);
   });
 
@@ -126,8 +126,8 @@ describe('stream and socket failures', () => {
       outcomes.push(outcome);
     }
     expect(settled).toBe(7);
-    expect(outcomes.map((o) => (o instanceof Error ? `${o.name}:${String((o as Closed).processed)}` : o.status))).toEqual([
-      200, 500, 200, 'Closed:false', 200, 'Closed:false', 'Closed:false',
+    expect(outcomes.map((o) => (o instanceof Error ? `${o.name}:${String((o as Closed).outcome)}` : o.status))).toEqual([
+      200, 500, 200, 'Closed:not-sent', 200, 'Closed:not-sent', 'Closed:not-sent',
     ]);
   });
 });

@@ -33,7 +33,7 @@ describe('deadlines', () => {
     await until(() => conn.inFlight === 1, 'the reset stream to free its slot');
     expect((await conn.post(push())).status).toBe(200);
     conn.destroy();
-    expect(await later).toMatchObject({ name: 'Closed', processed: 'unknown' });
+    expect(await later).toMatchObject({ name: 'Closed', outcome: 'unknown' });
   });
 });
 
@@ -51,7 +51,7 @@ describe('stream ids', () => {
     accepted.push(conn.post(push()));
     expect([conn.isDraining, conn.isReady]).toEqual([true, false]);
     expect(reasons).toEqual(['stream-ids']);
-    await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', processed: false, retryable: true });
+    await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', outcome: 'not-sent', retryable: true });
     expect((await Promise.all(accepted)).map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect(await closed).toBeUndefined();
     expect(conn.isClosed).toBe(true);
@@ -75,13 +75,13 @@ describe('health', () => {
     const results = await Promise.all(pending);
     for (const error of results) {
       expect(error).toBeInstanceOf(Closed);
-      expect(error).toMatchObject({ processed: 'unknown', retryable: false });
+      expect(error).toMatchObject({ outcome: 'unknown', retryable: false });
     }
     const cause = await closed;
     expect(cause).toBeInstanceOf(Closed);
     expect(cause?.message).toMatch(/PING not answered within 100 ms/);
     expect([conn.isClosed, conn.inFlight]).toEqual([true, 0]);
-    await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', processed: false });
+    await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', outcome: 'not-sent' });
   });
 
   test('an idle connection whose PINGs are answered stays open', async () => {

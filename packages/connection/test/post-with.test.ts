@@ -66,7 +66,7 @@ describe('postWith', () => {
     expect(errors[1]).toBeInstanceOf(Blocked);
     const closing = conn.close();
     conn.postWith(push(), sink, 'late');
-    expect(errors[2]).toMatchObject({ name: 'Closed', processed: false });
+    expect(errors[2]).toMatchObject({ name: 'Closed', outcome: 'not-sent' });
     expect(errors[2]).toBeInstanceOf(Closed);
     await closing;
     expect(calls.find(([tag]) => tag === 'first')).toEqual(['first', 200]);

@@ -86,7 +86,7 @@ describe('post', () => {
     await conn.close();
   });
 
-  test('after close() posts reject with Closed (processed: false); close resolves once in-flight finished', async () => {
+  test('after close() posts reject with Closed (outcome: not-sent); close resolves once in-flight finished', async () => {
     const server = await startMock({ auth: 'none' });
     server.inject({ kind: 'delay', ms: 50 });
     const conn = await connectTo(server);
@@ -95,7 +95,7 @@ describe('post', () => {
     expect(conn.isDraining).toBe(true);
     const late = conn.post(push());
     await expect(late).rejects.toBeInstanceOf(Closed);
-    await expect(late).rejects.toMatchObject({ processed: false, retryable: true });
+    await expect(late).rejects.toMatchObject({ outcome: 'not-sent', retryable: true });
     expect((await pending).status).toBe(200);
     await closing;
     expect(conn.isClosed).toBe(true);

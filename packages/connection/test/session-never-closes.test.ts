@@ -44,11 +44,11 @@ describe('a session that never emits close', () => {
       const pending = [settle(conn.post(push(newToken(), 600_000))), settle(conn.post(push(newToken(), 600_000)))];
       while (server.stats().stalled < 2) await new Promise((resolve) => setTimeout(resolve, 5));
       server.destroyConnections();
-      for (const result of await Promise.all(pending)) expect(result).toMatchObject({ name: 'Closed', processed: 'unknown' });
+      for (const result of await Promise.all(pending)) expect(result).toMatchObject({ name: 'Closed', outcome: 'unknown' });
       await closed;
       expect([conn.isClosed, conn.inFlight]).toEqual([true, 0]);
       await conn.close();
-      await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', processed: false });
+      await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', outcome: 'not-sent' });
     } finally {
       restore();
     }
@@ -64,7 +64,7 @@ describe('a session that never emits close', () => {
       const pending = settle(conn.post(push(newToken(), 600_000)));
       const error = await pending;
       expect(error).toBeInstanceOf(Closed);
-      expect(error).toMatchObject({ processed: 'unknown' });
+      expect(error).toMatchObject({ outcome: 'unknown' });
       expect((await closed)?.message).toMatch(/PING not answered/);
       await conn.close();
     } finally {
@@ -84,11 +84,11 @@ describe('a session that never emits close', () => {
       const closed = next<Error | undefined>(conn, 'close');
       // As node:http2 does after a socket error with writes stuck: destroyed, no 'close'.
       for (const session of sessions) session.destroy();
-      await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', processed: false });
+      await expect(conn.post(push())).rejects.toMatchObject({ name: 'Closed', outcome: 'not-sent' });
       expect(await draining).toBe('close');
       expect(conn.isReady).toBe(false);
       await closed;
-      expect(await pending).toMatchObject({ name: 'Closed', processed: 'unknown' });
+      expect(await pending).toMatchObject({ name: 'Closed', outcome: 'unknown' });
       await conn.close();
     } finally {
       restore();

@@ -9,6 +9,24 @@
 
 const brand = Symbol.for('pushwire.APNSError');
 
+/**
+ * How one send ended. Every send ends in exactly one of these, named the
+ * same in every tier:
+ * - `'sent'`: APNs answered 200;
+ * - `'rejected'`: APNs answered non-200 (status, reason; `retryable` per the
+ *   reasons table: 429 and 5xx are worth sending again later);
+ * - `'not-sent'`: provably never processed (never written, refused with
+ *   REFUSED_STREAM, above a GOAWAY's last stream id): safe to resend;
+ * - `'unknown'`: written, but no answer came: APNs may have delivered it, so a
+ *   resend may show twice unless a collapse id makes it replace the first.
+ * @example
+ * if (error instanceof APNSError && error.outcome === 'not-sent' && error.retryable) resend();
+ */
+export type Outcome = 'sent' | 'rejected' | 'not-sent' | 'unknown';
+
+/** The outcomes an error can report (a send that failed was not `'sent'`). */
+export type FailureOutcome = Exclude<Outcome, 'sent'>;
+
 /** Options accepted by every pushwire error constructor. */
 export interface APNSErrorOptions {
   /** The error that led to this one. */
@@ -25,14 +43,27 @@ export interface APNSErrorOptions {
 export class APNSError extends Error {
   /** A stable, machine-readable identifier, e.g. `ERR_PUSHWIRE_INVALID_ARGUMENT`. */
   readonly code: string;
-  /** Whether sending the same request again can succeed. */
+  /**
+   * Whether sending the same request again can succeed and is safe: `true`
+   * only for `'not-sent'` failures that may heal (and retryable rejections
+   * such as 429 / 5xx); `false` for fatal failures (bad credentials, an
+   * untrusted server), bad input and `'unknown'` outcomes.
+   */
   readonly retryable: boolean;
+  /**
+   * What became of the request (see {@link Outcome}): `'not-sent'` unless
+   * the error says otherwise (errors raised before any I/O, connect
+   * failures, a closed client); `'unknown'` when it was written and no answer
+   * came; `'rejected'` for an APNs rejection.
+   */
+  readonly outcome: FailureOutcome;
 
-  constructor(message: string, code = 'ERR_PUSHWIRE', retryable = false, options: APNSErrorOptions = {}) {
+  constructor(message: string, code = 'ERR_PUSHWIRE', retryable = false, options: APNSErrorOptions = {}, outcome: FailureOutcome = 'not-sent') {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'APNSError';
     this.code = code;
     this.retryable = retryable;
+    this.outcome = outcome;
     Object.defineProperty(this, brand, { value: true });
   }
 

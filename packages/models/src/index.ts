@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { APNSError, InvalidArgumentError, PayloadTooLargeError } from './errors.js';
-export type { APNSErrorOptions } from './errors.js';
+export type { APNSErrorOptions, FailureOutcome, Outcome } from './errors.js';
 
 export {
   BROADCAST_PAYLOAD_LIMIT,

@@ -234,7 +234,7 @@ export class Fleet {
     if (!member.conn.isClosed) this.#retired.add(member);
     const reason = member.conn.goawayReason;
     if (reason !== undefined && FATAL_REASONS.has(reason)) {
-      this.#events.fatal(new Closed(`APNs sent GOAWAY with reason ${reason}`, { processed: false, goawayReason: reason, cause }));
+      this.#events.fatal(new Closed(`APNs sent GOAWAY with reason ${reason}`, { outcome: 'not-sent', goawayReason: reason, cause }));
       return;
     }
     this.#events.capacity();

@@ -102,11 +102,11 @@ export class Dispatcher {
 
   /**
    * Ends what is left with `error`: posts not on a connection now, and with
-   * `force` the in-flight ones too (as `processed: 'unknown'`).
+   * `force` the in-flight ones too (as `outcome: 'unknown'`).
    */
   stop(error: Closed, force: boolean): void {
     this.#stopped ??= error;
-    const inFlight = force ? new Closed(error.message, { processed: 'unknown', cause: error.cause }) : undefined;
+    const inFlight = force ? new Closed(error.message, { outcome: 'unknown', cause: error.cause }) : undefined;
     for (const state of this.#deadlines.snapshot()) {
       if (!state.inFlight) this.#reject(state, error);
       else if (inFlight !== undefined) this.#reject(state, inFlight);
@@ -243,7 +243,7 @@ export class Dispatcher {
     state.lastError = error;
     if (verdict === Verdict.Fatal) {
       this.#events.fatal(error);
-      this.#reject(state, this.#stopped ?? new Closed(`The pool closed: ${error.message}`, { processed: false, cause: error }));
+      this.#reject(state, this.#stopped ?? new Closed(`The pool closed: ${error.message}`, { outcome: 'not-sent', cause: error }));
       return;
     }
     if (verdict === Verdict.Final || verdict === Verdict.InvalidToken) {
@@ -363,8 +363,8 @@ export class Dispatcher {
   }
 
   #abort(state: PostState): void {
-    const processed = state.inFlight || state.possibleDuplicate ? 'unknown' : false;
-    this.#reject(state, new Aborted('The post was aborted by its signal', { processed, cause: state.signal?.reason }));
+    const outcome = state.inFlight || state.possibleDuplicate ? 'unknown' : 'not-sent';
+    this.#reject(state, new Aborted('The post was aborted by its signal', { outcome, cause: state.signal?.reason }));
   }
 
   /** p-queue runs as many attempts as there are streams (at least one, to wait for a connection). */

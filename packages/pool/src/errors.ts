@@ -5,14 +5,15 @@
  * resolved {@link PoolResponse}.
  */
 import { APNSError, type APNSErrorOptions } from '@pushwire/models';
-import type { Processed, Response } from '@pushwire/connection';
+import type { Response, Unanswered } from '@pushwire/connection';
 
 /**
- * A retryable answer from APNs (429, 500, 503, `Shutdown`, `IdleTimeout`,
- * an `ExpiredProviderToken` the auth hook refreshed) seen as a failed
- * attempt. It never reaches the caller directly: it is the `cause` of the
- * `Timeout` when the deadline passes before a retry succeeds, or of the
- * `Closed` when a fatal answer closes the pool.
+ * An answer from APNs seen as a failed attempt: a retryable one (429, 500,
+ * 503, `Shutdown`, `IdleTimeout`, an `ExpiredProviderToken` the auth hook
+ * refreshed), kept as the `cause` of a later failure; or a fatal one
+ * (`BadCertificate`, `InvalidProviderToken` again and again): then the pool
+ * fails, and every post still waiting, and every later one, rejects with it
+ * (`outcome: 'not-sent'`, not `retryable`).
  */
 export class ResponseError extends APNSError {
   /** The HTTP status, e.g. 503. */
@@ -22,8 +23,10 @@ export class ResponseError extends APNSError {
   /** The whole response. */
   readonly response: Response;
 
-  constructor(response: Response, retryable: boolean, options: APNSErrorOptions = {}) {
-    super(`APNs answered ${response.status}${response.reason === undefined ? '' : ` ${response.reason}`}`, 'ERR_PUSHWIRE_RESPONSE', retryable, options);
+  constructor(response: Response, retryable: boolean, options: APNSErrorOptions & { fatal?: boolean } = {}) {
+    const answer = `APNs answered ${response.status}${response.reason === undefined ? '' : ` ${response.reason}`}`;
+    const message = options.fatal === true ? `${answer}: the credentials or account cannot succeed, so the pool stopped sending; this request was not sent` : answer;
+    super(message, 'ERR_PUSHWIRE_RESPONSE', retryable, options, options.fatal === true ? 'not-sent' : 'rejected');
     this.name = 'ResponseError';
     this.status = response.status;
     this.reason = response.reason;
@@ -33,23 +36,21 @@ export class ResponseError extends APNSError {
 
 /** Options of {@link Aborted}. */
 export interface AbortedOptions extends APNSErrorOptions {
-  /** Whether an attempt had been written when the signal fired. */
-  processed?: Processed;
+  /** Whether an attempt had been written when the signal fired. @default 'not-sent' */
+  outcome?: Unanswered;
 }
 
 /**
  * The caller's `AbortSignal` fired. `cause` is the signal's reason.
- * `processed` is `false` when no attempt had been written yet, and
+ * `outcome` is `'not-sent'` when no attempt had been written yet, and
  * `'unknown'` when one was in flight (the pool cannot recall a written stream;
  * APNs may still deliver it).
  */
 export class Aborted extends APNSError {
-  /** Whether APNs may have seen the request. */
-  readonly processed: Processed;
+  declare readonly outcome: Unanswered;
 
   constructor(message = 'The post was aborted', options: AbortedOptions = {}) {
-    super(message, 'ERR_PUSHWIRE_ABORTED', false, options);
+    super(message, 'ERR_PUSHWIRE_ABORTED', false, options, options.outcome ?? 'not-sent');
     this.name = 'Aborted';
-    this.processed = options.processed ?? false;
   }
 }

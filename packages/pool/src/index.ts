@@ -10,4 +10,5 @@ export type { PoolResponse } from './post-state.js';
 export { Aborted, ResponseError } from './errors.js';
 export type { AbortedOptions } from './errors.js';
 export { Blocked, Closed, ConnectError, Request, Timeout, TokenAuth, APNSError, InvalidArgumentError } from '@pushwire/connection';
-export type { AuthAction, AuthContext, AuthHook, ConnectionOptions, Processed, RequestOptions, Response, TlsOptions, TokenAuthOptions } from '@pushwire/connection';
+export type { FailureOutcome, Outcome } from '@pushwire/models';
+export type { AuthAction, AuthContext, AuthHook, ConnectionOptions, RequestOptions, Unanswered, Response, TlsOptions, TokenAuthOptions } from '@pushwire/connection';

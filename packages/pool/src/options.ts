@@ -5,7 +5,7 @@ import type { AuthHook, ConnectionOptions, TlsOptions } from '@pushwire/connecti
 /** Back-off between retries of one request (exponential, via p-retry). */
 export interface RetryOptions {
   /**
-   * Milliseconds before the first back-off retry. `Closed { processed: false }`
+   * Milliseconds before the first back-off retry. `Closed { outcome: 'not-sent' }`
    * and refreshed auth are retried at once the first time.
    * @default 50
    */
@@ -67,7 +67,7 @@ export interface PoolOptions {
   /** Back-off between attempts to replace a failed connection. */
   reconnect?: ReconnectOptions;
   /**
-   * Retry requests that may have been processed (`Closed { processed: 'unknown' }`,
+   * Retry requests that may have been processed (`Closed { outcome: 'unknown' }`,
    * a per-attempt `Timeout`). The response then says `possibleDuplicate: true`.
    * @default false
    */

@@ -148,8 +148,8 @@ export class Pool extends EventEmitter {
    * Never throws synchronously: every call ends in exactly one outcome.
    * @returns The response (any final status) with `attempts` and `possibleDuplicate`.
    * @throws {@link Timeout} the deadline passed; `cause` is the last failure.
-   * @throws {@link Closed} the pool is closed (`processed: false`), or an attempt
-   *   was cut mid-flight without at-least-once (`processed: 'unknown'`).
+   * @throws {@link Closed} the pool is closed (`outcome: 'not-sent'`), or an attempt
+   *   was cut mid-flight without at-least-once (`outcome: 'unknown'`).
    * @throws {@link Aborted} `signal` fired.
    * @throws {@link Blocked} more than `highWaterMark` posts are queued.
    */
@@ -222,7 +222,7 @@ export class Pool extends EventEmitter {
   /**
    * Closes the pool; new posts reject at once with `Closed`.
    * - default: queued and in-flight posts (and their retries) finish, then the connections close;
-   * - `force: true`: what is left rejects now with `Closed` (`processed: false` if it was
+   * - `force: true`: what is left rejects now with `Closed` (`outcome: 'not-sent'` if it was
    *   queued, `'unknown'` if it was on a connection) and the connections are destroyed.
    * Idempotent; a forced call may follow a graceful one. Leaves no timers behind.
    */
@@ -235,7 +235,7 @@ export class Pool extends EventEmitter {
     this.#releaseQueueWaiters();
     if (force && !this.#forced) {
       this.#forced = true;
-      this.#dispatcher.stop(new Closed('The pool was closed with force; the request was not sent', { processed: false }), true);
+      this.#dispatcher.stop(new Closed('The pool was closed with force; the request was not sent', { outcome: 'not-sent' }), true);
       void this.#dispatcher.fleet.close(true);
     }
     return closing;
@@ -275,8 +275,8 @@ export class Pool extends EventEmitter {
   #closedError(): Closed {
     const fatal = this.#fatal;
     return fatal === undefined
-      ? new Closed('The pool is closed; the request was not sent', { processed: false })
-      : new Closed(`The pool closed after a fatal failure (${fatal.message}); the request was not sent`, { processed: false, cause: fatal });
+      ? new Closed('The pool is closed; the request was not sent', { outcome: 'not-sent' })
+      : new Closed(`The pool closed after a fatal failure (${fatal.message}); the request was not sent`, { outcome: 'not-sent', cause: fatal });
   }
 
   #onFatal(cause: Error): void {

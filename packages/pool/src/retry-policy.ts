@@ -5,8 +5,8 @@
  * Principles: a rejection from APNs is an answer, not an error, unless APNs
  * says "later" (429, 5xx, `Shutdown`) or the auth hook refreshed credentials.
  * A failure is retried only when the request provably never reached APNs
- * (`processed: false`, connect errors), or, with at-least-once delivery, when
- * it may have (`processed: 'unknown'`, a per-attempt timeout). A `Blocked`
+ * (`outcome: 'not-sent'`, connect errors), or, with at-least-once delivery, when
+ * it may have (`outcome: 'unknown'`, a per-attempt timeout). A `Blocked`
  * attempt is no failure: the dispatcher puts it back at the head of the queue.
  */
 import { Closed, ConnectError, Timeout, type Response } from '@pushwire/connection';
@@ -58,7 +58,7 @@ export function judgeResponse(response: Response): Verdict {
 export function judgeError(error: unknown, atLeastOnce: boolean): Verdict {
   if (error instanceof Closed) {
     if (error.goawayReason !== undefined && FATAL_REASONS.has(error.goawayReason)) return Verdict.Fatal;
-    if (error.processed === false) return Verdict.RetryNow;
+    if (error.outcome === 'not-sent') return Verdict.RetryNow;
     return atLeastOnce ? Verdict.Retry : Verdict.Final;
   }
   if (error instanceof ConnectError) return isConfigFailure(error) ? Verdict.Fatal : Verdict.Retry;
@@ -81,7 +81,7 @@ export function isConfigFailure(error: Error): boolean {
 
 /** Whether a failed attempt may have been processed by APNs. @internal */
 export function maybeProcessed(error: Error): boolean {
-  return (error instanceof Closed && error.processed !== false) || error instanceof Timeout;
+  return (error instanceof Closed || error instanceof Timeout) && error.outcome === 'unknown';
 }
 
 /** The `Retry-After` of a retryable response, in ms. @internal */

@@ -15,7 +15,7 @@ test('close() drains in-flight and queued posts, then closes the connections', a
   const posts = Array.from({ length: 12 }, (_, i) => pool.post(request(i)));
   expect(pool.queued).toBe(9);
   const closing = pool.close();
-  await expect(pool.post(request(50))).rejects.toMatchObject({ name: 'Closed', processed: false });
+  await expect(pool.post(request(50))).rejects.toMatchObject({ name: 'Closed', outcome: 'not-sent' });
   expect((await Promise.all(posts)).every((r) => r.status === 200)).toBe(true);
   await closing;
   expect(pool.stats()).toMatchObject({ connections: 0, live: 0, closed: true });
@@ -23,7 +23,7 @@ test('close() drains in-flight and queued posts, then closes the connections', a
   expect(pool.close()).toBe(closing);
 });
 
-test('close({ force: true }) fails in-flight (processed: unknown) and queued (processed: false) posts at once', async () => {
+test('close({ force: true }) fails in-flight (outcome: unknown) and queued (outcome: not-sent) posts at once', async () => {
   const mock = await startMock({ maxConcurrentStreams: 2 });
   const pool = makePool(mock, { size: 1 });
   await pool.post(request(99));
@@ -35,7 +35,7 @@ test('close({ force: true }) fails in-flight (processed: unknown) and queued (pr
   const outcomes = await Promise.all(posts);
   expect(performance.now() - started).toBeLessThan(1_000);
   expect(outcomes.every((o) => o instanceof Closed)).toBe(true);
-  expect(outcomes.map((o) => (o as Closed).processed)).toEqual(['unknown', 'unknown', false, false, false]);
+  expect(outcomes.map((o) => (o as Closed).outcome)).toEqual(['unknown', 'unknown', 'not-sent', 'not-sent', 'not-sent']);
   expect(pool.stats()).toMatchObject({ connections: 0, live: 0, queued: 0 });
 });
 
@@ -48,7 +48,7 @@ test('a forced close may follow a graceful one that is stuck on a stalled stream
   const graceful = pool.close();
   await pool.close({ force: true });
   await graceful;
-  expect(await stalled).toMatchObject({ name: 'Closed', processed: 'unknown' });
+  expect(await stalled).toMatchObject({ name: 'Closed', outcome: 'unknown' });
 });
 
 test('await using closes the pool; no timer or socket is left behind', async () => {

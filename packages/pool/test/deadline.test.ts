@@ -42,7 +42,7 @@ test('a queued post leaves the queue when its deadline passes', async () => {
   expect(mock.requests.some((r) => r.token === token(2))).toBe(false);
 });
 
-test('a signal aborts queued posts (processed: false) and an in-flight one (processed: unknown)', async () => {
+test('a signal aborts queued posts (outcome: not-sent) and an in-flight one (outcome: unknown)', async () => {
   const mock = await startMock({ maxConcurrentStreams: 1 });
   const pool = makePool(mock, { size: 1 });
   await pool.post(request(9));
@@ -53,8 +53,8 @@ test('a signal aborts queued posts (processed: false) and an in-flight one (proc
   controller.abort(new Error('user cancelled'));
   const [inFlight, ...queued] = await Promise.all(posts);
   expect(inFlight).toBeInstanceOf(Aborted);
-  expect(inFlight).toMatchObject({ processed: 'unknown', cause: new Error('user cancelled') });
-  expect(queued.every((e) => e instanceof Aborted && e.processed === false)).toBe(true);
+  expect(inFlight).toMatchObject({ outcome: 'unknown', cause: new Error('user cancelled') });
+  expect(queued.every((e) => e instanceof Aborted && e.outcome === 'not-sent')).toBe(true);
   expect(pool.stats()).toMatchObject({ queued: 0, live: 0 });
 });
 

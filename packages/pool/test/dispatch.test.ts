@@ -43,7 +43,7 @@ test('posts queued behind a busy connection that dies meet the reconnect attempt
   const cut = settle(pool.post(request(1)));
   const queued = settle(pool.post(request(2)));
   expect(pool.queued).toBe(1);
-  expect(await cut).toMatchObject({ name: 'Closed', processed: 'unknown' });
+  expect(await cut).toMatchObject({ name: 'Closed', outcome: 'unknown' });
   const error = await queued;
   expect(error).toBeInstanceOf(Timeout);
   expect((error as Timeout).cause).toBeInstanceOf(ConnectError);

@@ -18,13 +18,13 @@ test('403 BadCertificate closes the pool: queued and future posts fail with Clos
   expect(outcomes[0]).toMatchObject({ status: 403, reason: 'BadCertificate', attempts: 1 });
   for (const error of outcomes.slice(1)) {
     expect(error).toBeInstanceOf(Closed);
-    expect(error).toMatchObject({ processed: false });
+    expect(error).toMatchObject({ outcome: 'not-sent' });
     expect((error as Closed).cause).toBeInstanceOf(ResponseError);
     expect((error as Closed).cause).toMatchObject({ status: 403, reason: 'BadCertificate' });
   }
   expect(await fatal).toMatchObject({ reason: 'BadCertificate' });
   expect(pool.closed).toBe(true);
-  await expect(pool.post(request(5))).rejects.toMatchObject({ name: 'Closed', processed: false, cause: expect.any(ResponseError) });
+  await expect(pool.post(request(5))).rejects.toMatchObject({ name: 'Closed', outcome: 'not-sent', cause: expect.any(ResponseError) });
   await pool.close();
   expect(pool.stats().connections).toBe(0);
   expect(mock.requests.map((r) => r.token)).toEqual([token(99), token(1)]);
@@ -36,7 +36,7 @@ test('GOAWAY with reason BadCertificateEnvironment closes the pool', async () =>
   await pool.post(request(99));
   mock.inject({ kind: 'goaway', reason: 'BadCertificateEnvironment', lastStreamId: 'previous', times: 1 });
   const error = await pool.post(request(1)).catch((e: unknown) => e);
-  expect(error).toMatchObject({ name: 'Closed', processed: false });
+  expect(error).toMatchObject({ name: 'Closed', outcome: 'not-sent' });
   expect((error as Closed).cause).toMatchObject({ goawayReason: 'BadCertificateEnvironment' });
   expect(pool.closed).toBe(true);
   await expect(pool.post(request(2))).rejects.toBeInstanceOf(Closed);

@@ -26,7 +26,7 @@ test('GOAWAY mid-burst: every request answered once, none lost, none duplicated'
   expect(pool.stats().reconnects).toBeGreaterThanOrEqual(1);
 });
 
-test('a destroyed connection is replaced; at-most-once fails its cut requests as processed: unknown', async () => {
+test('a destroyed connection is replaced; at-most-once fails its cut requests as outcome: unknown', async () => {
   const mock = await startMock();
   const pool = makePool(mock, { size: 1 });
   await pool.post(request(9999));
@@ -36,7 +36,7 @@ test('a destroyed connection is replaced; at-most-once fails its cut requests as
 
   const cut = outcomes.filter((o): o is Closed => o instanceof Closed);
   expect(cut.length).toBe(10);
-  expect(cut.every((e) => e.processed === 'unknown')).toBe(true);
+  expect(cut.every((e) => e.outcome === 'unknown')).toBe(true);
   // The slot is refilled at once (the old connection had served) and works.
   expect(await pool.post(request(20))).toMatchObject({ status: 200, attempts: 1 });
   expect(pool.stats()).toMatchObject({ reconnects: 1, connections: 1 });
@@ -62,6 +62,6 @@ test('per post, atLeastOnce overrides the pool default', async () => {
   mock.inject({ kind: 'delay', ms: 100, times: 2 });
   mock.inject({ kind: 'destroy', afterRequests: 1, times: 1 });
   const [once, twice] = await Promise.all([settle(pool.post(request(1))), settle(pool.post(request(2), { atLeastOnce: true }))]);
-  expect(once).toMatchObject({ name: 'Closed', processed: 'unknown' });
+  expect(once).toMatchObject({ name: 'Closed', outcome: 'unknown' });
   expect(twice).toMatchObject({ status: 200, possibleDuplicate: true });
 });

@@ -52,10 +52,10 @@ describe('post() arguments', () => {
     await pool.close();
   });
 
-  test('an already-aborted signal rejects at once with Aborted (processed: false)', async () => {
+  test('an already-aborted signal rejects at once with Aborted (outcome: not-sent)', async () => {
     const pool = new Pool(origin);
     const reason = new Error('stop');
-    await expect(pool.post(req, { signal: AbortSignal.abort(reason) })).rejects.toMatchObject({ name: 'Aborted', processed: false, cause: reason });
+    await expect(pool.post(req, { signal: AbortSignal.abort(reason) })).rejects.toMatchObject({ name: 'Aborted', outcome: 'not-sent', cause: reason });
     expect(pool.stats().connecting).toBe(0);
     await pool.close();
   });

@@ -42,7 +42,7 @@ test('an untrusted server certificate is fatal: the pool closes instead of retry
   const pool = makePool(mock, { tls: {} });
   const fatal = new Promise<Error>((resolve) => pool.once('fatal', resolve));
   const error = await pool.post(request(1)).catch((e: unknown) => e);
-  expect(error).toMatchObject({ name: 'Closed', processed: false });
+  expect(error).toMatchObject({ name: 'Closed', outcome: 'not-sent' });
   expect((error as Error).cause).toBeInstanceOf(ConnectError);
   expect(await fatal).toBeInstanceOf(ConnectError);
   expect(pool.closed).toBe(true);
