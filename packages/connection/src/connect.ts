@@ -1,11 +1,13 @@
 /**
  * Opening one HTTP/2 session: options and TLS material are checked before any
  * I/O; the promise settles once the server's first SETTINGS arrived (so the
- * stream cap is known), or with a {@link ConnectError}.
+ * stream cap is known), or with a {@link ConnectError}. An abort signal ends a
+ * pending connect at once (a closing pool must not wait for `connectTimeout`).
  */
 import http2, { type ClientHttp2Session } from 'node:http2';
 import { isIP } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { InvalidArgumentError } from '@pushwire/models';
 import { connectFailure } from './connect-failure.js';
 import { ConnectError } from './errors.js';
 import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from './options.js';
@@ -23,18 +25,35 @@ export interface OpenSession {
 
 function ignore(): void {}
 
+/** Duck-typed: a signal from another realm (vm, worker polyfill) is fine too. */
+function checkSignal(signal: AbortSignal | undefined): void {
+  if (signal === undefined) return;
+  const s = signal as Partial<AbortSignal> | null;
+  if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') {
+    throw new InvalidArgumentError('signal', 'must be an AbortSignal');
+  }
+}
+
+function abandoned(origin: string, signal: AbortSignal): ConnectError {
+  // Not retryable: the caller gave up; a new attempt is theirs to decide.
+  return new ConnectError(`Connecting to ${origin} was abandoned (the caller closed)`, { retryable: false, cause: signal.reason });
+}
+
 /**
  * Validates options, loads TLS material, connects.
+ * @param signal - Abandons the connect while it is pending (see {@link Connection.connect}).
  * @throws {@link InvalidArgumentError} for bad options; {@link ConnectError} otherwise.
  * @internal
  */
-export function openSession(origin: string, options: ConnectionOptions): Promise<OpenSession> {
+export function openSession(origin: string, options: ConnectionOptions, signal?: AbortSignal): Promise<OpenSession> {
   let url: URL;
   let resolved: ResolvedOptions;
   let tls: ReturnType<typeof resolveTls>;
   try {
     url = parseOrigin(origin);
     resolved = resolveOptions(options);
+    checkSignal(signal);
+    if (signal?.aborted === true) throw abandoned(url.origin, signal);
     tls = resolveTls(options.tls);
   } catch (error) {
     return Promise.reject(error as Error);
@@ -57,6 +76,7 @@ export function openSession(origin: string, options: ConnectionOptions): Promise
       if (done) return;
       done = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       session.off('error', onError).off('close', onClose).off('remoteSettings', onSettings);
       if (error === undefined) {
         resolve({ session, socket, origin: url.origin, options: resolved });
@@ -86,6 +106,8 @@ export function openSession(origin: string, options: ConnectionOptions): Promise
       () => finish(new ConnectError(`Connecting to ${url.origin} timed out after ${resolved.connectTimeout} ms`)),
       resolved.connectTimeout,
     );
+    const onAbort = (): void => finish(abandoned(url.origin, signal as AbortSignal));
+    signal?.addEventListener('abort', onAbort, { once: true });
     session.on('error', onError).on('close', onClose).on('remoteSettings', onSettings);
   });
 }

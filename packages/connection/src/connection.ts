@@ -82,11 +82,15 @@ export class Connection extends EventEmitter {
 
   /**
    * Connects and resolves once TLS is up and the server's SETTINGS arrived.
+   * @param signal - Abandons a pending connect: when it fires before the
+   *   connection is ready, the socket is destroyed at once and the promise
+   *   rejects with a {@link ConnectError} (`retryable: false`); an already
+   *   aborted signal rejects before any I/O. It has no effect once connected.
    * @throws {@link InvalidArgumentError} for bad options (before any I/O).
-   * @throws {@link ConnectError} for unreadable certificates, DNS/TCP/TLS failures or a timeout.
+   * @throws {@link ConnectError} for unreadable certificates, DNS/TCP/TLS failures, a timeout or an abandoned connect.
    */
-  static connect(origin: string, options: ConnectionOptions = {}): Promise<Connection> {
-    return openSession(origin, options).then(({ session, socket, origin: normalized, options: resolved }) => {
+  static connect(origin: string, options: ConnectionOptions = {}, signal?: AbortSignal): Promise<Connection> {
+    return openSession(origin, options, signal).then(({ session, socket, origin: normalized, options: resolved }) => {
       return new Connection(session, socket, normalized, resolved);
     });
   }
@@ -113,7 +117,8 @@ export class Connection extends EventEmitter {
       freed: () => this.#emitFree(),
       progress: () => this.#onProgress(),
     });
-    this.#ping = new PingMonitor(session, options.pingInterval, options.pingTimeout, (error) => this.destroy(error));
+    // Busy: a stalled peer is looked for sooner than on an idle connection.
+    this.#ping = new PingMonitor(session, options, () => this.#streams.size > 0, (error) => this.destroy(error));
     this.#capacity = this.#computeCapacity();
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     session.on('remoteSettings', this.#onSettings);

@@ -34,9 +34,17 @@ export interface ConnectionOptions {
    */
   pingInterval?: number;
   /**
+   * While requests are in flight, send a PING once no response arrived for
+   * this many milliseconds: a peer that silently stopped answering is found
+   * in about `busyPingInterval` to twice that, plus `pingTimeout`, instead
+   * of `pingInterval`. `0` disables (then only `pingInterval` applies).
+   * @default 1_000
+   */
+  busyPingInterval?: number;
+  /**
    * Milliseconds to wait for a PING's ACK before destroying the connection;
    * in-flight requests then reject with `Closed` (`outcome: 'unknown'`).
-   * @default 10_000
+   * @default 5_000
    */
   pingTimeout?: number;
 }
@@ -48,6 +56,7 @@ export interface ResolvedOptions {
   readonly maxStreamIds: number;
   readonly connectTimeout: number;
   readonly pingInterval: number;
+  readonly busyPingInterval: number;
   readonly pingTimeout: number;
 }
 
@@ -83,6 +92,7 @@ export function resolveOptions(options: ConnectionOptions): ResolvedOptions {
     maxStreamIds: integer('maxStreamIds', options.maxStreamIds, MAX_STREAM_ID, 1, MAX_STREAM_ID),
     connectTimeout: integer('connectTimeout', options.connectTimeout, 10_000, 1, day),
     pingInterval: integer('pingInterval', options.pingInterval, 60_000, 0, day),
-    pingTimeout: integer('pingTimeout', options.pingTimeout, 10_000, 1, day),
+    busyPingInterval: integer('busyPingInterval', options.busyPingInterval, 1_000, 0, day),
+    pingTimeout: integer('pingTimeout', options.pingTimeout, 5_000, 1, day),
   });
 }

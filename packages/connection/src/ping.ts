@@ -1,33 +1,67 @@
 /**
  * Health check: an HTTP/2 PING when the connection was quiet for a whole
- * interval; no answer within the timeout means the peer is gone (a stalled
- * server must not leave sends hanging).
+ * interval, or sooner while requests wait for answers; no answer within the
+ * timeout means the peer is gone (a stalled server must not leave sends
+ * hanging).
  */
 import type { ClientHttp2Session } from 'node:http2';
 import { Closed } from './errors.js';
+import type { ResolvedOptions } from './options.js';
 
-/** @internal */
+/** The options the monitor reads. @internal */
+export type PingTiming = Pick<ResolvedOptions, 'pingInterval' | 'busyPingInterval' | 'pingTimeout'>;
+
+/** Whole ticks covering `interval` (never fewer, so no PING comes early); 0 (off) is never reached. */
+function ticksFor(interval: number, tick: number): number {
+  return interval > 0 ? Math.ceil(interval / tick) : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * One unref'd interval timer per connection, ticking at the smaller of the
+ * two intervals; responses only bump a counter, so the hot path reads no
+ * clock and arms no timer.
+ * @internal
+ */
 export class PingMonitor {
   readonly #session: ClientHttp2Session;
   readonly #timeout: number;
+  readonly #busy: () => boolean;
   readonly #onDead: (error: Closed) => void;
+  /** Quiet ticks before a PING, whatever is in flight (`pingInterval`). */
+  readonly #idleTicks: number;
+  /** Quiet ticks with streams in flight before a PING (`busyPingInterval`). */
+  readonly #busyTicks: number;
   #interval: NodeJS.Timeout | undefined;
   #deadline: NodeJS.Timeout | undefined;
   #confirm: NodeJS.Immediate | undefined;
   #activity = 0;
   #seen = 0;
+  /** Ticks since the last one that saw a response (or the last PING). */
+  #quiet = 0;
+  /**
+   * Consecutive ticks that found streams in flight, counting from the last
+   * one that saw a response: the first such tick only marks the start, as
+   * the streams may have been opened just before it.
+   */
+  #quietBusy = 0;
 
   /**
-   * @param interval - Quiet time before a PING, ms; 0 disables pinging.
-   * @param timeout - Time allowed for the PING's ACK, ms.
+   * @param timing - `pingInterval` (quiet time before a PING; 0 disables), `busyPingInterval`
+   *   (the same while `busy()`; 0 disables) and `pingTimeout` (time allowed for the ACK), ms.
+   * @param busy - Whether streams are in flight (asked once per tick).
    * @param onDead - Called once when a PING goes unanswered or fails.
    */
-  constructor(session: ClientHttp2Session, interval: number, timeout: number, onDead: (error: Closed) => void) {
+  constructor(session: ClientHttp2Session, timing: PingTiming, busy: () => boolean, onDead: (error: Closed) => void) {
     this.#session = session;
-    this.#timeout = timeout;
+    this.#timeout = timing.pingTimeout;
+    this.#busy = busy;
     this.#onDead = onDead;
-    if (interval > 0) {
-      this.#interval = setInterval(this.#tick, interval);
+    const intervals = [timing.pingInterval, timing.busyPingInterval].filter((ms) => ms > 0);
+    const tick = Math.min(...intervals);
+    this.#idleTicks = ticksFor(timing.pingInterval, tick);
+    this.#busyTicks = ticksFor(timing.busyPingInterval, tick);
+    if (intervals.length > 0) {
+      this.#interval = setInterval(this.#tick, tick);
       this.#interval.unref();
     }
   }
@@ -47,13 +81,22 @@ export class PingMonitor {
   }
 
   readonly #tick = (): void => {
+    const busy = this.#busy();
     if (this.#activity !== this.#seen) {
       this.#seen = this.#activity;
+      this.#quiet = 0;
+      this.#quietBusy = busy ? 1 : 0;
       return;
     }
+    this.#quiet++;
+    this.#quietBusy = busy ? this.#quietBusy + 1 : 0;
+    // `<=`: the busy count includes its start mark, so a PING needs a whole busyPingInterval of silence.
+    if (this.#quiet < this.#idleTicks && this.#quietBusy <= this.#busyTicks) return;
     if (this.#deadline !== undefined) return;
     // Destroyed by node:http2 itself, without the 'close' that would have stopped us: report it.
     if (this.#session.destroyed) return this.#fail(new Closed('The HTTP/2 session was destroyed', { outcome: 'unknown' }));
+    this.#quiet = 0;
+    this.#quietBusy = 0;
     this.#deadline = setTimeout(this.#expired, this.#timeout);
     this.#deadline.unref();
     try {
