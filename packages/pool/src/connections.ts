@@ -4,11 +4,20 @@
  * auth), dies or fails to connect is refilled with exponential back-off and
  * jitter, so a fleet that cannot connect never spins. Connections that drain
  * finish their streams on the side. No queue and no retry here.
+ *
+ * Unreachable origin: once every slot has failed {@link CONNECT_ATTEMPTS}
+ * times in a row over at least `reconnect.unreachableAfter` ms, with no
+ * connection ready, waiting for a connection fails at once with the last
+ * `ConnectError` (the posts end "not sent" instead of waiting out their
+ * deadlines). Slots keep reconnecting; the first connection ends the state.
  */
+import { performance } from 'node:perf_hooks';
 import { Closed, Connection, ConnectError, type ConnectionOptions } from '@pushwire/connection';
 import type { ReconnectOptions } from './options.js';
 import { FATAL_REASONS, isConfigFailure } from './retry-policy.js';
 
+/** Failed connects in a row, per slot, before the origin can count as unreachable. */
+export const CONNECT_ATTEMPTS = 3;
 
 /** One connection and the pool's bookkeeping about it. @internal */
 export class Member {
@@ -31,6 +40,10 @@ class Slot {
   connecting: Promise<void> | undefined = undefined;
   /** Consecutive attempts that failed to give a connection that served. */
   failures = 0;
+  /** `performance.now()` of the first failure in the current run of failures. */
+  failingSince = 0;
+  /** Abandons the connect in progress (the fleet is closing). */
+  abort: AbortController | undefined = undefined;
   timer: NodeJS.Timeout | undefined = undefined;
   constructor(readonly index: number) {}
 }
@@ -56,6 +69,8 @@ export class Fleet {
   #waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   #started = false;
   #closed = false;
+  /** The connect error that made the origin unreachable; cleared by the next connection. */
+  #unreachable: ConnectError | undefined;
   /** Jobs still running on retired connections: they hold queue concurrency. */
   retiredJobs = 0;
   /** Slots refilled after the first connections. */
@@ -101,9 +116,18 @@ export class Fleet {
     this.start();
     if (this.#closed) return Promise.reject(new ConnectError('The pool is closing its connections', { retryable: false }));
     if (this.ready > 0) return Promise.resolve();
+    if (this.#unreachable !== undefined) return Promise.reject(this.#unreachable);
     // Wait for the next connect outcome, never fail on an old one: a queue of
     // a million posts then meets a dead server one post per connect attempt.
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  /**
+   * Every slot keeps failing to connect (see the file's header): the error
+   * that says why, or `undefined` while the origin may still answer.
+   */
+  get unreachable(): ConnectError | undefined {
+    return this.#unreachable;
   }
 
   /** Ready connections. */
@@ -164,6 +188,9 @@ export class Fleet {
     for (const slot of this.#slots) {
       clearTimeout(slot.timer);
       slot.timer = undefined;
+      // Nothing waits for a connection now: a pending connect (a server that
+      // never finishes TLS, a token store that never answers) must not hold close().
+      slot.abort?.abort();
       if (slot.member !== undefined) members.push(slot.member);
     }
     this.#flushWaiters(new ConnectError('The pool is closing its connections', { retryable: false }));
@@ -175,15 +202,16 @@ export class Fleet {
         return closed;
       }),
     );
-    // Connections still opening are destroyed as they arrive (see #attach);
-    // a graceful close waits for that, a forced one does not.
+    // Connects still pending were abandoned above and settle at once.
     if (!force) await Promise.all(this.#slots.map((slot) => slot.connecting));
   }
 
   #open(slot: Slot): void {
     slot.timer = undefined;
     if (this.#closed) return;
-    slot.connecting = Connection.connect(this.#origin, this.#options).then(
+    const abort = new AbortController();
+    slot.abort = abort;
+    slot.connecting = Connection.connect(this.#origin, this.#options, abort.signal).then(
       (conn) => this.#attach(slot, conn),
       (error: unknown) => this.#failed(slot, error as Error),
     );
@@ -191,6 +219,8 @@ export class Fleet {
 
   #attach(slot: Slot, conn: Connection): void {
     slot.connecting = undefined;
+    slot.abort = undefined;
+    this.#unreachable = undefined;
     if (this.#closed) {
       conn.destroy();
       return;
@@ -212,6 +242,7 @@ export class Fleet {
 
   #failed(slot: Slot, error: Error): void {
     slot.connecting = undefined;
+    slot.abort = undefined;
     if (this.#closed) return;
     // Bad credentials or TLS material (and bad options): no reconnect can help.
     if (isConfigFailure(error)) {
@@ -219,9 +250,17 @@ export class Fleet {
       return;
     }
     this.#schedule(slot, false, error);
-    if (!this.#slots.some((s) => s.connecting !== undefined) && this.ready === 0) {
+    if (this.ready === 0 && this.#isUnreachable()) this.#unreachable = error as ConnectError;
+    if (this.#unreachable !== undefined || (!this.#slots.some((s) => s.connecting !== undefined) && this.ready === 0)) {
       for (const waiter of this.#flushWaiters(undefined)) waiter.reject(error);
     }
+  }
+
+  /** Every slot failed often enough, for long enough (see the file's header). */
+  #isUnreachable(): boolean {
+    const now = performance.now();
+    const after = this.#backoff.unreachableAfter;
+    return this.#slots.every((slot) => slot.failures >= CONNECT_ATTEMPTS && now - slot.failingSince >= after);
   }
 
   /** The member's connection drains or closed: move it aside and refill its slot. */
@@ -234,7 +273,7 @@ export class Fleet {
     if (!member.conn.isClosed) this.#retired.add(member);
     const reason = member.conn.goawayReason;
     if (reason !== undefined && FATAL_REASONS.has(reason)) {
-      this.#events.fatal(new Closed(`APNs sent GOAWAY with reason ${reason}`, { outcome: 'not-sent', goawayReason: reason, cause }));
+      this.#events.fatal(new Closed(`APNs sent GOAWAY with reason ${reason}: the pool stopped sending`, { outcome: 'not-sent', retryable: false, goawayReason: reason, cause }));
       return;
     }
     this.#events.capacity();
@@ -244,6 +283,7 @@ export class Fleet {
   #schedule(slot: Slot, healthy: boolean, cause: Error | undefined): void {
     if (this.#closed || slot.timer !== undefined || slot.connecting !== undefined || slot.member !== undefined) return;
     slot.failures = healthy ? 0 : slot.failures + 1;
+    if (slot.failures === 1) slot.failingSince = performance.now();
     const { minDelay, maxDelay } = this.#backoff;
     // Full back-off after a failure, half of it randomised ("equal jitter").
     const base = slot.failures === 0 ? 0 : Math.min(maxDelay, minDelay * 2 ** Math.min(slot.failures - 1, 30));

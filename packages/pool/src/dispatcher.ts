@@ -11,7 +11,8 @@
  * in after a retryable failure.
  */
 import { performance } from 'node:perf_hooks';
-import { Blocked, Closed, Timeout, type ConnectionOptions, type Request, type Response, type ResponseSink } from '@pushwire/connection';
+import { Blocked, Closed, ConnectError, Timeout, type ConnectionOptions, type Request, type Response, type ResponseSink, type Unanswered } from '@pushwire/connection';
+import type { APNSError } from '@pushwire/models';
 import PQueue from 'p-queue';
 import pRetry, { AbortError } from 'p-retry';
 import { Fleet, type FleetEvents, type Member } from './connections.js';
@@ -20,7 +21,7 @@ import { Aborted, ResponseError } from './errors.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { poolResponse, PostState, type PoolResponse } from './post-state.js';
 import { Fifo, type JobOptions } from './queue.js';
-import { INVALID_TOKEN_STREAK, judgeError, judgeResponse, maybeProcessed, retryAfter, retryOptions, Verdict } from './retry-policy.js';
+import { INVALID_TOKEN_STREAK, judgeError, judgeResponse, maybeProcessed, retryAfter, retryOptions, retryReserve, Verdict } from './retry-policy.js';
 
 const DONE: Promise<void> = Promise.resolve();
 
@@ -52,7 +53,7 @@ export class Dispatcher {
     onError: (state, error) => this.#onError(state, error),
   };
   /** Set once the pool is force-closed or fatally failed: nothing more is attempted. */
-  #stopped: Closed | undefined;
+  #stopped: APNSError | undefined;
   sent = 0;
   failed = 0;
   retried = 0;
@@ -101,15 +102,22 @@ export class Dispatcher {
   }
 
   /**
-   * Ends what is left with `error`: posts not on a connection now, and with
-   * `force` the in-flight ones too (as `outcome: 'unknown'`).
+   * Ends what is left with `error` (its outcome `'not-sent'`): every post not
+   * on a connection now, and with `force` the in-flight ones too. A post in
+   * flight, or with an earlier attempt that may have been processed, ends
+   * `'unknown'` instead (a `Closed` with `error` as cause).
    */
-  stop(error: Closed, force: boolean): void {
+  stop(error: APNSError, force: boolean): void {
     this.#stopped ??= error;
-    const inFlight = force ? new Closed(error.message, { outcome: 'unknown', cause: error.cause }) : undefined;
+    let unknown: Closed | undefined;
     for (const state of this.#deadlines.snapshot()) {
-      if (!state.inFlight) this.#reject(state, error);
-      else if (inFlight !== undefined) this.#reject(state, inFlight);
+      if (state.inFlight && !force) continue;
+      if (!state.inFlight && !state.possibleDuplicate) {
+        this.#reject(state, error);
+        continue;
+      }
+      unknown ??= new Closed(`${error.message} (APNs may have processed this request)`, { outcome: 'unknown', cause: error });
+      this.#reject(state, unknown);
     }
   }
 
@@ -223,12 +231,12 @@ export class Dispatcher {
       case Verdict.InvalidToken:
         this.#settle(state, response);
         if (++this.#invalidTokens >= INVALID_TOKEN_STREAK) {
-          this.#events.fatal(new ResponseError(response, false));
+          this.#events.fatal(new ResponseError(response, false, { fatal: true }));
         }
         return;
       case Verdict.Fatal:
         this.#settle(state, response);
-        this.#events.fatal(new ResponseError(response, false));
+        this.#events.fatal(new ResponseError(response, false, { fatal: true }));
         return;
       case Verdict.RetryElsewhere:
         this.fleet.retire(member);
@@ -242,16 +250,19 @@ export class Dispatcher {
     if (state.done) return;
     state.lastError = error;
     if (verdict === Verdict.Fatal) {
+      // The pool fails: this post, and every one not on a connection, ends with the fatal error.
       this.#events.fatal(error);
-      this.#reject(state, this.#stopped ?? new Closed(`The pool closed: ${error.message}`, { outcome: 'not-sent', cause: error }));
+      this.#giveUp(state);
       return;
     }
+    // The origin is unreachable: waiting out the deadline cannot help.
+    if (error instanceof ConnectError && this.fleet.unreachable !== undefined) verdict = Verdict.Final;
     if (verdict === Verdict.Final || verdict === Verdict.InvalidToken) {
-      this.#reject(state, error);
+      this.#giveUp(state, error);
       return;
     }
     if (this.#stopped !== undefined) {
-      this.#reject(state, this.#stopped);
+      this.#giveUp(state);
       return;
     }
     if (maybeProcessed(error)) state.possibleDuplicate = true;
@@ -264,18 +275,16 @@ export class Dispatcher {
   #startRetry(state: PostState, first: Error): void {
     const controller = new AbortController();
     state.retry = { controller, resolve: undefined, reject: undefined };
-    const options = retryOptions(this.#options, state.expiresAt - performance.now(), controller.signal);
+    const remaining = state.expiresAt - retryReserve(state.deadline) - performance.now();
+    const options = retryOptions(this.#options, remaining, controller.signal);
     pRetry((attempt) => (attempt === 1 ? Promise.reject(first) : this.#attempt(state)), {
       ...options,
       onFailedAttempt: ({ error }) => this.#beforeRetry(state, error, controller.signal),
       shouldConsumeRetry: ({ error }) => this.#consumes(state, error),
     }).then(
       (response) => this.#settle(state, response),
-      (error: unknown) => {
-        if (state.done) return;
-        // Out of time (p-retry's maxRetryTime) or a Retry-After past the deadline.
-        this.#reject(state, error instanceof Timeout ? error : this.#timeout(state));
-      },
+      // Out of time (p-retry's maxRetryTime) or a Retry-After past the deadline.
+      () => this.#giveUp(state),
     );
   }
 
@@ -284,6 +293,10 @@ export class Dispatcher {
     return new Promise<Response>((resolve, reject) => {
       const retry = state.retry;
       if (state.done || retry === undefined) return reject(new AbortError('The post has settled'));
+      // p-retry cuts a back-off that would outlast the budget short, to try
+      // once more at its end: not an attempt the back-off asked for, and one
+      // likely to be in flight at the deadline. The post ends now instead.
+      if (performance.now() >= state.expiresAt - retryReserve(state.deadline) - 1) return reject(new AbortError('The retry budget is spent'));
       retry.resolve = resolve;
       retry.reject = reject;
       this.retried++;
@@ -295,7 +308,7 @@ export class Dispatcher {
   async #beforeRetry(state: PostState, error: Error, signal: AbortSignal): Promise<void> {
     const wait = retryAfter(error);
     if (wait === undefined) return;
-    if (performance.now() + wait >= state.expiresAt) {
+    if (performance.now() + wait >= state.expiresAt - retryReserve(state.deadline)) {
       throw new Timeout(state.deadline, `APNs asked to retry after ${wait / 1000} s, past the deadline of ${state.deadline} ms`, { cause: error });
     }
     if (signal.aborted) return;
@@ -352,14 +365,45 @@ export class Dispatcher {
     return true;
   }
 
-  #timeout(state: PostState): Timeout {
-    const where = state.attempts === 0 ? `while queued (${this.fifo.size} waiting)` : `after ${state.attempts} attempt(s)`;
-    return new Timeout(state.deadline, `The deadline of ${state.deadline} ms passed ${where}`, { cause: state.lastError });
+  /**
+   * The post ends without a 200, with what is known of it (the outcome
+   * model): an attempt in flight, or an earlier one that may have been
+   * processed, makes it `'unknown'`. Otherwise APNs processed nothing: the
+   * pool's stop (fatal) error, the `error` that ended it, APNs' last answer
+   * (429 / 5xx: a retryable rejection, resolved as a response), the last
+   * `ConnectError`, or else a `Timeout` saying `'not-sent'`.
+   */
+  #giveUp(state: PostState, error?: Error): void {
+    if (state.done) return;
+    const last = state.lastError;
+    if (state.inFlight || state.possibleDuplicate) return this.#reject(state, this.#unknown(state, error));
+    if (this.#stopped !== undefined) return this.#reject(state, this.#stopped);
+    if (error !== undefined) return this.#reject(state, error);
+    if (last instanceof ResponseError && last.retryable) return this.#settle(state, last.response);
+    if (last instanceof ConnectError) return this.#reject(state, last);
+    this.#reject(state, this.#timeout(state, 'not-sent'));
+  }
+
+  /** The error for a post that may have been processed: `error` if it says so, else one that does. */
+  #unknown(state: PostState, error: Error | undefined): Error {
+    if (error === undefined) return this.#timeout(state, 'unknown');
+    if ((error as Partial<APNSError>).outcome === 'unknown') return error;
+    return new Closed(`${error.message}; an earlier attempt may have been processed`, { outcome: 'unknown', cause: error });
+  }
+
+  #timeout(state: PostState, outcome: Unanswered): Timeout {
+    const where = state.inFlight
+      ? `with attempt ${state.attempts} in flight`
+      : state.attempts === 0
+        ? `while queued (${this.fifo.size} waiting)`
+        : `after ${state.attempts} attempt(s)`;
+    const what = outcome === 'unknown' ? 'APNs may have processed it' : 'it was not sent';
+    return new Timeout(state.deadline, `The deadline of ${state.deadline} ms passed ${where}: ${what}`, { cause: state.lastError, outcome });
   }
 
   #expire(state: PostState): void {
     this.timedOut++;
-    this.#reject(state, this.#timeout(state));
+    this.#giveUp(state);
   }
 
   #abort(state: PostState): void {

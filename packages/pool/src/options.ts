@@ -41,6 +41,17 @@ export interface ReconnectOptions {
    * @default 30_000
    */
   maxDelay?: number;
+  /**
+   * Milliseconds of failed connects after which the origin counts as
+   * unreachable: once every slot has failed at least 3 times in a row over at
+   * least this long, with no connection ready, posts waiting for a
+   * connection (and new ones) fail at once with the `ConnectError`
+   * (`outcome: 'not-sent'`, retryable) instead of waiting out their
+   * deadlines. The slots keep reconnecting with back-off; the first
+   * connection that opens ends the state.
+   * @default 1_000
+   */
+  unreachableAfter?: number;
 }
 
 /** Options of {@link Pool}. */
@@ -182,6 +193,7 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
     reconnect: Object.freeze({
       minDelay: reconnectMin,
       maxDelay: integer('reconnect.maxDelay', reconnect.maxDelay, Math.max(30_000, reconnectMin), reconnectMin),
+      unreachableAfter: integer('reconnect.unreachableAfter', reconnect.unreachableAfter, 1_000, 0),
     }),
     atLeastOnce: boolean('atLeastOnce', given.atLeastOnce, false),
     highWaterMark: integer('highWaterMark', given.highWaterMark, Number.POSITIVE_INFINITY, 1, MAX_DELAY, true),

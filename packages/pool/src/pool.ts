@@ -6,7 +6,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { Blocked, Closed, Request } from '@pushwire/connection';
-import { InvalidArgumentError } from '@pushwire/models';
+import { APNSError, InvalidArgumentError } from '@pushwire/models';
 import { Dispatcher } from './dispatcher.js';
 import { Aborted } from './errors.js';
 import { checkPostOptions, resolvePoolOptions, type PoolOptions, type PostOptions, type ResolvedPoolOptions } from './options.js';
@@ -103,7 +103,7 @@ export class Pool extends EventEmitter {
   #closing: Promise<void> | undefined;
   #forced = false;
   #refused = 0;
-  #fatal: Error | undefined;
+  #fatal: APNSError | undefined;
   #idle: Array<() => void> = [];
   #queueWaiters: Array<{ readonly below: number; readonly resolve: () => void }> = [];
   /** The largest `below` of the waiters: while the queue is at least this long, a shrink wakes nobody (O(1)). */
@@ -141,6 +141,16 @@ export class Pool extends EventEmitter {
   /** `close()` was called, or a fatal failure closed the pool. */
   get closed(): boolean {
     return this.#closing !== undefined;
+  }
+
+  /**
+   * The fatal failure that closed the pool (an untrusted server, refused
+   * credentials: see the README's fatal table), or `undefined`. Every post
+   * not on a connection then, and every later one, rejects with it
+   * (`outcome: 'not-sent'`, not `retryable`).
+   */
+  get failure(): APNSError | undefined {
+    return this.#fatal;
   }
 
   /**
@@ -231,10 +241,12 @@ export class Pool extends EventEmitter {
     if (typeof force !== 'boolean') {
       return Promise.reject(new InvalidArgumentError('force', `Expected \`force\` to be a boolean, got \`${String(force)}\` (${typeof force})`));
     }
+    // Forced before the drain starts: with nothing live, it closes the fleet at once.
+    const forcing = force && !this.#forced;
+    if (forcing) this.#forced = true;
     const closing = (this.#closing ??= this.#drainThenClose());
     this.#releaseQueueWaiters();
-    if (force && !this.#forced) {
-      this.#forced = true;
+    if (forcing) {
       this.#dispatcher.stop(new Closed('The pool was closed with force; the request was not sent', { outcome: 'not-sent' }), true);
       void this.#dispatcher.fleet.close(true);
     }
@@ -272,17 +284,14 @@ export class Pool extends EventEmitter {
     await this.#dispatcher.fleet.close(this.#forced);
   }
 
-  #closedError(): Closed {
-    const fatal = this.#fatal;
-    return fatal === undefined
-      ? new Closed('The pool is closed; the request was not sent', { outcome: 'not-sent' })
-      : new Closed(`The pool closed after a fatal failure (${fatal.message}); the request was not sent`, { outcome: 'not-sent', cause: fatal });
+  #closedError(): APNSError {
+    return this.#fatal ?? new Closed('The pool is closed; the request was not sent', { outcome: 'not-sent' });
   }
 
   #onFatal(cause: Error): void {
     if (this.#fatal !== undefined || this.#forced) return;
-    this.#fatal = cause;
-    this.#dispatcher.stop(this.#closedError(), false);
+    this.#fatal = fatalError(cause);
+    this.#dispatcher.stop(this.#fatal, false);
     // No new connections: the ones left close once their in-flight streams finish.
     void this.#dispatcher.fleet.close(false);
     this.#closing ??= this.#drainThenClose();
@@ -340,4 +349,12 @@ export class Pool extends EventEmitter {
     this.#dispatcher.fifo.onShrink = undefined;
     for (const waiter of waiters) waiter.resolve();
   }
+}
+
+/** A fatal failure as posts see it: never processed, and no resend can help. */
+function fatalError(cause: Error): APNSError {
+  if (cause instanceof APNSError && cause.outcome === 'not-sent' && !cause.retryable) return cause;
+  const { goawayReason, http2Code } = cause instanceof Closed ? cause : { goawayReason: undefined, http2Code: undefined };
+  const message = `The pool failed and stopped sending (${cause.message}); the request was not sent`;
+  return new Closed(message, { outcome: 'not-sent', retryable: false, goawayReason, http2Code, cause });
 }

@@ -92,6 +92,17 @@ export function retryAfter(error: Error): number | undefined {
 }
 
 /**
+ * Milliseconds before a post's deadline in which no retry starts: an
+ * attempt started then would likely still be in flight at the deadline and
+ * turn a known "not sent" (or a 429 / 5xx answer) into an "unknown". A tenth
+ * of the deadline, at most 1 s.
+ * @internal
+ */
+export function retryReserve(deadline: number): number {
+  return Math.min(1_000, Math.floor(deadline / 10));
+}
+
+/**
  * p-retry options for one post. p-retry's defaults (10 retries, 1 s first
  * delay, no jitter) are far too slow for a push burst: retries are bounded
  * by the deadline instead, and start at `retry.minDelay`.

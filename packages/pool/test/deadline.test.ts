@@ -1,27 +1,42 @@
-// Deadlines and signals: a post ends at its deadline with Timeout (cause = the
-// last failure), a queued post leaves the queue, an aborted one rejects with
-// Aborted; back-pressure through onQueueBelow and highWaterMark.
+// Deadlines and signals: a post ends by its deadline with what is known of it
+// (APNs' last answer, or a Timeout whose outcome says whether it was sent), a
+// queued post leaves the queue, an aborted one rejects with Aborted;
+// back-pressure through onQueueBelow and highWaterMark.
 import { afterEach, expect, test } from '@jest/globals';
-import { Aborted, Blocked, ResponseError, Timeout } from '../src/index.js';
+import { Aborted, Blocked, Timeout } from '../src/index.js';
 import { cleanup, makePool, quiet, request, startMock, token, until } from './helpers.js';
 
 afterEach(cleanup);
 
-test('a post that keeps failing ends at its deadline with Timeout, caused by the last failure', async () => {
+test('a post APNs keeps refusing with 503 ends by its deadline with the last answer, a retryable rejection', async () => {
   const mock = await startMock();
   mock.inject({ kind: 'status', status: 503, reason: 'ServiceUnavailable' });
   const pool = makePool(mock, { deadline: 5_000 });
   const started = performance.now();
-  const error = await pool.post(request(1), { deadline: 300 }).catch((e: unknown) => e);
+  const response = await pool.post(request(1), { deadline: 300 });
   const elapsed = performance.now() - started;
-  expect(error).toBeInstanceOf(Timeout);
-  expect(error).toMatchObject({ timeout: 300 });
-  expect((error as Timeout).message).toMatch(/deadline of 300 ms passed after \d+ attempt/);
-  expect((error as Timeout).cause).toBeInstanceOf(ResponseError);
-  expect((error as Timeout).cause).toMatchObject({ status: 503, reason: 'ServiceUnavailable' });
-  expect(elapsed).toBeGreaterThanOrEqual(295);
+  expect(response).toMatchObject({ status: 503, reason: 'ServiceUnavailable', possibleDuplicate: false });
+  expect(response.attempts).toBeGreaterThan(1);
+  // No retry starts in the last tenth of the deadline (it would end "unknown").
+  expect(elapsed).toBeGreaterThanOrEqual(200);
   expect(elapsed).toBeLessThan(1_500);
-  expect(pool.stats()).toMatchObject({ timedOut: 1, failed: 1, live: 0 });
+  expect(mock.stats().rejected).toBe(response.attempts);
+  expect(pool.stats()).toMatchObject({ sent: 1, failed: 0, live: 0 });
+});
+
+test('a post still waiting for a stream at its deadline ends with Timeout, outcome not-sent, retryable', async () => {
+  const mock = await startMock({ maxConcurrentStreams: 1 });
+  const pool = makePool(mock, { size: 1 });
+  await pool.post(request(9));
+  mock.inject({ kind: 'stall', token: token(1) });
+  const stuck = pool.post(request(1, { timeout: 2_000 }), { deadline: 400 }).catch((e: unknown) => e);
+  const queued = await pool.post(request(2), { deadline: 200 }).catch((e: unknown) => e);
+  expect(queued).toBeInstanceOf(Timeout);
+  expect(queued).toMatchObject({ outcome: 'not-sent', retryable: true, timeout: 200 });
+  expect((queued as Timeout).message).toMatch(/while queued.*not sent/);
+  // The stalled one was written: its outcome is unknown.
+  expect(await stuck).toMatchObject({ name: 'Timeout', outcome: 'unknown', retryable: false });
+  expect(mock.requests.map((r) => r.token)).not.toContain(token(2));
 });
 
 test('a queued post leaves the queue when its deadline passes', async () => {

@@ -1,13 +1,14 @@
 // Failures that no retry can fix (certificate errors, a repeatedly invalid
-// token) close the pool: queued and later posts fail with Closed and the
-// cause. Refreshed auth ('retry' / 'reconnect') is retried instead.
+// token) close the pool: queued and later posts fail with that fatal error
+// (outcome 'not-sent', not retryable). Refreshed auth ('retry' / 'reconnect')
+// is retried instead.
 import { afterEach, expect, test } from '@jest/globals';
 import { Closed, Request, ResponseError, TokenAuth } from '../src/index.js';
 import { cleanup, makePool, request, settle, startMock, token } from './helpers.js';
 
 afterEach(cleanup);
 
-test('403 BadCertificate closes the pool: queued and future posts fail with Closed and the cause', async () => {
+test('403 BadCertificate closes the pool: queued and future posts fail with the fatal ResponseError, not retryable', async () => {
   const mock = await startMock({ maxConcurrentStreams: 1 });
   const pool = makePool(mock, { size: 1 });
   await pool.post(request(99));
@@ -17,14 +18,13 @@ test('403 BadCertificate closes the pool: queued and future posts fail with Clos
 
   expect(outcomes[0]).toMatchObject({ status: 403, reason: 'BadCertificate', attempts: 1 });
   for (const error of outcomes.slice(1)) {
-    expect(error).toBeInstanceOf(Closed);
-    expect(error).toMatchObject({ outcome: 'not-sent' });
-    expect((error as Closed).cause).toBeInstanceOf(ResponseError);
-    expect((error as Closed).cause).toMatchObject({ status: 403, reason: 'BadCertificate' });
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error).toMatchObject({ outcome: 'not-sent', retryable: false, status: 403, reason: 'BadCertificate' });
   }
   expect(await fatal).toMatchObject({ reason: 'BadCertificate' });
   expect(pool.closed).toBe(true);
-  await expect(pool.post(request(5))).rejects.toMatchObject({ name: 'Closed', outcome: 'not-sent', cause: expect.any(ResponseError) });
+  expect(pool.failure).toBe(outcomes[1]);
+  await expect(pool.post(request(5))).rejects.toMatchObject({ name: 'ResponseError', outcome: 'not-sent', retryable: false });
   await pool.close();
   expect(pool.stats().connections).toBe(0);
   expect(mock.requests.map((r) => r.token)).toEqual([token(99), token(1)]);
@@ -36,8 +36,7 @@ test('GOAWAY with reason BadCertificateEnvironment closes the pool', async () =>
   await pool.post(request(99));
   mock.inject({ kind: 'goaway', reason: 'BadCertificateEnvironment', lastStreamId: 'previous', times: 1 });
   const error = await pool.post(request(1)).catch((e: unknown) => e);
-  expect(error).toMatchObject({ name: 'Closed', outcome: 'not-sent' });
-  expect((error as Closed).cause).toMatchObject({ goawayReason: 'BadCertificateEnvironment' });
+  expect(error).toMatchObject({ name: 'Closed', outcome: 'not-sent', retryable: false, goawayReason: 'BadCertificateEnvironment' });
   expect(pool.closed).toBe(true);
   await expect(pool.post(request(2))).rejects.toBeInstanceOf(Closed);
 });
@@ -52,7 +51,7 @@ test('InvalidProviderToken three times in a row closes the pool; a success in be
   mock.inject({ kind: 'status', status: 403, reason: 'InvalidProviderToken' });
   for (const i of [4, 5, 6]) expect(await pool.post(request(i))).toMatchObject({ status: 403 });
   expect(pool.closed).toBe(true);
-  await expect(pool.post(request(7))).rejects.toMatchObject({ name: 'Closed', cause: expect.objectContaining({ reason: 'InvalidProviderToken' }) });
+  await expect(pool.post(request(7))).rejects.toMatchObject({ name: 'ResponseError', reason: 'InvalidProviderToken', outcome: 'not-sent', retryable: false });
 });
 
 test('a 201 (channel created) also resets the InvalidProviderToken count', async () => {
