@@ -4,13 +4,14 @@
  */
 import { EventEmitter } from 'node:events';
 import { Closed } from '@pushwire/connection';
+import type { APNSError} from '@pushwire/models';
 import { InvalidArgumentError, type Notification, type RawPayload } from '@pushwire/models';
 import type { Pool, PoolResponse } from '@pushwire/pool';
 import type { BatchResult, BulkMessage } from './batch-result.js';
 import { sendBroadcast, type BroadcastResult, type BroadcastSendOptions } from './broadcast.js';
 import { Channels } from './channels.js';
 import { runBulk, type TokenSource } from './bulk.js';
-import { ApnsRejection } from './errors.js';
+import { ApnsRejection, withApnsId } from './errors.js';
 import { UnregisteredFeed, type UnregisteredEvent } from './feedback.js';
 import { newApnsId } from './ids.js';
 import { Lanes, type LaneConfig } from './lanes.js';
@@ -65,6 +66,7 @@ export class Client {
   #inFlight = 0;
   #lastUsed = Date.now();
   #closing: Promise<void> | undefined;
+  #failure: APNSError | undefined;
   #counts = { sent: 0, rejected: 0, errors: 0, unregistered: 0 };
 
   /** @internal Use `Server.createClient()`. */
@@ -85,6 +87,7 @@ export class Client {
     // At most once: a resent channel create would make a second channel.
     this.#lanes = new Lanes(lanes ?? noLanes, origin, (request, signal) => this.#post(request, signal, false));
     this.channels = new Channels(this.#lanes.channels, options.timeout);
+    pool.once('fatal', () => this.#failed(pool.failure));
   }
 
   /**
@@ -133,9 +136,22 @@ export class Client {
     return this.#inFlight;
   }
 
-  /** Whether `close()` was called. */
+  /** Whether `close()` was called, or a fatal failure closed the client (see {@link Client.failure}). */
   get closed(): boolean {
     return this.#closing !== undefined;
+  }
+
+  /**
+   * The fatal failure that closed the client, or `undefined`: a failure no
+   * wait can heal (the server's certificate is not trusted, APNs refuses the
+   * credentials: `BadCertificate`, `BadCertificateEnvironment`,
+   * `InvalidProviderToken` again and again). Every send not yet on a
+   * connection, and every later one, rejects with it (`outcome: 'not-sent'`,
+   * not `retryable`, so `batch.needsRetry()` is `false`). A `Session`
+   * replaces a failed client on the next `getClient`.
+   */
+  get failure(): APNSError | undefined {
+    return this.#failure;
   }
 
   /**
@@ -151,8 +167,10 @@ export class Client {
    *
    * @throws {ApnsRejection} APNs answered non-200 (a 410 also emits `'unregistered'`).
    * @throws {InvalidArgumentError} bad input; nothing was sent.
-   * @throws {Timeout | Closed | ConnectError} from the pool: no answer. `Closed.processed`
-   *   says whether APNs may have seen it.
+   * @throws {Timeout | Closed | ConnectError | Aborted} from the pool: no answer. The
+   *   error's `outcome` says whether APNs may have seen it (`'unknown'`) or not
+   *   (`'not-sent'`); its `apnsId` is the one that was sent, for a resend that
+   *   APNs and the device can recognise.
    * @example
    * ```ts
    * const id = await client.sendNotification(token, { alert: 'Hi' }, { topic: 'com.app', collapseId: 'auto' });
@@ -163,8 +181,13 @@ export class Client {
     checkToken(token);
     const apnsId = requested === false ? undefined : requested === undefined || requested === 'auto' ? newApnsId() : requested;
     const collapseId = options.collapseId === 'auto' ? (apnsId ?? newApnsId()) : options.collapseId;
-    const message = new PreparedMessage(notification, options, collapseId, this.#options.timeout);
-    const response = await this.#poster.post(message.request(token, apnsId), control.signal);
+    const message = new PreparedMessage(notification, options, collapseId, this.#options.attemptTimeout);
+    let response: PoolResponse;
+    try {
+      response = await this.#poster.post(message.request(token, apnsId), control.signal);
+    } catch (error) {
+      throw withApnsId(error, apnsId);
+    }
     if (response.status === 200) return response.apnsId ?? apnsId ?? '';
     const reason = response.reason ?? 'Unknown';
     if (response.status === 410) this.#unregistered(token, options.topic, reason, response.timestamp);
@@ -214,7 +237,7 @@ export class Client {
     checkIdOptions(options, true);
     const idempotencyKey = bulk.idempotencyKey ?? newApnsId();
     const collapseId = options.collapseId === 'auto' ? idempotencyKey : options.collapseId;
-    const message = new PreparedMessage(notification, options, collapseId, this.#options.timeout);
+    const message = new PreparedMessage(notification, options, collapseId, this.#options.attemptTimeout);
     this.#ensureOpen();
     return runBulk(
       {
@@ -265,12 +288,21 @@ export class Client {
     return closing;
   }
 
+  /** A closed client refuses a batch; a failed one runs it, and each token ends with the failure. */
   #ensureOpen(): void {
-    if (this.#closing !== undefined) throw new Closed('The client is closed', { outcome: 'not-sent' });
+    if (this.#closing !== undefined && this.#failure === undefined) throw new Closed('The client is closed', { outcome: 'not-sent' });
+  }
+
+  /** A fatal failure closed the pool: the client is closed too, and says why. */
+  #failed(failure: APNSError | undefined): void {
+    if (this.#closing !== undefined || failure === undefined) return;
+    this.#failure = failure;
+    void this.close();
   }
 
   /** Not `async`: one promise (the pool's) and shared handlers per send, as bulk sends make millions. */
   #post(request: Parameters<Pool['post']>[0], signal: AbortSignal | undefined, atLeastOnce: boolean): Promise<PoolResponse> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#closing !== undefined) return Promise.reject(new Closed('The client is closed', { outcome: 'not-sent' }));
     this.#inFlight++;
     this.#lastUsed = Date.now();

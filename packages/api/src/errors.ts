@@ -49,7 +49,7 @@ export class ApnsRejection extends APNSError {
   /** 410 only: when the token became invalid, ms since epoch (Apple's clock). */
   readonly timestamp: number | undefined;
   /** `apns-id` of the rejected notification. */
-  readonly apnsId: string | undefined;
+  override readonly apnsId: string | undefined;
   /** `apns-request-id` of a rejected broadcast or channel request (quote it to Apple). */
   readonly requestId: string | undefined;
   /** The reasons catalogue's class of this reason, to decide what to do. */
@@ -106,4 +106,21 @@ export function classify(status: number, reason: string): { category: ReasonCate
   if (status === 410) return { category: 'token-invalid', retryable: false };
   if (status === 403) return { category: 'auth-config', retryable: false };
   return { category: 'request-malformed', retryable: false };
+}
+
+/**
+ * The error of one `sendNotification`, carrying the `apns-id` it sent. The
+ * pool's errors can be shared by many sends (one closed pool, one fatal
+ * failure), so each send gets its own copy: same class, message, code,
+ * outcome and cause, plus `apnsId`.
+ * @internal
+ */
+export function withApnsId(error: unknown, apnsId: string | undefined): unknown {
+  if (apnsId === undefined || !(error instanceof APNSError) || error.apnsId !== undefined) return error;
+  // A real Error underneath (so inspection and logging treat it as one), of the same class.
+  const copy = new Error(error.message) as APNSError;
+  Object.setPrototypeOf(copy, Object.getPrototypeOf(error) as object);
+  Object.defineProperties(copy, Object.getOwnPropertyDescriptors(error));
+  Object.defineProperty(copy, 'apnsId', { value: apnsId, enumerable: true });
+  return copy;
 }

@@ -65,6 +65,14 @@ export interface ClientOptions {
    */
   delivery?: Delivery;
   /**
+   * Milliseconds one attempt may wait for its answer; then its stream is
+   * reset and the attempt's outcome is `'unknown'`. With at-least-once
+   * delivery such an attempt is retried while `timeout` lasts, so the
+   * default leaves room for a second one.
+   * @default `timeout` (at-most-once), half of `timeout` (at-least-once)
+   */
+  attemptTimeout?: number;
+  /**
    * Bound of the pool's overflow queue (requests waiting for a stream).
    * Bulk sends never fill it past their `window`.
    * @default the pool's default
@@ -109,9 +117,17 @@ export interface PingOptions {
   interval?: number;
   /**
    * Milliseconds to wait for the ACK.
-   * @default 10000
+   * @default 5000
    */
   timeout?: number;
+  /**
+   * Milliseconds without a response, while sends are in flight, before a
+   * PING checks the connection at once (a peer that silently stopped
+   * answering is found in `busyInterval + timeout`, not after `interval`).
+   * `0` disables it.
+   * @default 1000
+   */
+  busyInterval?: number;
 }
 
 /** Options of a {@link Server}: where and how to connect, plus client defaults. */
@@ -278,14 +294,18 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     const day = 86_400_000;
     checkInteger('ping.interval', ping.interval, 0, day);
     checkInteger('ping.timeout', ping.timeout, 1, day);
+    checkInteger('ping.busyInterval', ping.busyInterval, 0, day);
   }
   const delivery = options.delivery ?? 'at-most-once';
   if (delivery !== 'at-most-once' && delivery !== 'at-least-once') {
     throw new InvalidArgumentError('delivery', `expected 'at-most-once' or 'at-least-once', got ${describe(delivery)}`);
   }
+  const timeout = options.timeout ?? 10_000;
+  checkInteger('attemptTimeout', options.attemptTimeout, 1, timeout);
   const resolved = {
     connections: options.connections ?? 2,
-    timeout: options.timeout ?? 10_000,
+    timeout,
+    attemptTimeout: options.attemptTimeout ?? (delivery === 'at-least-once' ? Math.max(1, Math.ceil(timeout / 2)) : timeout),
     delivery,
     feedbackBuffer: options.feedbackBuffer ?? 10_000,
   };

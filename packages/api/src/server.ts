@@ -220,9 +220,10 @@ export class Server {
 }
 
 /** The connection tier's names for {@link PingOptions}. */
-function pingOptions(ping: PingOptions): { pingInterval?: number; pingTimeout?: number } {
+function pingOptions(ping: PingOptions): { pingInterval?: number; pingTimeout?: number; busyPingInterval?: number } {
   return {
     ...(ping.interval === undefined ? {} : { pingInterval: ping.interval }),
     ...(ping.timeout === undefined ? {} : { pingTimeout: ping.timeout }),
+    ...(ping.busyInterval === undefined ? {} : { busyPingInterval: ping.busyInterval }),
   };
 }

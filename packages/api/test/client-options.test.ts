@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { MockApnsServer } from '@pushwire/mock-server';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InvalidArgumentError, Timeout, type Client } from '../src/index.js';
+import { ApnsRejection, InvalidArgumentError, type Client } from '../src/index.js';
 import { TOPIC, newToken, serverFor } from './helpers.js';
 
 /** Sum of PINGs the mock received over all its connections. */
@@ -43,11 +43,12 @@ describe('ClientOptions: backoff and ping', () => {
         await client.close();
       }
     };
-    // A first delay longer than the whole send's budget: one attempt, then
-    // the send's deadline is its outcome.
+    // A first delay longer than the whole send's budget: one attempt, whose
+    // answer is the outcome (a retryable rejection, not a timeout).
     const slow = await send(await serverFor(mock).createClient({ timeout: 1_000, backoff: { minDelay: 5_000, jitter: false } }));
     expect(slow.requests).toBe(1);
-    expect(slow.error).toBeInstanceOf(Timeout);
+    expect(slow.error).toBeInstanceOf(ApnsRejection);
+    expect(slow.error).toMatchObject({ status: 500, retryable: true, outcome: 'rejected' });
     // Retries every few ms: many attempts within the same budget, still one outcome.
     const fast = await send(await serverFor(mock).createClient({ timeout: 1_000, backoff: { minDelay: 1, maxDelay: 20 } }));
     expect(fast.requests).toBeGreaterThanOrEqual(5);

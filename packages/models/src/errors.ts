@@ -57,6 +57,12 @@ export class APNSError extends Error {
    * came; `'rejected'` for an APNs rejection.
    */
   readonly outcome: FailureOutcome;
+  /**
+   * The `apns-id` of the request, when one was sent and the tier that
+   * raised or passed on the error knows it (`sendNotification`'s errors
+   * carry it, so a resend can reuse it).
+   */
+  readonly apnsId?: string | undefined;
 
   constructor(message: string, code = 'ERR_PUSHWIRE', retryable = false, options: APNSErrorOptions = {}, outcome: FailureOutcome = 'not-sent') {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -192,7 +192,7 @@ export class Scenario {
       connection: { pingInterval: 500, pingTimeout: 1_000 },
       ...pool,
     });
-    this.client = mode.via === 'client' ? new Client(origin, this.pool, { connections: 2, timeout: DEADLINE, delivery: mode.delivery, feedbackBuffer: 0 }) : undefined;
+    this.client = mode.via === 'client' ? new Client(origin, this.pool, { connections: 2, timeout: DEADLINE, attemptTimeout: mode.delivery === 'at-least-once' ? DEADLINE / 2 : DEADLINE, delivery: mode.delivery, feedbackBuffer: 0 }) : undefined;
   }
 
   /** `proxy`: connect through a {@link StallProxy}. */
