@@ -49,7 +49,7 @@ export { MAX_DEVICE_TOKEN_LENGTH, devicePath, isValidDeviceToken, validateDevice
 export { encodeNotification } from './encode.js';
 export type { EncodedNotification } from './encode.js';
 
-export { REASONS, REASON_NAMES, describeReason, isReasonName, isRetryableReason } from './reasons.js';
+export { CREDENTIAL_STREAK_REASONS, REASONS, REASON_NAMES, describeReason, isFatalReason, isReasonName, isRetryableReason } from './reasons.js';
 export type { ReasonCategory, ReasonInfo, ReasonName, ReasonScope } from './reasons.js';
 
 export { liveActivityEnd, liveActivityStart, liveActivityUpdate } from './live-activity.js';

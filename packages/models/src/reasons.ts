@@ -41,6 +41,12 @@ export interface ReasonInfo {
    * the next token update (TooManyProviderTokenUpdates).
    */
   readonly retryable: boolean;
+  /**
+   * No request with these credentials (or this certificate) can succeed, so
+   * a client that meets it fails at once (see {@link CREDENTIAL_STREAK_REASONS}
+   * for the ones that fail it only when repeated).
+   */
+  readonly fatal: boolean;
   /** One line for humans. */
   readonly description: string;
   /** Device pushes (`/3/device`), broadcast/channel requests, or both. */
@@ -106,6 +112,19 @@ const TABLE = {
  */
 export type ReasonName = keyof typeof TABLE;
 
+/** Reasons that no wait, retry or reconnect can fix (see {@link ReasonInfo.fatal}). */
+const FATAL: ReadonlySet<string> = new Set(['BadCertificate', 'BadCertificateEnvironment', 'BadEnvironmentKeyIdInToken', 'BadEnvironmentKeyInToken']);
+
+/**
+ * Provider-token rejections that a freshly signed token may cure once, so
+ * they are fatal only when they come again and again (a client fails after
+ * 3 in a row with no success between): the key, key id or team id is wrong,
+ * or the machine's clock is (a just-signed token refused as expired).
+ * @example
+ * CREDENTIAL_STREAK_REASONS.has('InvalidProviderToken'); // true
+ */
+export const CREDENTIAL_STREAK_REASONS: ReadonlySet<ReasonName> = new Set<ReasonName>(['InvalidProviderToken', 'ExpiredProviderToken', 'MissingProviderToken']);
+
 const SCOPES: Readonly<Record<Entry[3], readonly ReasonScope[]>> = {
   d: Object.freeze(['device'] as const),
   b: Object.freeze(['broadcast'] as const),
@@ -121,7 +140,7 @@ export const REASONS: Readonly<Record<ReasonName, ReasonInfo>> = Object.freeze(
   Object.fromEntries(
     Object.entries(TABLE).map(([name, [status, category, retryable, scopes, description]]) => [
       name,
-      Object.freeze({ name: name as ReasonName, status, category, retryable, description, scopes: SCOPES[scopes] }),
+      Object.freeze({ name: name as ReasonName, status, category, retryable, fatal: FATAL.has(name), description, scopes: SCOPES[scopes] }),
     ]),
   ) as Record<ReasonName, ReasonInfo>,
 );
@@ -163,4 +182,15 @@ export function describeReason(name: string): ReasonInfo | undefined {
  */
 export function isRetryableReason(name: string): boolean {
   return describeReason(name)?.retryable === true;
+}
+
+/**
+ * Whether `name` is a reason no retry can fix (certificate or key for the
+ * wrong environment, a refused certificate); `false` for unknown reasons.
+ * @example
+ * isFatalReason('BadCertificateEnvironment'); // true
+ * isFatalReason('TooManyRequests');           // false
+ */
+export function isFatalReason(name: string | undefined): boolean {
+  return name !== undefined && describeReason(name)?.fatal === true;
 }

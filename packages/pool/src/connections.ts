@@ -14,7 +14,8 @@
 import { performance } from 'node:perf_hooks';
 import { Closed, Connection, ConnectError, type ConnectionOptions } from '@pushwire/connection';
 import type { ReconnectOptions } from './options.js';
-import { FATAL_REASONS, isConfigFailure } from './retry-policy.js';
+import { isFatalReason } from '@pushwire/models';
+import { isConfigFailure } from './retry-policy.js';
 
 /** Failed connects in a row, per slot, before the origin can count as unreachable. */
 export const CONNECT_ATTEMPTS = 3;
@@ -272,7 +273,7 @@ export class Fleet {
     if (slot.member === member) slot.member = undefined;
     if (!member.conn.isClosed) this.#retired.add(member);
     const reason = member.conn.goawayReason;
-    if (reason !== undefined && FATAL_REASONS.has(reason)) {
+    if (isFatalReason(reason)) {
       this.#events.fatal(new Closed(`APNs sent GOAWAY with reason ${reason}: the pool stopped sending`, { outcome: 'not-sent', retryable: false, goawayReason: reason, cause }));
       return;
     }

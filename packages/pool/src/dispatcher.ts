@@ -12,7 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Blocked, Closed, ConnectError, Timeout, type ConnectionOptions, type Request, type Response, type ResponseSink, type Unanswered } from '@pushwire/connection';
-import type { APNSError } from '@pushwire/models';
+import { CREDENTIAL_STREAK_REASONS, type APNSError, type ReasonName } from '@pushwire/models';
 import PQueue from 'p-queue';
 import pRetry, { AbortError } from 'p-retry';
 import { Fleet, type FleetEvents, type Member } from './connections.js';
@@ -222,6 +222,18 @@ export class Dispatcher {
 
   #judge(state: PostState, member: Member, response: Response): void {
     const verdict = judgeResponse(response);
+    // Token rejections in a row that re-signing cannot cure (the auth hook
+    // did not answer 'retry': the token refused is the current one, and not
+    // stale): no key, team or clock heals by waiting. The answer that fails
+    // the pool ends its post with the failure, like every post after it.
+    if (
+      response.authAction !== 'retry' &&
+      CREDENTIAL_STREAK_REASONS.has(response.reason as ReasonName) &&
+      ++this.#invalidTokens >= INVALID_TOKEN_STREAK
+    ) {
+      this.#failed(state, new ResponseError(response, false, { fatal: true }), Verdict.Fatal);
+      return;
+    }
     switch (verdict) {
       case Verdict.Final:
         // Any 2xx (channel management answers 201 and 204) proves the token good.
@@ -230,9 +242,6 @@ export class Dispatcher {
         return;
       case Verdict.InvalidToken:
         this.#settle(state, response);
-        if (++this.#invalidTokens >= INVALID_TOKEN_STREAK) {
-          this.#events.fatal(new ResponseError(response, false, { fatal: true }));
-        }
         return;
       case Verdict.Fatal:
         this.#settle(state, response);

@@ -10,12 +10,11 @@
  * attempt is no failure: the dispatcher puts it back at the head of the queue.
  */
 import { Closed, ConnectError, Timeout, type Response } from '@pushwire/connection';
+import { isFatalReason } from '@pushwire/models';
 import type { Options as RetryOptions } from 'p-retry';
 import { ResponseError } from './errors.js';
 import type { ResolvedPoolOptions } from './options.js';
 
-/** GOAWAY or 403 reasons that no retry or reconnect can fix. @internal */
-export const FATAL_REASONS: ReadonlySet<string> = new Set(['BadCertificate', 'BadCertificateEnvironment']);
 
 /** What to do after an attempt. @internal */
 export const Verdict = {
@@ -29,13 +28,17 @@ export const Verdict = {
   RetryElsewhere: 3,
   /** Settle this post, then close the pool: nothing can succeed. */
   Fatal: 4,
-  /** Settle; counts towards the InvalidProviderToken streak that closes the pool. */
+  /** Settle; a provider-token rejection the auth hook could not cure (counts towards the streak). */
   InvalidToken: 5,
 } as const;
 /** @internal */
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
-/** Consecutive `InvalidProviderToken` answers (no success between) that close the pool. */
+/**
+ * Consecutive provider-token rejections (models' `CREDENTIAL_STREAK_REASONS`:
+ * invalid, expired even when just signed, missing) with no success between
+ * that make the pool fail.
+ */
 export const INVALID_TOKEN_STREAK = 3;
 
 /** Judges a response. @internal */
@@ -44,7 +47,7 @@ export function judgeResponse(response: Response): Verdict {
   if (status >= 200 && status < 300) return Verdict.Final;
   // The server is closing this connection (503 Shutdown) or has idled it out (400 IdleTimeout).
   if (reason === 'Shutdown' || reason === 'IdleTimeout') return Verdict.RetryElsewhere;
-  if (reason !== undefined && FATAL_REASONS.has(reason)) return Verdict.Fatal;
+  if (isFatalReason(reason)) return Verdict.Fatal;
   // The auth hook refreshed the token ('retry') or drained the connection ('reconnect').
   const action = response.authAction;
   if (action === 'retry' || action === 'reconnect') return Verdict.RetryNow;
@@ -57,7 +60,7 @@ export function judgeResponse(response: Response): Verdict {
 /** Judges an error from `Connection.post` or from waiting for a connection. @internal */
 export function judgeError(error: unknown, atLeastOnce: boolean): Verdict {
   if (error instanceof Closed) {
-    if (error.goawayReason !== undefined && FATAL_REASONS.has(error.goawayReason)) return Verdict.Fatal;
+    if (isFatalReason(error.goawayReason)) return Verdict.Fatal;
     if (error.outcome === 'not-sent') return Verdict.RetryNow;
     return atLeastOnce ? Verdict.Retry : Verdict.Final;
   }

@@ -1,7 +1,9 @@
 // Closing: graceful close drains in-flight and queued posts; a forced close
 // fails what is left with Closed; nothing hangs and no timer is left behind.
 import { afterEach, expect, test } from '@jest/globals';
-import { Closed, type Pool } from '../src/index.js';
+import { createServer, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Closed, Pool } from '../src/index.js';
 import { cleanup, makePool, quiet, request, settle, startMock, until } from './helpers.js';
 
 afterEach(cleanup);
@@ -65,4 +67,50 @@ test('await using closes the pool; no timer or socket is left behind', async () 
   expect(escaped.closed).toBe(true);
   expect(escaped.stats().connections).toBe(0);
   await until(() => timers() <= before, 2_000, 'timers to be cleared');
+});
+
+/** A TCP server that accepts and never speaks TLS (it reads, so a client's FIN is seen). */
+async function silentServer(): Promise<{ port: number; sockets: Set<Socket>; stop(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.resume();
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const stop = async (): Promise<void> => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return { port: (server.address() as { port: number }).port, sockets, stop };
+}
+
+test('close({ force: true }) with a TLS handshake pending returns in well under 1 s and drops the socket', async () => {
+  const silent = await silentServer();
+  try {
+    const pool = new Pool(`https://localhost:${silent.port}`, { size: 2, deadline: 20_000, connection: { connectTimeout: 10_000 } });
+    const queued = settle(pool.post(request(1)));
+    await until(() => silent.sockets.size === 2, 2_000, 'both TCP connections');
+    const started = performance.now();
+    await pool.close({ force: true });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(await queued).toMatchObject({ name: 'Closed', outcome: 'not-sent' });
+    await until(() => silent.sockets.size === 0, 2_000, 'the sockets to close');
+  } finally {
+    await silent.stop();
+  }
+});
+
+test('a graceful close with a connect pending and nothing live abandons the connect at once', async () => {
+  const silent = await silentServer();
+  try {
+    const pool = new Pool(`https://localhost:${silent.port}`, { size: 1, deadline: 200, connection: { connectTimeout: 10_000 } });
+    expect(await settle(pool.post(request(1)))).toMatchObject({ name: 'Timeout', outcome: 'not-sent', retryable: true });
+    const started = performance.now();
+    await pool.close();
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await until(() => silent.sockets.size === 0, 2_000, 'the socket to close');
+  } finally {
+    await silent.stop();
+  }
 });
