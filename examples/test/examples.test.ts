@@ -6,6 +6,7 @@ import * as connectionCustomAuth from '../src/connection-custom-auth.js';
 import * as encodeNotification from '../src/encode-notification.js';
 import * as feedback from '../src/feedback.js';
 import * as liveActivity from '../src/live-activity.js';
+import * as outcomes from '../src/outcomes.js';
 import * as poolBulk from '../src/pool-bulk.js';
 import * as session from '../src/session.js';
 
@@ -15,6 +16,11 @@ const examples: Array<[string, { main(log: (line: string) => void): Promise<void
   ['connection-burst', connectionBurst, /2000 sends in \d+ ms on one connection: \{"200":2000\}\nheld back [1-9]\d* times .* the server accepted 2000/],
   ['pool-bulk', poolBulk, /2000 sends in \d+ ms: \{"200":2000\}/],
   ['client-send', clientSend, /rejected: 410 Unregistered/],
+  [
+    'outcomes',
+    outcomes,
+    /sent 1\nrejected 02: 429 TooManyRequests, resend later\nunknown ×1 \(Timeout\): may have been delivered: resend only with a collapse id\nretry\(\) offers 1, retry\(\{ includeUnknown: true \}\) 2\nunreachable origin: ended in under 5 s, not at the 20 s timeout\nsent 0\nnot-sent ×2 \(ConnectError\): never sent: safe to resend\nretry\(\) offers 2, .*\nsent 0\nnot-sent ×1 \(ConnectError\): never sent: fix the cause first\nretry\(\) offers 0, retry\(\{ includeUnknown: true \}\) 0\nclient failed: true, because ConnectError/,
+  ],
   ['session', session, /outdate\(40 ms\) closed 1 idle client/],
   ['feedback', feedback, /store now holds 9 tokens/],
   ['live-activity', liveActivity, /broadcast end\nchannel deleted; 0 channels left\nlate broadcast rejected: 400 ChannelNotRegistered \(token-invalid\)\nserver recorded 3 broadcasts/],
