@@ -102,17 +102,19 @@ export class Dispatcher {
   }
 
   /**
-   * Ends what is left with `error` (its outcome `'not-sent'`): every post not
-   * on a connection now, and with `force` the in-flight ones too. A post in
-   * flight, or with an earlier attempt that may have been processed, ends
-   * `'unknown'` instead (a `Closed` with `error` as cause).
+   * Ends every post not on a connection now with `error` (its outcome
+   * `'not-sent'`), or `'unknown'` (a `Closed` with `error` as cause) when an
+   * earlier attempt may have been processed. Posts on a connection are left
+   * to it: a graceful stop lets them finish; a forced one destroys the
+   * connections, which end each with what it knows (never written:
+   * `'not-sent'`; written: `'unknown'`).
    */
-  stop(error: APNSError, force: boolean): void {
+  stop(error: APNSError): void {
     this.#stopped ??= error;
     let unknown: Closed | undefined;
     for (const state of this.#deadlines.snapshot()) {
-      if (state.inFlight && !force) continue;
-      if (!state.inFlight && !state.possibleDuplicate) {
+      if (state.inFlight) continue;
+      if (!state.possibleDuplicate) {
         this.#reject(state, error);
         continue;
       }
@@ -271,7 +273,7 @@ export class Dispatcher {
       return;
     }
     if (this.#stopped !== undefined) {
-      this.#giveUp(state);
+      this.#giveUp(state, error);
       return;
     }
     if (maybeProcessed(error)) state.possibleDuplicate = true;
@@ -376,8 +378,8 @@ export class Dispatcher {
 
   /**
    * The post ends without a 200, with what is known of it (the outcome
-   * model): an attempt in flight, or an earlier one that may have been
-   * processed, makes it `'unknown'`. Otherwise APNs processed nothing: the
+   * model): an attempt in flight, or one that may have been processed (this
+   * one or an earlier one), makes it `'unknown'`. Otherwise APNs processed nothing: the
    * pool's stop (fatal) error, the `error` that ended it, APNs' last answer
    * (429 / 5xx: a retryable rejection, resolved as a response), the last
    * `ConnectError`, or else a `Timeout` saying `'not-sent'`.
@@ -386,6 +388,7 @@ export class Dispatcher {
     if (state.done) return;
     const last = state.lastError;
     if (state.inFlight || state.possibleDuplicate) return this.#reject(state, this.#unknown(state, error));
+    if (error !== undefined && (error as Partial<APNSError>).outcome === 'unknown') return this.#reject(state, error);
     if (this.#stopped !== undefined) return this.#reject(state, this.#stopped);
     if (error !== undefined) return this.#reject(state, error);
     if (last instanceof ResponseError && last.retryable) return this.#settle(state, last.response);

@@ -247,7 +247,8 @@ export class Pool extends EventEmitter {
     const closing = (this.#closing ??= this.#drainThenClose());
     this.#releaseQueueWaiters();
     if (forcing) {
-      this.#dispatcher.stop(new Closed('The pool was closed with force; the request was not sent', { outcome: 'not-sent' }), true);
+      this.#dispatcher.stop(new Closed('The pool was closed with force; the request was not sent', { outcome: 'not-sent' }));
+      // Destroyed connections end their in-flight posts, each with what it knows.
       void this.#dispatcher.fleet.close(true);
     }
     return closing;
@@ -291,7 +292,7 @@ export class Pool extends EventEmitter {
   #onFatal(cause: Error): void {
     if (this.#fatal !== undefined || this.#forced) return;
     this.#fatal = fatalError(cause);
-    this.#dispatcher.stop(this.#fatal, false);
+    this.#dispatcher.stop(this.#fatal);
     // No new connections: the ones left close once their in-flight streams finish.
     void this.#dispatcher.fleet.close(false);
     this.#closing ??= this.#drainThenClose();

@@ -3,7 +3,7 @@
 import { afterEach, expect, test } from '@jest/globals';
 import { createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Closed, Pool } from '../src/index.js';
+import { Closed, Pool, TokenAuth } from '../src/index.js';
 import { cleanup, makePool, quiet, request, settle, startMock, until } from './helpers.js';
 
 afterEach(cleanup);
@@ -113,4 +113,19 @@ test('a graceful close with a connect pending and nothing live abandons the conn
   } finally {
     await silent.stop();
   }
+});
+
+test('a token store that never answers: close({ force: true }) returns in well under 1 s and the post ends not sent', async () => {
+  const mock = await startMock({ auth: 'token' });
+  const { keyId, teamId, key } = mock.signingKey;
+  const store = { get: () => new Promise<never>(() => undefined), set: () => Promise.resolve() };
+  const pool = makePool(mock, { size: 1, deadline: 20_000, auth: new TokenAuth({ keyId, teamId, key, store }) });
+  const post = settle(pool.post(request(1)));
+  await until(() => pool.stats().inFlight === 1, 2_000, 'the post on a connection, waiting for its token');
+  const started = performance.now();
+  await pool.close({ force: true });
+  expect(performance.now() - started).toBeLessThan(1_000);
+  // Its headers were never written: the connection knows, and says so.
+  expect(await post).toMatchObject({ name: 'Closed', outcome: 'not-sent' });
+  expect(mock.stats().requests).toBe(0);
 });
