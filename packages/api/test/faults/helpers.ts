@@ -22,7 +22,7 @@ const WINDOW = 1_000;
 /**
  * The two ways in: the app-facing bulk send with at-least-once delivery (so
  * duplicates are possible and must be flagged), and the raw pool with the
- * default at-most-once (so ambiguous outcomes must be reported, never resent).
+ * default at-most-once (so unknown outcomes must be reported, never resent).
  */
 export interface Mode {
   readonly via: 'client' | 'pool';
@@ -34,24 +34,30 @@ export const MODES: readonly Mode[] = [
 ];
 export const modeName = (mode: Mode): string => (mode.via === 'client' ? `Client.sendMany (${mode.delivery})` : `Pool.post (${mode.delivery})`);
 
-/** One token's outcome as the caller saw it. */
+/** One token's outcome as the caller saw it, in the outcome model's four classes. */
 export interface Outcome {
-  readonly kind: 'sent' | 'failed' | 'error';
+  readonly outcome: 'sent' | 'rejected' | 'not-sent' | 'unknown';
   /** Sent after an attempt that may have been processed (at-least-once). */
   readonly possibleDuplicate: boolean;
-  /** An error saying APNs may have processed the request (`Timeout`, `Closed { outcome: 'unknown' }`). */
-  readonly maybeDelivered: boolean;
   readonly status?: number;
   readonly error?: Error;
   /** From the send (the token pulled from the source, or `post()` called) to its outcome. */
   readonly ms: number;
 }
 
+/** Tokens per outcome class. */
+export interface Counts {
+  sent: number;
+  rejected: number;
+  notSent: number;
+  unknown: number;
+}
+
 export interface RunResult {
   readonly outcomes: ReadonlyMap<string, Outcome>;
   /** Tokens reported more than once. */
   readonly reportedTwice: readonly string[];
-  readonly counts: { sent: number; failed: number; errors: number };
+  readonly counts: Counts;
   /** Entries in `batch.errors` (client mode). */
   readonly errorGroups: number;
   readonly stats: PoolStats;
@@ -66,9 +72,9 @@ function handles(): Map<string, number> {
   return counts;
 }
 
-/** The error's own outcome says APNs may have it; a foreign error may have come at any point. */
-function ambiguous(error: unknown): boolean {
-  return !(error instanceof APNSError) || error.outcome === 'unknown';
+/** The error's own outcome; a foreign error may have come at any point: unknown. */
+function outcomeOf(error: unknown): 'not-sent' | 'unknown' {
+  return error instanceof APNSError && error.outcome === 'not-sent' ? 'not-sent' : 'unknown';
 }
 
 /**
@@ -243,18 +249,18 @@ export class Scenario {
         {
           window: WINDOW,
           onResult: (o) => {
-            if (o.kind === 'sent') record(o.token, { kind: 'sent', possibleDuplicate: o.possibleDuplicate, maybeDelivered: false, status: 200 });
-            else if (o.kind === 'failed') record(o.token, { kind: 'failed', possibleDuplicate: false, maybeDelivered: false, status: o.status });
-            else record(o.token, { kind: 'error', possibleDuplicate: false, maybeDelivered: ambiguous(o.error), error: o.error });
+            if (o.kind === 'sent') record(o.token, { outcome: 'sent', possibleDuplicate: o.possibleDuplicate, status: 200 });
+            else if (o.kind === 'failed') record(o.token, { outcome: 'rejected', possibleDuplicate: false, status: o.status });
+            else record(o.token, { outcome: outcomeOf(o.error), possibleDuplicate: false, error: o.error });
           },
         },
       );
       // The batch's error groups hold exactly the error outcomes, with the same verdict.
-      const grouped = new Map<string, boolean>();
-      for (const group of batch.errors) for (const token of group.tokens) grouped.set(token, group.outcome === 'unknown');
-      const errors = [...outcomes].filter(([, o]) => o.kind === 'error');
+      const grouped = new Map<string, string>();
+      for (const group of batch.errors) for (const token of group.tokens) grouped.set(token, group.outcome);
+      const errors = [...outcomes].filter(([, o]) => o.outcome === 'not-sent' || o.outcome === 'unknown');
       expect(grouped.size).toBe(errors.length);
-      expect(errors.filter(([token, o]) => grouped.get(token) !== o.maybeDelivered)).toEqual([]);
+      expect(errors.filter(([token, o]) => grouped.get(token) !== o.outcome)).toEqual([]);
       errorGroups = batch.errors.length;
       // The batch agrees with what onResult reported.
       expect(batch.counts.total).toBe(N);
@@ -284,16 +290,16 @@ export class Scenario {
           this.pool
             .post(request)
             .then(
-              (r) => record(token, { kind: r.status === 200 ? 'sent' : 'failed', possibleDuplicate: r.possibleDuplicate, maybeDelivered: false, status: r.status }),
-              (error: unknown) => record(token, { kind: 'error', possibleDuplicate: false, maybeDelivered: ambiguous(error), error: error as Error }),
+              (r) => record(token, { outcome: r.status === 200 ? 'sent' : 'rejected', possibleDuplicate: r.possibleDuplicate, status: r.status }),
+              (error: unknown) => record(token, { outcome: outcomeOf(error), possibleDuplicate: false, error: error as Error }),
             )
             .finally(settled),
         );
       }
       await Promise.all(posts);
     }
-    const counts = { sent: 0, failed: 0, errors: 0 };
-    for (const o of outcomes.values()) counts[o.kind === 'error' ? 'errors' : o.kind]++;
+    const counts: Counts = { sent: 0, rejected: 0, notSent: 0, unknown: 0 };
+    for (const o of outcomes.values()) counts[o.outcome === 'not-sent' ? 'notSent' : o.outcome]++;
     return { outcomes, reportedTwice, counts, errorGroups, stats: this.pool.stats(), elapsed: performance.now() - begin };
   }
 
@@ -313,42 +319,42 @@ export class Scenario {
     expect(result.reportedTwice).toEqual([]);
     expect(result.outcomes.size).toBe(N);
     expect(this.tokens.every((t) => result.outcomes.has(t))).toBe(true);
-    const { sent, failed, errors } = result.counts;
-    expect(sent + failed + errors).toBe(N);
+    const { sent, rejected, notSent, unknown } = result.counts;
+    expect(sent + rejected + notSent + unknown).toBe(N);
     const problems: string[] = [];
     const atLeastOnce = this.mode.delivery === 'at-least-once';
     let acceptedTokens = 0;
     let acceptedTotal = 0;
-    let ambiguousAccepted = 0;
+    let unknownAccepted = 0;
     for (const token of this.tokens) {
       const o = result.outcomes.get(token)!;
       const n = this.mock.acceptedCount(token);
       acceptedTotal += n;
       if (n > 0) acceptedTokens++;
       const why =
-        o.kind === 'sent' && n === 0
+        o.outcome === 'sent' && n === 0
           ? 'phantom success: reported sent, never accepted'
-          : n > 0 && o.kind === 'failed'
-            ? `accepted ${n}x but reported failed (${o.status})`
-            : n > 0 && o.kind === 'error' && !o.maybeDelivered
-              ? `accepted ${n}x but reported as an error APNs never processed (${o.error?.name}: ${o.error?.message})`
+          : n > 0 && o.outcome === 'rejected'
+            ? `accepted ${n}x but reported rejected (${o.status})`
+            : n > 0 && o.outcome === 'not-sent'
+              ? `accepted ${n}x but reported not sent (${o.error?.name}: ${o.error?.message})`
               : n > 1 && !atLeastOnce
                 ? `accepted ${n}x with at-most-once delivery`
-                : n > 1 && !o.possibleDuplicate && !o.maybeDelivered
+                : n > 1 && !o.possibleDuplicate && o.outcome !== 'unknown'
                   ? `accepted ${n}x but not flagged possibleDuplicate`
                   : o.ms > DEADLINE + LATE
                     ? `outcome after ${Math.round(o.ms)} ms, past the ${DEADLINE} ms deadline`
                     : undefined;
-      if (o.kind === 'error' && o.maybeDelivered && n > 0) ambiguousAccepted++;
+      if (o.outcome === 'unknown' && n > 0) unknownAccepted++;
       if (why !== undefined && problems.length < 10) problems.push(`${token.slice(0, 8)}…: ${why}`);
     }
     expect(problems).toEqual([]);
     // Every 200 the server sent was for one of these tokens, and is accounted for.
     expect(this.mock.acceptedCount()).toBe(acceptedTotal);
-    expect(sent + ambiguousAccepted).toBe(acceptedTokens);
+    expect(sent + unknownAccepted).toBe(acceptedTokens);
     expect(result.stats.live).toBe(0);
     if (options.clean) {
-      expect(result.counts).toEqual({ sent: N, failed: 0, errors: 0 });
+      expect(result.counts).toEqual({ sent: N, rejected: 0, notSent: 0, unknown: 0 });
       expect(this.mock.acceptedCount()).toBe(N);
     }
     expect(this.#triggerErrors).toEqual([]);

@@ -11,7 +11,7 @@ describe.each(MODES.map((mode) => ({ mode, name: modeName(mode) })))('fault: ser
       expect(s.mock.port).toBe(port);
       expect(s.mock.stats().connections).toBeGreaterThanOrEqual(3);
       expect(result.stats.reconnects).toBeGreaterThanOrEqual(2);
-      if (mode.delivery === 'at-least-once') expect(result.counts).toEqual({ sent: N, failed: 0, errors: 0 });
-      else expect(result.counts.failed).toBe(0);
+      if (mode.delivery === 'at-least-once') expect(result.counts).toEqual({ sent: N, rejected: 0, notSent: 0, unknown: 0 });
+      else expect(result.counts.rejected).toBe(0);
     }));
 });

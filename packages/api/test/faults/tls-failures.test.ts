@@ -13,7 +13,7 @@ describe.each(MODES.map((mode) => ({ mode, name: modeName(mode) })))('fault: TLS
       expect(s.mock.stats().tlsFailures).toBe(3);
       // A reset handshake is network trouble, not bad configuration: the pool did not close.
       expect(result.stats.closed).toBe(false);
-      if (mode.delivery === 'at-least-once') expect(result.counts).toEqual({ sent: N, failed: 0, errors: 0 });
-      else expect(result.counts.failed).toBe(0);
+      if (mode.delivery === 'at-least-once') expect(result.counts).toEqual({ sent: N, rejected: 0, notSent: 0, unknown: 0 });
+      else expect(result.counts.rejected).toBe(0);
     }));
 });
