@@ -3,10 +3,9 @@
 // throttled token, a stalled one, an unreachable origin, an untrusted
 // server) and shows what an app does with each.
 // Run (from the repo root): npx -y pnpm@10.34.8 -F @pushwire/examples outcomes
-import { createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { Server, type BatchResult } from '@pushwire/api';
-import { MockApnsServer } from '@pushwire/mock-server';
+import { MockApnsServer, unusedPort } from '@pushwire/mock-server';
 
 const TOPIC = 'com.example.app';
 const token = (n: number): string => n.toString(16).padStart(64, '0');
@@ -25,15 +24,6 @@ function describeBatch(batch: BatchResult): string[] {
   return lines;
 }
 
-/** A loopback port with nothing listening. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** Runs the example; `log` receives what happened. */
 export async function main(log: (line: string) => void = console.log): Promise<void> {
   const mock = await MockApnsServer.start({ auth: 'token' });
@@ -49,7 +39,7 @@ export async function main(log: (line: string) => void = console.log): Promise<v
     await client.close({ force: true });
 
     // Not sent: nothing listens at the origin; the batch ends in about a second, not at the timeout.
-    const nowhere = await Server.custom(`https://localhost:${await freePort()}`, auth, { ca: mock.ca }).createClient({ timeout: 20_000 });
+    const nowhere = await Server.custom(`https://localhost:${await unusedPort()}`, auth, { ca: mock.ca }).createClient({ timeout: 20_000 });
     const started = Date.now();
     const unreachable = await nowhere.sendMany([token(4), token(5)], { alert: 'Sale!' }, { topic: TOPIC });
     log(`unreachable origin: ended ${Date.now() - started < 5_000 ? 'in under 5 s' : 'late'}, not at the 20 s timeout`);

@@ -2,11 +2,10 @@
 // is true of it (sent, rejected, not sent, unknown), so an app that resends
 // what `batch.retry()` offers neither loses pushes nor sends them twice.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { MockApnsServer } from '@pushwire/mock-server';
+import { FreezableRelay, MockApnsServer, startSilentServer, unusedPort } from '@pushwire/mock-server';
 import { ApnsRejection, ConnectError, Server, Session, Timeout, type Client } from '../src/index.js';
-import { StallProxy, until } from './faults/helpers.js';
+import { until } from './faults/helpers.js';
 import { TOPIC, newToken, serverFor, tokenAuth, tokens } from './helpers.js';
 
 let mock: MockApnsServer;
@@ -35,36 +34,9 @@ async function ownMock(streams: number): Promise<MockApnsServer> {
   return own;
 }
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A TCP server that accepts connections and never speaks TLS. */
-async function silentServer(): Promise<{ server: NetServer; port: number; sockets: Set<Socket> }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    // Read (and drop) what comes, so the client's FIN is seen.
-    socket.resume();
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as { port: number }).port, sockets };
-}
-
-async function stopSilent(silent: { server: NetServer; sockets: Set<Socket> }): Promise<void> {
-  for (const socket of silent.sockets) socket.destroy();
-  await new Promise<void>((resolve) => silent.server.close(() => resolve()));
-}
-
 describe('nothing listens at the origin', () => {
   test('200 tokens with timeout 20 s end not sent with the ConnectError in well under 6 s; retry() offers all 200', async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     const client = track(await Server.custom(`https://localhost:${port}`, tokenAuth(mock), { ca: mock.ca }).createClient({ timeout: 20_000 }));
     const all = tokens(200);
     const started = performance.now();
@@ -82,7 +54,7 @@ describe('nothing listens at the origin', () => {
   });
 
   test('sendNotification rejects with the ConnectError, not sent, carrying the apns-id it sent', async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     const client = track(await Server.custom(`https://localhost:${port}`, tokenAuth(mock), { ca: mock.ca }).createClient({ timeout: 20_000 }));
     const apnsId = '9a2c0b4e-4b5f-4d0c-8d3a-0f6a6f1e2d3c';
     const error = await client.sendNotification(newToken(), { alert: 'hi' }, { topic: TOPIC, apnsId }).catch((e: unknown) => e);
@@ -229,7 +201,7 @@ describe('unknown is only what was written and not answered', () => {
 describe('a connection that silently stops answering', () => {
   test('is found by a PING within busyInterval + timeout: written sends unknown, the queued ones go out on a new connection', async () => {
     const own = await ownMock(10);
-    const proxy = await StallProxy.start(own.port);
+    const proxy = await FreezableRelay.start(own.port);
     try {
       const server = Server.custom(`https://localhost:${proxy.port}`, tokenAuth(own), { ca: own.ca });
       const client = track(await server.createClient({ connections: 1, timeout: 20_000, ping: { interval: 60_000, busyInterval: 200, timeout: 300 } }));
@@ -254,7 +226,7 @@ describe('a connection that silently stops answering', () => {
 
 describe('close() is bounded', () => {
   test('force close with a TLS handshake pending takes well under 1 s; the queued send ends not sent', async () => {
-    const silent = await silentServer();
+    const silent = await startSilentServer();
     try {
       const client = await Server.custom(`https://localhost:${silent.port}`, tokenAuth(mock), { ca: mock.ca }).createClient({ timeout: 20_000 });
       const pending = client.sendNotification(newToken(), { alert: 'hi' }, { topic: TOPIC }).catch((e: unknown) => e);
@@ -265,12 +237,12 @@ describe('close() is bounded', () => {
       expect(await pending).toMatchObject({ name: 'Closed', outcome: 'not-sent' });
       await until(() => silent.sockets.size === 0, 2_000, 'the socket to close');
     } finally {
-      await stopSilent(silent);
+      await silent.stop();
     }
   });
 
   test('a graceful close with a TLS handshake pending and nothing to send takes well under 1 s', async () => {
-    const silent = await silentServer();
+    const silent = await startSilentServer();
     try {
       const client = await Server.custom(`https://localhost:${silent.port}`, tokenAuth(mock), { ca: mock.ca }).createClient({ timeout: 300 });
       const sent = await client.sendNotification(newToken(), { alert: 'hi' }, { topic: TOPIC }).catch((e: unknown) => e);
@@ -279,7 +251,7 @@ describe('close() is bounded', () => {
       await client.close();
       expect(performance.now() - started).toBeLessThan(1_000);
     } finally {
-      await stopSilent(silent);
+      await silent.stop();
     }
   });
 });

@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createServer } from 'node:net';
+import { unusedPort as closedPort } from '@pushwire/mock-server';
 import { TOPIC, ensureBuilt, makeTokens, runCli, startMock, type MockFixture } from './helpers.js';
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('pushwire send', () => {
   let fx: MockFixture;

@@ -2,60 +2,10 @@
 // stops reading and answering (a frozen TCP relay in front of the mock) is
 // caught by a PING after `busyPingInterval`, not after the idle `pingInterval`.
 import { afterEach, expect, test } from '@jest/globals';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { FreezableRelay as Relay } from '@pushwire/mock-server';
 import { Closed, Connection, type ConnectionOptions, type Response } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
 import { connectTo, next, push, settle, startMock, stopMocks } from './fixtures/mock.js';
-
-/** A TCP relay to `target` that can stop relaying (both ways) on its current connections. */
-class Relay {
-  readonly #server: Server;
-  readonly #pairs = new Set<readonly [Socket, Socket]>();
-
-  private constructor(server: Server) {
-    this.#server = server;
-  }
-
-  static async start(target: number): Promise<Relay> {
-    const relay = new Relay(createServer());
-    relay.#server.on('connection', (client) => relay.#pipe(client, createConnection({ host: '127.0.0.1', port: target })));
-    await new Promise<void>((resolve) => relay.#server.listen(0, '127.0.0.1', resolve));
-    return relay;
-  }
-
-  get port(): number {
-    return (this.#server.address() as { port: number }).port;
-  }
-
-  /** Nothing more is read or forwarded, either way; the sockets stay open (a silent peer). */
-  freeze(): void {
-    for (const [client, upstream] of this.#pairs) {
-      client.unpipe(upstream);
-      upstream.unpipe(client);
-      client.pause();
-      upstream.pause();
-    }
-  }
-
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const pair of this.#pairs) for (const socket of pair) socket.destroy();
-    await closed;
-  }
-
-  #pipe(client: Socket, upstream: Socket): void {
-    const pair = [client, upstream] as const;
-    this.#pairs.add(pair);
-    const end = (): void => {
-      this.#pairs.delete(pair);
-      client.destroy();
-      upstream.destroy();
-    };
-    for (const socket of pair) socket.on('error', end).on('close', end);
-    client.pipe(upstream);
-    upstream.pipe(client);
-  }
-}
 
 let cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

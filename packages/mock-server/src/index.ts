@@ -7,6 +7,7 @@ export { MockApnsServer, type IssueCertificateOptions, type PemCredentials, type
 export { MissingDependencyError } from './pkcs12.js';
 export { createSigningKey, type SigningKey, type TrustedKey } from './auth-token.js';
 export { MockClock, type ClockFn } from './clock.js';
+export { FreezableRelay, startSilentServer, unusedPort, type SilentServer } from './net-faults.js';
 export { DEFAULT_MAX_CHANNELS, type MockChannel, type StoragePolicy } from './channels.js';
 export { BROADCAST_PAYLOAD_LIMIT } from './broadcast.js';
 export type { GoawayOptions } from './connection.js';

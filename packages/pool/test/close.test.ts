@@ -1,7 +1,7 @@
 // Closing: graceful close drains in-flight and queued posts; a forced close
 // fails what is left with Closed; nothing hangs and no timer is left behind.
 import { afterEach, expect, test } from '@jest/globals';
-import { createServer, type Socket } from 'node:net';
+import { startSilentServer } from '@pushwire/mock-server';
 import { performance } from 'node:perf_hooks';
 import { Closed, Pool, TokenAuth } from '../src/index.js';
 import { cleanup, makePool, quiet, request, settle, startMock, until } from './helpers.js';
@@ -69,24 +69,8 @@ test('await using closes the pool; no timer or socket is left behind', async () 
   await until(() => timers() <= before, 2_000, 'timers to be cleared');
 });
 
-/** A TCP server that accepts and never speaks TLS (it reads, so a client's FIN is seen). */
-async function silentServer(): Promise<{ port: number; sockets: Set<Socket>; stop(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.resume();
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const stop = async (): Promise<void> => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return { port: (server.address() as { port: number }).port, sockets, stop };
-}
-
 test('close({ force: true }) with a TLS handshake pending returns in well under 1 s and drops the socket', async () => {
-  const silent = await silentServer();
+  const silent = await startSilentServer();
   try {
     const pool = new Pool(`https://localhost:${silent.port}`, { size: 2, deadline: 20_000, connection: { connectTimeout: 10_000 } });
     const queued = settle(pool.post(request(1)));
@@ -102,7 +86,7 @@ test('close({ force: true }) with a TLS handshake pending returns in well under 
 });
 
 test('a graceful close with a connect pending and nothing live abandons the connect at once', async () => {
-  const silent = await silentServer();
+  const silent = await startSilentServer();
   try {
     const pool = new Pool(`https://localhost:${silent.port}`, { size: 1, deadline: 200, connection: { connectTimeout: 10_000 } });
     expect(await settle(pool.post(request(1)))).toMatchObject({ name: 'Timeout', outcome: 'not-sent', retryable: true });

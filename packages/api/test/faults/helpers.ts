@@ -4,9 +4,8 @@
  * every fault must pass (docs/reliability.md, "Fault suite").
  */
 import { expect } from '@jest/globals';
-import { createConnection, createServer, type Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { MockApnsServer, type MockServerOptions } from '@pushwire/mock-server';
+import { FreezableRelay, MockApnsServer, type MockServerOptions } from '@pushwire/mock-server';
 import { APNSError, Pool, Request, TokenAuth, type PoolOptions, type PoolStats } from '@pushwire/pool';
 import { Client, type Delivery } from '../../src/index.js';
 import { TOPIC, tokens as freshTokens } from '../helpers.js';
@@ -77,67 +76,8 @@ function outcomeOf(error: unknown): 'not-sent' | 'unknown' {
   return error instanceof APNSError && error.outcome === 'not-sent' ? 'not-sent' : 'unknown';
 }
 
-/**
- * A TCP relay in front of the mock that can freeze its connections: bytes
- * stop flowing both ways, so the server answers nothing and PINGs go
- * unanswered, as when an APNs front end hangs. (The mock's `stall` fault with
- * `ignorePings` stops reading the socket, but node:http2 starts reading again
- * whenever one of its writes completes, so under load PINGs are still
- * answered; a relay outside node:http2 freezes for real.)
- */
-export class StallProxy {
-  readonly #server: NetServer;
-  readonly #pairs = new Set<readonly [Socket, Socket]>();
-  frozen = 0;
-
-  private constructor(server: NetServer) {
-    this.#server = server;
-  }
-
-  static async start(target: number): Promise<StallProxy> {
-    const server = createServer();
-    const proxy = new StallProxy(server);
-    server.on('connection', (client) => {
-      const upstream = createConnection({ host: '127.0.0.1', port: target });
-      const pair = [client, upstream] as const;
-      proxy.#pairs.add(pair);
-      const end = (): void => {
-        proxy.#pairs.delete(pair);
-        client.destroy();
-        upstream.destroy();
-      };
-      for (const socket of pair) socket.on('error', end).on('close', end);
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return proxy;
-  }
-
-  get port(): number {
-    return (this.#server.address() as { port: number }).port;
-  }
-
-  /** Stops relaying on every current connection; new connections flow normally. */
-  freeze(): void {
-    for (const [client, upstream] of this.#pairs) {
-      client.unpipe(upstream);
-      upstream.unpipe(client);
-      client.pause();
-      upstream.pause();
-      this.frozen++;
-    }
-  }
-
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const [client, upstream] of this.#pairs) {
-      client.destroy();
-      upstream.destroy();
-    }
-    await closed;
-  }
-}
+/** A TCP relay in front of the mock that can freeze its connections (see the mock's `FreezableRelay`). */
+export { FreezableRelay as StallProxy } from '@pushwire/mock-server';
 
 /** Polls `check` every 10 ms until true, or fails naming `what`. */
 export async function until(check: () => boolean, ms: number, what: string): Promise<void> {
@@ -170,13 +110,13 @@ export class Scenario {
   readonly pool: Pool;
   readonly client: Client | undefined;
   readonly auth: TokenAuth;
-  readonly proxy: StallProxy | undefined;
+  readonly proxy: FreezableRelay | undefined;
   readonly tokens: readonly string[] = freshTokens(N);
   readonly #baseline: Map<string, number>;
   readonly #triggers: Array<{ readonly at: number; readonly run: () => unknown }> = [];
   readonly #triggerErrors: unknown[] = [];
 
-  private constructor(mock: MockApnsServer, mode: Mode, baseline: Map<string, number>, pool: Partial<PoolOptions>, proxy: StallProxy | undefined) {
+  private constructor(mock: MockApnsServer, mode: Mode, baseline: Map<string, number>, pool: Partial<PoolOptions>, proxy: FreezableRelay | undefined) {
     this.mock = mock;
     this.mode = mode;
     this.#baseline = baseline;
@@ -206,7 +146,7 @@ export class Scenario {
     const baseline = handles();
     // Production: no apns-unique-id to generate and parse per answer (the sandbox-only header).
     const mock = await MockApnsServer.start({ auth: 'token', environment: 'production', record: false, ...options.mock });
-    const proxy = options.proxy === true ? await StallProxy.start(mock.port) : undefined;
+    const proxy = options.proxy === true ? await FreezableRelay.start(mock.port) : undefined;
     return new Scenario(mock, mode, baseline, options.pool ?? {}, proxy);
   }
 
