@@ -154,7 +154,9 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
       return;
     }
     const reason = response.reason ?? 'Unknown';
-    const { category, retryable } = classify(response.status, reason);
+    const { category, retryable: byReason } = classify(response.status, reason);
+    // The answer that failed the client: no resend with these credentials can succeed.
+    const retryable = byReason && !response.fatal;
     state.failed.set(token, {
       status: response.status,
       reason,

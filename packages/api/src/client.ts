@@ -191,7 +191,7 @@ export class Client {
     if (response.status === 200) return response.apnsId ?? apnsId ?? '';
     const reason = response.reason ?? 'Unknown';
     if (response.status === 410) this.#unregistered(token, options.topic, reason, response.timestamp);
-    throw new ApnsRejection({ status: response.status, reason, timestamp: response.timestamp, apnsId: response.apnsId ?? apnsId });
+    throw new ApnsRejection({ status: response.status, reason, timestamp: response.timestamp, apnsId: response.apnsId ?? apnsId, fatal: response.fatal });
   }
 
   /**

@@ -19,6 +19,8 @@ export interface RejectionInit {
   apnsId?: string | undefined;
   /** Channel and broadcast requests: the `apns-request-id` APNs answered with. */
   requestId?: string | undefined;
+  /** This answer failed the client (see `Client.failure`): not retryable, whatever the reason. */
+  fatal?: boolean;
   /** What was refused, for the message. @default 'notification' */
   subject?: 'notification' | 'broadcast' | 'channel request';
 }
@@ -58,7 +60,7 @@ export class ApnsRejection extends APNSError {
   constructor(init: RejectionInit) {
     const reason = init.reason ?? 'Unknown';
     const info = classify(init.status, reason);
-    super(`APNs rejected the ${init.subject ?? 'notification'}: ${init.status} ${reason}`, 'ERR_PUSHWIRE_REJECTED', info.retryable, {}, 'rejected');
+    super(`APNs rejected the ${init.subject ?? 'notification'}: ${init.status} ${reason}`, 'ERR_PUSHWIRE_REJECTED', info.retryable && init.fatal !== true, {}, 'rejected');
     this.name = 'ApnsRejection';
     this.status = init.status;
     this.reason = reason;

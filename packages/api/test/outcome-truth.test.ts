@@ -106,10 +106,10 @@ describe('a fatal failure: the server certificate is not trusted', () => {
     const client = track(await serverFor(mock).createClient({ connections: 1 }));
     mock.inject({ kind: 'status', status: 403, reason: 'InvalidProviderToken' });
     const batch = await client.sendMany(tokens(20), { alert: 'hi' }, { topic: TOPIC }, { window: 1 });
-    // Two were answered (rejected); the third answer failed the client, so it and the rest end with the failure.
-    expect(batch.counts.failed).toBe(2);
+    // Three were answered (rejected); the third failed the client, so the rest were never sent.
+    expect(batch.counts.failed).toBe(3);
     expect([...batch.failed.values()].every((f) => f.reason === 'InvalidProviderToken' && !f.retryable)).toBe(true);
-    expect(batch.counts.errors).toBe(18);
+    expect(batch.counts.errors).toBe(17);
     expect(batch.errors).toHaveLength(1);
     expect(batch.errors[0]).toMatchObject({ outcome: 'not-sent', retryable: false });
     expect(batch.errors[0]!.error).toMatchObject({ status: 403, reason: 'InvalidProviderToken' });
@@ -127,6 +127,8 @@ describe('a fatal failure: the server certificate is not trusted', () => {
     expect(client.failure).toMatchObject({ name: 'ResponseError', reason: 'ExpiredProviderToken', outcome: 'not-sent', retryable: false });
     expect(batch.needsRetry()).toBe(false);
     expect(batch.counts.sent).toBe(0);
+    // The token whose third refusal failed the client is rejected, and not worth resending here.
+    expect([...batch.failed.values()]).toEqual([expect.objectContaining({ status: 403, reason: 'ExpiredProviderToken', retryable: false })]);
   });
 });
 

@@ -23,6 +23,8 @@ export function classifyError(error: unknown): { code: ExitCode; message: string
   if (error instanceof CliError) return { code: error.exitCode, message: error.message };
   if (error instanceof ApnsRejection) return { code: ExitCode.Rejected, message: `rejected: ${error.status} ${error.reason}` };
   if (error instanceof InvalidArgumentError) return { code: ExitCode.BadInput, message: error.message };
+  // APNs refused the credentials on an earlier request: the client failed, this one was not sent.
+  if (error instanceof APNSError && error.code === 'ERR_PUSHWIRE_RESPONSE') return { code: ExitCode.Rejected, message: `rejected: ${error.message}` };
   if (error instanceof APNSError && (TRANSPORT_CODES.has(error.code) || error.name === 'PoolClosed' || error.name === 'DeadlineExceeded')) {
     return { code: ExitCode.Transport, message: `transport failure: ${error.name}: ${error.message}` };
   }

@@ -233,7 +233,8 @@ export class Dispatcher {
       CREDENTIAL_STREAK_REASONS.has(response.reason as ReasonName) &&
       ++this.#invalidTokens >= INVALID_TOKEN_STREAK
     ) {
-      this.#failed(state, new ResponseError(response, false, { fatal: true }), Verdict.Fatal);
+      this.#settle(state, response, true);
+      this.#events.fatal(new ResponseError(response, false, { fatal: true }));
       return;
     }
     switch (verdict) {
@@ -246,7 +247,7 @@ export class Dispatcher {
         this.#settle(state, response);
         return;
       case Verdict.Fatal:
-        this.#settle(state, response);
+        this.#settle(state, response, true);
         this.#events.fatal(new ResponseError(response, false, { fatal: true }));
         return;
       case Verdict.RetryElsewhere:
@@ -261,9 +262,10 @@ export class Dispatcher {
     if (state.done) return;
     state.lastError = error;
     if (verdict === Verdict.Fatal) {
-      // The pool fails: this post, and every one not on a connection, ends with the fatal error.
+      // The pool fails: this post, and every one not on a connection, ends with the fatal error
+      // (or 'unknown', if this attempt may have been processed).
       this.#events.fatal(error);
-      this.#giveUp(state);
+      this.#giveUp(state, error);
       return;
     }
     // The origin is unreachable: waiting out the deadline cannot help.
@@ -347,10 +349,10 @@ export class Dispatcher {
     return !immediate;
   }
 
-  #settle(state: PostState, response: Response): void {
+  #settle(state: PostState, response: Response, fatal = false): void {
     if (!this.#finish(state)) return;
     this.sent++;
-    state.resolve(poolResponse(response, state.attempts, state.possibleDuplicate));
+    state.resolve(poolResponse(response, state.attempts, state.possibleDuplicate, fatal));
   }
 
   #reject(state: PostState, error: Error): void {

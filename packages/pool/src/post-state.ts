@@ -15,6 +15,12 @@ export interface PoolResponse extends Response {
    * delivery): the device may get the notification twice.
    */
   readonly possibleDuplicate: boolean;
+  /**
+   * This answer made the pool fail (a refused certificate, the third
+   * provider-token rejection in a row): whatever the reasons table says,
+   * resending with these credentials cannot succeed.
+   */
+  readonly fatal: boolean;
 }
 
 /** State of a request being retried through p-retry. @internal */
@@ -76,7 +82,7 @@ export class PostState {
 }
 
 /** The response with the pool's fields; one object of a fixed shape. @internal */
-export function poolResponse(response: Response, attempts: number, possibleDuplicate: boolean): PoolResponse {
+export function poolResponse(response: Response, attempts: number, possibleDuplicate: boolean, fatal: boolean): PoolResponse {
   return {
     status: response.status,
     apnsId: response.apnsId,
@@ -89,5 +95,6 @@ export function poolResponse(response: Response, attempts: number, possibleDupli
     authAction: response.authAction,
     attempts,
     possibleDuplicate,
+    fatal,
   };
 }

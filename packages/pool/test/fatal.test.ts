@@ -49,9 +49,9 @@ test('InvalidProviderToken three times in a row closes the pool; a success in be
   expect(await pool.post(request(2))).toMatchObject({ status: 403 });
   expect(await pool.post(request(3))).toMatchObject({ status: 200 });
   mock.inject({ kind: 'status', status: 403, reason: 'InvalidProviderToken' });
-  for (const i of [4, 5]) expect(await pool.post(request(i))).toMatchObject({ status: 403 });
-  // The third answer in a row fails the pool: its post ends with the failure.
-  await expect(pool.post(request(6))).rejects.toMatchObject({ name: 'ResponseError', status: 403, outcome: 'not-sent', retryable: false });
+  for (const i of [4, 5]) expect(await pool.post(request(i))).toMatchObject({ status: 403, fatal: false });
+  // The third answer in a row fails the pool: its post gets that answer (a rejection), marked fatal.
+  expect(await pool.post(request(6))).toMatchObject({ status: 403, reason: 'InvalidProviderToken', fatal: true });
   expect(pool.closed).toBe(true);
   await expect(pool.post(request(7))).rejects.toMatchObject({ name: 'ResponseError', reason: 'InvalidProviderToken', outcome: 'not-sent', retryable: false });
 });
