@@ -227,7 +227,7 @@ export class Dispatcher {
     // Token rejections in a row that re-signing cannot cure (the auth hook
     // did not answer 'retry': the token refused is the current one, and not
     // stale): no key, team or clock heals by waiting. The answer that fails
-    // the pool ends its post with the failure, like every post after it.
+    // the pool settles its post, marked fatal; the posts after it get the failure.
     if (
       response.authAction !== 'retry' &&
       CREDENTIAL_STREAK_REASONS.has(response.reason as ReasonName) &&
@@ -381,10 +381,10 @@ export class Dispatcher {
   /**
    * The post ends without a 200, with what is known of it (the outcome
    * model): an attempt in flight, or one that may have been processed (this
-   * one or an earlier one), makes it `'unknown'`. Otherwise APNs processed nothing: the
-   * pool's stop (fatal) error, the `error` that ended it, APNs' last answer
-   * (429 / 5xx: a retryable rejection, resolved as a response), the last
-   * `ConnectError`, or else a `Timeout` saying `'not-sent'`.
+   * one or an earlier one), makes it `'unknown'`. Otherwise APNs processed
+   * nothing: the pool's stop (fatal) error, the `error` that ended it, APNs'
+   * last answer (429 / 5xx: a retryable rejection, resolved as a response),
+   * the last `ConnectError`, or else a `Timeout` saying `'not-sent'`.
    */
   #giveUp(state: PostState, error?: Error): void {
     if (state.done) return;
