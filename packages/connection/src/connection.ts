@@ -14,7 +14,7 @@ import { Blocked, Closed } from './errors.js';
 import { nextGoaway, type GoawayInfo } from './goaway.js';
 import type { ConnectionOptions, ResolvedOptions } from './options.js';
 import { PingMonitor } from './ping.js';
-import { checkAuthHeaders, headerBlock, headerBlockWith, Request } from './request.js';
+import { checkAuthHeaders, checkHeaderList, connectionFieldBytes, headerBlock, headerBlockWith, Request } from './request.js';
 import { deliverError, type StreamRecord } from './stream-tracker.js';
 import { Streams } from './streams.js';
 import type { AuthContext, Response, ResponseSink } from './types.js';
@@ -66,6 +66,8 @@ export class Connection extends EventEmitter {
   readonly #authContext: AuthContext;
   readonly #streams: Streams;
   readonly #ping: PingMonitor;
+  /** Header-block bytes node:http2 adds to every request (`:scheme`, `:authority`). */
+  readonly #connectionFieldBytes: number;
   readonly #closed: Promise<void>;
   #resolveClosed: (() => void) | undefined;
   #capacity = 1;
@@ -103,11 +105,13 @@ export class Connection extends EventEmitter {
     this.#session = session;
     this.#options = options;
     this.#authContext = Object.freeze({ origin, connectionId: this.#id });
+    this.#connectionFieldBytes = connectionFieldBytes(new URL(origin));
     this.#streams = new Streams({
       connectionId: this.#id,
       origin,
       auth: options.auth,
       authContext: this.#authContext,
+      maxResponseBody: options.maxResponseBody,
       goaway: () => this.#goaway,
       cause: () => this.#cause,
       activity: () => this.#ping.activity(),
@@ -265,7 +269,10 @@ export class Connection extends EventEmitter {
 
   #send(record: StreamRecord): void {
     const auth = this.#options.auth;
-    if (auth === undefined) return this.#streams.open(this.#session, record, headerBlock(record.request));
+    if (auth === undefined) {
+      if (!this.#headerListFits(record, 0)) return;
+      return this.#streams.open(this.#session, record, headerBlock(record.request));
+    }
     let headers: ReturnType<typeof auth.headers>;
     try {
       headers = auth.headers(this.#authContext);
@@ -285,13 +292,31 @@ export class Connection extends EventEmitter {
   #openWithAuth(record: StreamRecord, auth: Readonly<Record<string, string>>): void {
     if (record.settled) return;
     if (this.#isClosed) return this.#streams.fail(record, this.#notAccepting());
+    let authBytes: number;
     try {
-      checkAuthHeaders(auth);
+      authBytes = checkAuthHeaders(auth);
     } catch (error) {
       return this.#streams.fail(record, error as Error);
     }
+    if (!this.#headerListFits(record, authBytes)) return;
     record.auth = auth;
     this.#streams.open(this.#session, record, headerBlockWith(record.request, auth));
+  }
+
+  /**
+   * Whether the header block as sent (the request's fields, the auth
+   * headers, `:scheme` and `:authority`) fits in what APNs accepts; if not,
+   * the request fails with an `InvalidArgumentError` before any byte of it
+   * is written (a larger block would be reset by the server, an 'unknown').
+   */
+  #headerListFits(record: StreamRecord, authBytes: number): boolean {
+    try {
+      checkHeaderList(record.request, authBytes + this.#connectionFieldBytes);
+      return true;
+    } catch (error) {
+      this.#streams.fail(record, error as Error);
+      return false;
+    }
   }
 
   /** Draining and no stream left: close the session, and the socket if the peer lingers. */

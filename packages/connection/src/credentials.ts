@@ -6,7 +6,7 @@
  * never the passphrase, the key or the certificate bytes, and no `cause`
  * (OpenSSL errors can echo input context).
  */
-import type { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { InvalidArgumentError } from '@pushwire/models';
 import type { TlsOptions } from './types.js';
@@ -37,6 +37,30 @@ function tryContext(options: Parameters<typeof createSecureContext>[0]): SecureC
   } catch (error) {
     return codeOf(error);
   }
+}
+
+/**
+ * How `key` fails to match the (first) certificate of `cert`, or undefined
+ * when it matches or either cannot be read here (the secure context reports
+ * those). OpenSSL keeps one certificate per key type, so an EC key given with
+ * an RSA certificate loads without complaint and the context then presents
+ * no certificate at all: the pair is compared directly. The answer names key
+ * types only, never material.
+ * @internal
+ */
+export function keyMismatch(cert: string | Buffer, key: string | Buffer, passphrase: string | undefined): string | undefined {
+  let certificate: X509Certificate;
+  let privateKey: ReturnType<typeof createPrivateKey>;
+  try {
+    certificate = new X509Certificate(cert);
+    privateKey = createPrivateKey({ key, passphrase });
+  } catch {
+    return undefined;
+  }
+  if (certificate.checkPrivateKey(privateKey)) return undefined;
+  const keyType = (privateKey.asymmetricKeyType ?? 'unknown').toUpperCase();
+  const certType = (certificate.publicKey.asymmetricKeyType ?? 'unknown').toUpperCase();
+  return keyType === certType ? `a different ${keyType} key` : `${keyType} key, ${certType} certificate`;
 }
 
 /** The leaf certificate a secure context would present. */
@@ -122,7 +146,9 @@ export function checkClientCredentials(options: TlsOptions, fields: CredentialFi
     }
     throw new InvalidArgumentError(fields.key, `is not a readable PEM private key: truncated or malformed (${keyOnly})`);
   }
+  const mismatch = keyMismatch(cert, key, passphrase);
+  if (mismatch !== undefined) throw new InvalidArgumentError(fields.key, `the key does not match the certificate (${mismatch})`);
   const both = tryContext({ cert, key, passphrase });
-  if (typeof both === 'string') throw new InvalidArgumentError(fields.key, `does not match the certificate (${both})`);
+  if (typeof both === 'string') throw new InvalidArgumentError(fields.key, `the key does not match the certificate (${both})`);
   checkValidity(leafOf(both), fields.cert, now);
 }

@@ -5,6 +5,18 @@ import type { AuthHook, TlsOptions } from './types.js';
 /** The largest client stream id HTTP/2 allows (RFC 9113 §5.1.1). */
 export const MAX_STREAM_ID = 2 ** 31 - 1;
 
+/**
+ * The longest delay a Node.js timer takes, in milliseconds (2^31-1, about 24.8
+ * days). A longer one fires after 1 ms instead, so no duration may pass it.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Default {@link ConnectionOptions.maxResponseBody}: APNs bodies are small JSON (`{"reason":"..."}`). */
+export const DEFAULT_MAX_RESPONSE_BODY = 8192;
+
+/** The largest {@link ConnectionOptions.maxResponseBody} allowed: 16 MiB. */
+export const MAX_RESPONSE_BODY_LIMIT = 16 * 1024 * 1024;
+
 /** Options of one connection. */
 export interface ConnectionOptions {
   /** TLS material: client certificate (or PKCS#12) for certificate auth, and extra CAs. */
@@ -47,6 +59,18 @@ export interface ConnectionOptions {
    * @default 5_000
    */
   pingTimeout?: number;
+  /**
+   * The most response-body bytes kept for one request. APNs bodies are
+   * small JSON (`{"reason":"..."}`, channel answers); a body that would pass
+   * this is not read further: its stream is reset with `RST_STREAM(CANCEL)`
+   * and the request rejects with `Closed` (`outcome: 'unknown'`, the status
+   * in the message), so a hostile or broken server cannot make the process
+   * buffer without bound. An integer from 1 to 16 MiB. Raise it for a
+   * channel-management connection listing many channels
+   * (`{"channels":[...]}` grows with the number of channels).
+   * @default 8192
+   */
+  maxResponseBody?: number;
 }
 
 /** @internal */
@@ -58,6 +82,7 @@ export interface ResolvedOptions {
   readonly pingInterval: number;
   readonly busyPingInterval: number;
   readonly pingTimeout: number;
+  readonly maxResponseBody: number;
 }
 
 function describe(value: unknown): string {
@@ -85,6 +110,7 @@ export function resolveOptions(options: ConnectionOptions): ResolvedOptions {
   if (auth !== undefined && (typeof auth !== 'object' || auth === null || typeof auth.headers !== 'function')) {
     throw new InvalidArgumentError('auth', 'must be an object with a `headers(context)` method');
   }
+  // Durations stop at a day, far below MAX_TIMER_MS: no timer can overflow.
   const day = 86_400_000;
   return Object.freeze({
     auth,
@@ -94,5 +120,6 @@ export function resolveOptions(options: ConnectionOptions): ResolvedOptions {
     pingInterval: integer('pingInterval', options.pingInterval, 60_000, 0, day),
     busyPingInterval: integer('busyPingInterval', options.busyPingInterval, 1_000, 0, day),
     pingTimeout: integer('pingTimeout', options.pingTimeout, 5_000, 1, day),
+    maxResponseBody: integer('maxResponseBody', options.maxResponseBody, DEFAULT_MAX_RESPONSE_BODY, 1, MAX_RESPONSE_BODY_LIMIT),
   });
 }

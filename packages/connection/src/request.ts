@@ -5,17 +5,42 @@
  */
 import { constants } from 'node:http2';
 import { InvalidArgumentError } from '@pushwire/models';
+import { MAX_TIMER_MS } from './options.js';
 
 const { HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_CONTENT_LENGTH, HTTP2_METHOD_POST } = constants;
 
 /** Default per-attempt deadline in milliseconds. */
 export const DEFAULT_TIMEOUT = 10_000;
 
+/**
+ * The longest header value (or `:path`) a request may carry, in bytes.
+ * Values are ASCII, so characters are bytes.
+ */
+export const MAX_HEADER_VALUE_BYTES = 4096;
+
+/**
+ * The largest header block a request may carry, counted as HTTP/2 counts
+ * SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 §6.5.2): name + value + 32 bytes
+ * per field, pseudo-headers and auth headers included. APNs advertises 8000;
+ * a bigger block is reset by the server after it was written, so it is
+ * refused before.
+ */
+export const MAX_HEADER_LIST_BYTES = 8000;
+
+/** RFC 9113 §6.5.2: each field costs its name, its value and 32 bytes. */
+const FIELD_OVERHEAD = 32;
+
 /** RFC 9110 token characters, lowercase only (RFC 9113 §8.2.1 forbids uppercase names). */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
-/** Any control character except horizontal tab, and DEL (RFC 9110 §5.5). */
+/** Control characters except horizontal tab, and DEL (RFC 9110 §5.5). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const BAD_VALUE_CHAR = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+const CONTROL_CHAR = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+/**
+ * Anything but visible ASCII, space and tab. node:http2 sends other
+ * characters (as Latin-1 bytes, or mangled); APNs resets such a stream, which
+ * would look like a request it may have processed.
+ */
+const BAD_VALUE_CHAR = /[^\t\u0020-\u007e]/;
 /** A path: printable ASCII without spaces (RFC 3986 characters, no control chars). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const BAD_PATH_CHAR = /[\u0000-\u0020\u007f-\uffff]/;
@@ -46,8 +71,29 @@ export interface RequestOptions {
   method?: RequestMethod;
 }
 
-/** Header objects already checked (auth hooks usually return the same object each time). */
-const checked = new WeakSet<object>();
+/** Header objects already checked, with their size in the header block (auth hooks usually return the same object each time). */
+const checked = new WeakMap<object, number>();
+
+/** What one field adds to the header block (RFC 9113 §6.5.2). */
+function fieldBytes(name: string, value: string): number {
+  return name.length + value.length + FIELD_OVERHEAD;
+}
+
+/** What a set of checked (ASCII) headers adds to the header block. */
+function fieldsBytes(headers: Readonly<Record<string, string>>): number {
+  let bytes = 0;
+  for (const name of Object.keys(headers)) bytes += fieldBytes(name, headers[name] as string);
+  return bytes;
+}
+
+function checkListBytes(bytes: number, what: string): void {
+  if (bytes > MAX_HEADER_LIST_BYTES) {
+    throw new InvalidArgumentError(
+      'headers',
+      `${what} is ${bytes} bytes (names, values and 32 bytes per field, as HTTP/2 counts them), over the limit of ${MAX_HEADER_LIST_BYTES} bytes (APNs' SETTINGS_MAX_HEADER_LIST_SIZE)`,
+    );
+  }
+}
 
 /**
  * Checks one header name/value pair; throws an {@link InvalidArgumentError}
@@ -66,24 +112,54 @@ export function checkHeader(name: string, value: unknown): void {
   }
   const bad = BAD_VALUE_CHAR.exec(value);
   if (bad !== null) {
-    throw new InvalidArgumentError(name, `header value has a control character (CR, LF, NUL...) at index ${bad.index}`);
+    const kind = CONTROL_CHAR.test(bad[0]) ? 'a control character (CR, LF, NUL...)' : 'a non-ASCII character';
+    throw new InvalidArgumentError(name, `header value has ${kind} at index ${bad.index}; only visible ASCII, space and tab are allowed`);
+  }
+  if (value.length > MAX_HEADER_VALUE_BYTES) {
+    throw new InvalidArgumentError(name, `header value is ${value.length} bytes, over the limit of ${MAX_HEADER_VALUE_BYTES} bytes`);
   }
 }
 
 /**
  * Checks headers an auth hook returned; a given object is checked once.
+ * @returns what the headers add to the header block, in bytes
  * @internal
  */
-export function checkAuthHeaders(headers: Readonly<Record<string, string>>): void {
-  if (checked.has(headers)) return;
+export function checkAuthHeaders(headers: Readonly<Record<string, string>>): number {
+  const known = checked.get(headers);
+  if (known !== undefined) return known;
   if (typeof headers !== 'object' || headers === null) {
     throw new InvalidArgumentError('auth.headers', 'the auth hook must return an object of headers');
   }
   for (const name of Object.keys(headers)) checkHeader(name, headers[name]);
-  checked.add(headers);
+  const bytes = fieldsBytes(headers);
+  checked.set(headers, bytes);
+  return bytes;
+}
+
+/**
+ * Checks the whole header block of `request` as it will be sent: its own
+ * fields, plus `extraBytes` for the auth headers and the pseudo-headers
+ * node:http2 adds (`:scheme`, `:authority`).
+ * @throws {@link InvalidArgumentError} naming `headers` when the block passes `MAX_HEADER_LIST_BYTES`.
+ * @internal
+ */
+export function checkHeaderList(request: Request, extraBytes: number): void {
+  const bytes = listBytesOf(request) + extraBytes;
+  if (bytes > MAX_HEADER_LIST_BYTES) checkListBytes(bytes, 'the header block with the auth and connection headers');
+}
+
+/**
+ * What node:http2's `:scheme` and `:authority` add to every header block of
+ * a connection to `origin` (the port is always counted: a few bytes of slack).
+ * @internal
+ */
+export function connectionFieldBytes(origin: URL): number {
+  return fieldBytes(':scheme', 'https') + fieldBytes(':authority', `${origin.hostname}:${origin.port || '443'}`);
 }
 
 let baseOf: (request: Request) => Readonly<Record<string, string>>;
+let listBytesOf: (request: Request) => number;
 let blockOf: (request: Request, auth: Readonly<Record<string, string>>) => Readonly<Record<string, string>>;
 
 function checkPath(path: string): void {
@@ -94,6 +170,21 @@ function checkPath(path: string): void {
   if (badPath !== null) {
     throw new InvalidArgumentError('path', `has a space, control or non-ASCII character at index ${badPath.index}`);
   }
+  if (path.length > MAX_HEADER_VALUE_BYTES) {
+    throw new InvalidArgumentError('path', `is ${path.length} bytes, over the limit of ${MAX_HEADER_VALUE_BYTES} bytes`);
+  }
+}
+
+/**
+ * Checks a deadline: a Node.js timer cannot take more than 2^31-1 ms (a
+ * longer one fires after 1 ms, and the deadline sweep would re-arm forever).
+ */
+function checkTimeout(timeout: unknown): number {
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1 || timeout > MAX_TIMER_MS) {
+    const got = typeof timeout === 'number' ? String(timeout) : typeof timeout;
+    throw new InvalidArgumentError('timeout', `expected milliseconds from 1 to ${MAX_TIMER_MS} (the longest Node.js timer, about 24.8 days), got \`${got}\` (${typeof timeout})`);
+  }
+  return timeout;
 }
 
 /**
@@ -119,6 +210,10 @@ export class Request {
   readonly method: RequestMethod;
   /** `content-length`, or `undefined` for a bodyless GET/DELETE. */
   readonly #contentLength: string | undefined;
+  /** Header-block bytes of `:method`, the headers and `content-length` (not `:path`), as HTTP/2 counts them. */
+  readonly #fieldBytes: number;
+  /** The same plus `:path`: the request's own share of the header block. */
+  readonly #listBytes: number;
   /** The HTTP/2 header block without auth headers, built on first use (once). */
   #base: Readonly<Record<string, string>> | undefined = undefined;
   /** The auth headers object last merged into {@link Request.#block} (hooks return the same object until they refresh). */
@@ -128,6 +223,7 @@ export class Request {
 
   static {
     baseOf = (request) => (request.#base ??= request.#build(undefined));
+    listBytesOf = (request) => request.#listBytes;
     blockOf = (request, auth) => {
       if (request.#auth !== auth) {
         request.#block = request.#build(auth);
@@ -137,6 +233,7 @@ export class Request {
     };
   }
 
+  /** @throws {@link InvalidArgumentError} naming `headers` when the header block is too large. */
   private constructor(
     path: string,
     headers: Readonly<Record<string, string>>,
@@ -144,6 +241,7 @@ export class Request {
     timeout: number,
     method: RequestMethod,
     contentLength = method !== HTTP2_METHOD_POST && body.length === 0 ? undefined : String(body.length),
+    bytes?: number,
   ) {
     this.path = path;
     this.headers = headers;
@@ -151,6 +249,11 @@ export class Request {
     this.timeout = timeout;
     this.method = method;
     this.#contentLength = contentLength;
+    // A copy with the same headers (withPath) passes its template's count: O(1) on the hot path.
+    this.#fieldBytes =
+      bytes ?? fieldBytes(HTTP2_HEADER_METHOD, method) + fieldsBytes(headers) + (contentLength === undefined ? 0 : fieldBytes(HTTP2_HEADER_CONTENT_LENGTH, contentLength));
+    this.#listBytes = this.#fieldBytes + fieldBytes(HTTP2_HEADER_PATH, path);
+    checkListBytes(this.#listBytes, 'the header block');
     Object.freeze(this);
   }
 
@@ -164,9 +267,13 @@ export class Request {
 
   /**
    * Validates and builds a request.
-   * @param path - Starts with `/`, printable ASCII without spaces.
-   * @param headers - Header names are lowercased; values must not contain CR, LF or other control characters.
+   * @param path - Starts with `/`, printable ASCII without spaces, at most 4096 bytes.
+   * @param headers - Header names are lowercased; values are visible ASCII, space and tab only
+   *   (no CR, LF, other control or non-ASCII characters), at most 4096 bytes each; the whole
+   *   header block (`:method`, `:path`, headers, `content-length`, and later the auth headers)
+   *   stays within 8000 bytes (APNs' SETTINGS_MAX_HEADER_LIST_SIZE) as HTTP/2 counts it.
    * @param body - An object (JSON-encoded), a string (UTF-8) or bytes (copied).
+   * @param options - `timeout` from 1 to 2^31-1 ms (a Node.js timer's limit); `method`.
    * @throws {@link InvalidArgumentError} naming the bad field or header.
    */
   static create(
@@ -188,10 +295,7 @@ export class Request {
       }
       normalized[name] = headers[key] as string;
     }
-    const timeout = options.timeout ?? DEFAULT_TIMEOUT;
-    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
-      throw new InvalidArgumentError('timeout', `expected a finite number of milliseconds above 0, got \`${String(timeout)}\` (${typeof timeout})`);
-    }
+    const timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT);
     const method = options.method ?? HTTP2_METHOD_POST;
     if (!METHODS.has(method)) {
       throw new InvalidArgumentError('method', `expected POST, GET or DELETE, got \`${String(method)}\``);
@@ -218,7 +322,7 @@ export class Request {
    */
   withPath(path: string, headers?: Record<string, string>): Request {
     checkPath(path);
-    if (headers === undefined) return new Request(path, this.headers, this.body, this.timeout, this.method, this.#contentLength);
+    if (headers === undefined) return new Request(path, this.headers, this.body, this.timeout, this.method, this.#contentLength, this.#fieldBytes);
     if (typeof headers !== 'object' || headers === null) {
       throw new InvalidArgumentError('headers', 'must be an object of string values');
     }

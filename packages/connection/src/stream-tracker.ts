@@ -26,6 +26,8 @@ export class StreamRecord {
   status = 0;
   headers: Record<string, string> | undefined = undefined;
   chunks: Buffer[] | undefined = undefined;
+  /** Response-body bytes received so far (checked against `maxResponseBody`). */
+  bodyBytes = 0;
   /** The promise has settled. */
   settled = false;
   /** The stream slot was given back. */

@@ -12,7 +12,7 @@ import { closedError, type GoawayInfo } from './goaway.js';
 import type { Request } from './request.js';
 import { AUTH_REASONS, buildResponse } from './response.js';
 import { StreamRecord, StreamTracker } from './stream-tracker.js';
-import type { AuthAction, AuthContext, AuthHook, ResponseSink } from './types.js';
+import type { AuthAction, AuthContext, AuthHook, Response, ResponseSink } from './types.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 const REQUEST_OPTIONS = Object.freeze({ endStream: false });
@@ -26,6 +26,8 @@ export interface StreamHost {
   readonly origin: string;
   readonly auth: AuthHook | undefined;
   readonly authContext: AuthContext;
+  /** The most body bytes kept per response (`maxResponseBody`). */
+  readonly maxResponseBody: number;
   goaway(): GoawayInfo | undefined;
   cause(): Error | undefined;
   /** A response arrived (for the PING monitor). */
@@ -146,6 +148,34 @@ export class Streams {
     stream.on('end', onEnd);
   }
 
+  /**
+   * @internal listener body: keeps a body chunk while the body stays within
+   * `maxResponseBody`. Past it the body is dropped unread and the stream
+   * reset, so a hostile or broken peer cannot make the process buffer
+   * without bound (an endless body, or one too big for a string).
+   */
+  data(stream: TrackedStream, record: StreamRecord, chunk: Buffer): void {
+    const chunks = record.chunks;
+    if (chunks === undefined) return;
+    record.bodyBytes += chunk.length;
+    const max = this.#host.maxResponseBody;
+    if (record.bodyBytes <= max) {
+      chunks.push(chunk);
+      return;
+    }
+    record.chunks = undefined;
+    // The server answered (the status is known) but we refuse to read the
+    // answer: whether it processed the request is unknown.
+    const error = new Closed(
+      `The response body (status ${record.status}) passed maxResponseBody (${max} bytes); its stream was reset unread, and APNs may have processed the request`,
+      { outcome: 'unknown' },
+    );
+    const open = !stream.closed && !stream.destroyed;
+    // Like a timeout: the slot comes back with the stream's close, after the RST_STREAM.
+    this.fail(record, error, !open);
+    if (open) stream.close(NGHTTP2_CANCEL);
+  }
+
   /** @internal listener body */
   closed(stream: TrackedStream, record: StreamRecord): void {
     if (!record.settled) {
@@ -164,7 +194,16 @@ export class Streams {
 
   /** Resolves with the response; auth rejections go through the hook first. */
   complete(record: StreamRecord): void {
-    const response = buildResponse(record.status, record.headers ?? {}, record.chunks);
+    let response: Response;
+    try {
+      response = buildResponse(record.status, record.headers ?? {}, record.chunks);
+    } catch (error) {
+      // Decoding must never throw out of a node:http2 event handler (an
+      // uncaught exception would take the process down): the request settles.
+      const problem = new Closed(`The response (status ${record.status}) could not be read: APNs may have processed the request`, { outcome: 'unknown', cause: error });
+      return this.fail(record, problem);
+    }
+    record.chunks = undefined;
     record.settled = true;
     this.#release(record);
     const auth = this.#host.auth;
@@ -239,7 +278,8 @@ function onBodySent(this: TrackedStream): void {
 }
 
 function onData(this: TrackedStream, chunk: Buffer): void {
-  this[kRecord]?.chunks?.push(chunk);
+  const record = this[kRecord];
+  if (record !== undefined && !record.settled) this[kStreams]?.data(this, record, chunk);
 }
 
 function onStreamError(this: TrackedStream, error: Error): void {

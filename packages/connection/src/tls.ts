@@ -5,11 +5,13 @@
  * code: never the passphrase, the key or the certificate bytes.
  *
  * Verification is always on: there is no `rejectUnauthorized` option. Tests
- * trust a mock server through `ca`.
+ * trust a mock server through `ca`, which replaces Node's default roots (only
+ * the given CAs are trusted: it fails safe); `extraCa` adds CAs to the roots.
  */
-import { createSecureContext, type SecureContext } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { InvalidArgumentError } from '@pushwire/models';
-import { contextValidityProblem } from './credentials.js';
+import { contextValidityProblem, keyMismatch } from './credentials.js';
 import { ConnectError } from './errors.js';
 import type { TlsOptions } from './types.js';
 
@@ -47,6 +49,44 @@ function describe(error: unknown): string {
   return typeof code === 'string' && /^[A-Z0-9_]+$/.test(code) ? code : 'unknown error';
 }
 
+type CaList = string | Buffer | Array<string | Buffer>;
+
+/** `ca` / `extraCa` as a list; a bad type is an {@link InvalidArgumentError} naming `field`. */
+function caList(field: string, value: CaList): Array<string | Buffer> {
+  const list = Array.isArray(value) ? value : [value];
+  for (const entry of list) {
+    if (typeof entry !== 'string' && !Buffer.isBuffer(entry)) {
+      throw new InvalidArgumentError(field, 'must be a PEM string, a Buffer, or an array of them');
+    }
+  }
+  return list;
+}
+
+/** Whether a PEM entry holds a certificate; OpenSSL would silently skip one that does not. */
+function holdsCertificate(entry: string | Buffer): boolean {
+  try {
+    new X509Certificate(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The CAs a connection trusts: `ca` (or, without it, Node's bundled roots
+ * `tls.rootCertificates`) plus `extraCa`; `undefined` means Node's default
+ * store (neither option given).
+ * @throws {@link InvalidArgumentError} naming `tls.extraCa` for an entry of the wrong type or without a certificate.
+ * @internal
+ */
+export function trustedCas(ca: CaList | undefined, extraCa: CaList | undefined): CaList | undefined {
+  if (extraCa === undefined) return ca;
+  const extra = caList('tls.extraCa', extraCa);
+  const index = extra.findIndex((entry) => !holdsCertificate(entry));
+  if (index !== -1) throw new InvalidArgumentError('tls.extraCa', `entry ${index} holds no readable PEM certificate`);
+  return [...(ca === undefined ? rootCertificates : caList('tls.ca', ca)), ...extra];
+}
+
 /**
  * Loads certificates and keys into a secure context.
  * @throws {@link ConnectError} (not retryable) for unreadable or mismatched material.
@@ -54,7 +94,7 @@ function describe(error: unknown): string {
  * @internal
  */
 export function resolveTls(options: TlsOptions = {}): ResolvedTls {
-  const { cert, key, pfx, passphrase, ca, servername } = options;
+  const { cert, key, pfx, passphrase, servername } = options;
   if (passphrase !== undefined && typeof passphrase !== 'string') {
     throw new InvalidArgumentError('tls.passphrase', 'must be a string');
   }
@@ -67,13 +107,14 @@ export function resolveTls(options: TlsOptions = {}): ResolvedTls {
   if ((cert === undefined) !== (key === undefined)) {
     throw new InvalidArgumentError(cert === undefined ? 'tls.cert' : 'tls.key', 'certificate auth needs both `cert` and `key`');
   }
-  if (ca !== undefined) {
+  if (options.ca !== undefined) {
     try {
-      createSecureContext({ ca });
+      createSecureContext({ ca: options.ca });
     } catch (error) {
       throw new ConnectError(`tls.ca could not be loaded (${describe(error)})`, { retryable: false });
     }
   }
+  const ca = trustedCas(options.ca, options.extraCa);
   let secureContext: SecureContext;
   try {
     secureContext = createSecureContext({ minVersion: 'TLSv1.2', ca, cert, key, pfx, passphrase });
@@ -86,6 +127,9 @@ export function resolveTls(options: TlsOptions = {}): ResolvedTls {
     );
   }
   const clientCertificate = pfx !== undefined || cert !== undefined;
+  // A key of another type than the certificate loads without complaint (OpenSSL keeps one per type) and no certificate is presented.
+  const mismatch = cert !== undefined && key !== undefined ? keyMismatch(cert, key, passphrase) : undefined;
+  if (mismatch !== undefined) throw new ConnectError(`The client certificate cannot be used: the key does not match the certificate (${mismatch})`, { retryable: false });
   // An expired certificate would be refused by APNs after the handshake; refuse it before connecting.
   const problem = clientCertificate ? contextValidityProblem(secureContext) : undefined;
   if (problem !== undefined) throw new ConnectError(`The client certificate cannot be used: ${problem}`, { retryable: false });

@@ -84,7 +84,7 @@ export interface AuthHook {
   onRejection?(reason: string, context: AuthContext): AuthAction | Promise<AuthAction>;
 }
 
-/** TLS material for certificate auth and for trusting a test CA. */
+/** TLS material for certificate auth, and the CAs to trust (`ca` replaces Node's roots, `extraCa` adds to them). */
 export interface TlsOptions {
   /** Client certificate (PEM) for certificate auth. */
   cert?: string | Buffer;
@@ -94,8 +94,24 @@ export interface TlsOptions {
   pfx?: Buffer;
   /** Passphrase of `pfx` or of an encrypted `key`. Never logged. */
   passphrase?: string;
-  /** Extra CA certificates to trust (e.g. a mock server's). Verification stays on. */
+  /**
+   * CA certificates (PEM) to trust **instead of** Node's default roots: with
+   * `ca` set, only these CAs are trusted, so a server with a publicly trusted
+   * certificate (APNs itself) fails verification unless its root is in the
+   * list. Meant to pin a test server's CA (a mock server's `ca`); it fails
+   * safe. To trust a CA in addition to the default roots, use
+   * {@link TlsOptions.extraCa}. Verification stays on either way.
+   */
   ca?: string | Buffer | Array<string | Buffer>;
+  /**
+   * CA certificates (PEM) to trust **in addition to** the roots: Node's
+   * bundled roots (`tls.rootCertificates`), or `ca` when that is set. E.g.
+   * a corporate TLS-inspecting proxy's CA, while APNs' real certificate
+   * still verifies. Each entry must hold at least one PEM certificate.
+   * Building the trust store from Node's ~150 roots costs about 20 ms of CPU
+   * per connection.
+   */
+  extraCa?: string | Buffer | Array<string | Buffer>;
   /** TLS server name override (SNI); defaults to the origin's host. */
   servername?: string;
 }

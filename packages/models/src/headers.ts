@@ -49,19 +49,28 @@ export interface NotificationOptions {
  */
 export const MAX_COLLAPSE_ID_BYTES = 64;
 
+/**
+ * The longest header value {@link validateHeaderValue} accepts, in bytes
+ * (values are ASCII, so characters are bytes). APNs advertises
+ * SETTINGS_MAX_HEADER_LIST_SIZE 8000 for the whole header block; a longer
+ * value would be reset by the server after it was written.
+ */
+export const MAX_HEADER_VALUE_BYTES = 4096;
+
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
  * Checks one header value: a non-empty string of printable ASCII
- * (0x20–0x7E). CR, LF, NUL, tab and other control characters, DEL and
- * non-ASCII characters are refused anywhere in the value, so nothing can
- * split or smuggle a header. The value is never echoed: the error gives the
- * position of the first bad character.
+ * (0x20–0x7E), at most {@link MAX_HEADER_VALUE_BYTES} (4096) bytes. CR, LF,
+ * NUL, tab and other control characters, DEL and non-ASCII characters are
+ * refused anywhere in the value, so nothing can split or smuggle a header.
+ * The value is never echoed: the error gives the position of the first bad
+ * character, or the length.
  *
  * @param name the header name, used as the error's field
  * @returns `value`, unchanged
- * @throws {InvalidArgumentError} if `value` is not a string, is empty or holds
- *   a control or non-ASCII character.
+ * @throws {InvalidArgumentError} if `value` is not a string, is empty, is
+ *   longer than 4096 bytes or holds a control or non-ASCII character.
  * @example
  * validateHeaderValue('apns-topic', 'com.example.app');   // 'com.example.app'
  * validateHeaderValue('apns-topic', 'x\r\nevil: 1');      // throws
@@ -69,6 +78,10 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 export function validateHeaderValue(name: string, value: string): string {
   if (typeof value !== 'string') throw new InvalidArgumentError(name, `expected a string, got ${kindOf(value)}`);
   if (value.length === 0) throw new InvalidArgumentError(name, 'must not be empty');
+  // Checked first: a huge value is refused without scanning it.
+  if (value.length > MAX_HEADER_VALUE_BYTES) {
+    throw new InvalidArgumentError(name, `is ${value.length} characters, over the limit of ${MAX_HEADER_VALUE_BYTES} bytes of printable ASCII`);
+  }
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c < 0x20 || c === 0x7f) {

@@ -103,6 +103,24 @@ describe('validateHeaderValue with hostile input', () => {
     if (value.length > 1) expect((caught as Error).message).not.toContain(value);
   });
 
+  it('bounds the length: 4096 bytes pass, one more, 8 KB and 100 KB are refused without echoing', () => {
+    const max = 'a'.repeat(4096);
+    expect(validateHeaderValue('apns-topic', max)).toBe(max);
+    for (const value of ['a'.repeat(4097), 'b'.repeat(8 * 1024), 'c'.repeat(100 * 1024)]) {
+      let caught: unknown;
+      try {
+        validateHeaderValue('apns-topic', value);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(InvalidArgumentError);
+      expect(caught).toMatchObject({ field: 'apns-topic' });
+      expect((caught as Error).message).toMatch(new RegExp(`is ${value.length} characters, over the limit of 4096 bytes`));
+      expect((caught as Error).message).not.toContain(value.slice(0, 64));
+    }
+    expect(() => buildHeaders({ topic: 'a'.repeat(5000) })).toThrow(/topic: is 5000 characters, over the limit of 4096 bytes/);
+  });
+
   it('refuses non-strings', () => {
     expect(() => validateHeaderValue('h', 42 as never)).toThrow(/h: expected a string, got number/);
     expect(() => validateHeaderValue('h', undefined as never)).toThrow(/got undefined/);
