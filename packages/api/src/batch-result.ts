@@ -9,7 +9,11 @@ import type { SendOptions } from './options.js';
 /** One successfully sent token. */
 export interface SentEntry {
   readonly token: string;
-  /** The `apns-id` APNs answered with. */
+  /**
+   * The notification's `apns-id`: the one sent (always, for ids derived from
+   * the batch key), or with `apnsId: false` the one APNs answered if it is a
+   * UUID; `undefined` otherwise.
+   */
   readonly apnsId: string | undefined;
   /**
    * An earlier attempt was cut after it was written and then retried
@@ -27,6 +31,7 @@ export interface Failure {
   readonly reason: string;
   /** 410 only: when APNs last saw the token invalid, ms since epoch. */
   readonly timestamp: number | undefined;
+  /** The `apns-id` APNs answered if it is a UUID, else the one sent (`undefined` when neither, or refused locally). */
   readonly apnsId: string | undefined;
   readonly category: ReasonCategory;
   /** Whether sending again later can succeed (429, 5xx). */

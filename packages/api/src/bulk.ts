@@ -6,7 +6,7 @@
 import { APNSError } from '@pushwire/models';
 import { BatchResult, SentList, outcomeOf, type BatchError, type BatchState } from './batch-result.js';
 import { BatchInterrupted, classify } from './errors.js';
-import { IdDeriver } from './ids.js';
+import { IdDeriver, reportedApnsId } from './ids.js';
 import { checkToken, type PreparedMessage } from './message.js';
 import type { BulkOptions, BulkProgress, SendOptions, TokenOutcome } from './options.js';
 import type { Notification, RawPayload } from '@pushwire/models';
@@ -27,7 +27,12 @@ export interface BulkRun {
   readonly deriveIds: boolean;
   /** Called for each 410. */
   readonly onUnregistered: (token: string, reason: string, timestamp: number | undefined) => void;
+  /** Called for each answer whose `apns-id` is not a UUID (the sent id is reported instead). */
+  readonly onBadApnsId: () => void;
 }
+
+/** What a wait interrupted by the batch stopping resolves with. */
+const STOPPED = Symbol('stopped');
 
 function sizeOf(source: TokenSource): number | undefined {
   if (Array.isArray(source)) return source.length;
@@ -65,6 +70,19 @@ async function closeSource(iterator: AsyncIterator<unknown> | Iterator<unknown>)
   }
 }
 
+/**
+ * The failed-map key of a token that is not a string: `String(token)`, or
+ * `[unprintable token #<index>]` when even that throws (a hostile
+ * `toString`, an object without a prototype): one bad token fails alone.
+ */
+function keyOf(token: unknown, index: number): string {
+  try {
+    return String(token);
+  } catch {
+    return `[unprintable token #${index}]`;
+  }
+}
+
 /** Runs one bulk send to completion. @internal */
 export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchResult> {
   const { poster, message, bulk } = run;
@@ -78,6 +96,24 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
   const groups = new Map<string, { tokens: string[]; error: Error }>();
   const total = sizeOf(source);
   const result = new BatchResult(state, run.notification, run.options, run.idempotencyKey);
+
+  // An abort also ends a wait on the source or the shared queue, which may
+  // never end by itself (a source whose `next()` stalls).
+  let interrupt: (() => void) | undefined;
+  /**
+   * `promise`, or STOPPED as soon as the signal aborts. One abort listener
+   * for the whole batch, not one per wait (a million tokens, a million waits);
+   * resolving an already settled wait is a no-op.
+   */
+  const orStop = <T>(promise: Promise<T>): Promise<T | typeof STOPPED> =>
+    bulk.signal === undefined
+      ? promise
+      : new Promise<T | typeof STOPPED>((resolve, reject) => {
+          interrupt = () => resolve(STOPPED);
+          promise.then(resolve, reject);
+        });
+  const onAbort = (): void => interrupt?.();
+  bulk.signal?.addEventListener('abort', onAbort, { once: true });
 
   let lastProgress = 0;
   const progress = (force: boolean): void => {
@@ -145,12 +181,13 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
   // completion: one wake-up of this loop per step instead of per token.
   const refillAt = bulk.window - Math.max(1, Math.floor(bulk.window / 16));
 
-  const record = (token: string, apnsId: string | undefined, response: PoolResponse): void => {
+  const record = (token: string, sentId: string | undefined, response: PoolResponse): void => {
+    const apnsId = reportedApnsId(response.apnsId, sentId, run.onBadApnsId);
     if (response.status === 200) {
       const possibleDuplicate = response.possibleDuplicate;
-      if (bulk.collect === 'all') state.sent.add(token, response.apnsId ?? apnsId, possibleDuplicate);
+      if (bulk.collect === 'all') state.sent.add(token, apnsId, possibleDuplicate);
       state.counts.sent++;
-      emit({ kind: 'sent', token, apnsId: response.apnsId ?? apnsId, possibleDuplicate });
+      emit({ kind: 'sent', token, apnsId, possibleDuplicate });
       return;
     }
     const reason = response.reason ?? 'Unknown';
@@ -161,7 +198,7 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
       status: response.status,
       reason,
       timestamp: response.timestamp,
-      apnsId: response.apnsId ?? apnsId,
+      apnsId,
       category,
       retryable,
       local: false,
@@ -203,21 +240,29 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
   const iterator = iteratorOf(source);
   const sync = !(Symbol.asyncIterator in source);
   let sourceError: { error: unknown } | undefined;
+  /** A `next()` was left pending when the batch stopped: the source may never answer. */
+  let stalled = false;
+  let pulled = 0;
   try {
     for (;;) {
       // Back-pressure: pull the next token only when this batch has a free
       // slot and the pool's shared queue is not already a window deep.
       while (inFlight >= bulk.window) await slot(refillAt);
-      if (poster.queued >= bulk.window) await poster.onQueueBelow(bulk.window);
+      if (poster.queued >= bulk.window) await orStop(poster.onQueueBelow(bulk.window));
       if (bulk.signal?.aborted === true || callbackError !== undefined) break;
       // No await on a plain iterator: a microtask per token adds up over a million.
-      const next = sync ? (iterator as Iterator<unknown>).next() : await iterator.next();
+      const next = sync ? (iterator as Iterator<unknown>).next() : await orStop((iterator as AsyncIterator<unknown>).next());
+      if (next === STOPPED) {
+        stalled = true;
+        break;
+      }
       if (next.done === true) break;
       const token: unknown = next.value;
+      const index = pulled++;
       try {
         checkToken(token);
       } catch {
-        const key = String(token);
+        const key = keyOf(token, index);
         state.failed.set(key, {
           status: 400,
           reason: 'BadDeviceToken',
@@ -236,13 +281,24 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
   } catch (error) {
     sourceError = { error };
   }
+  bulk.signal?.removeEventListener('abort', onAbort);
   while (inFlight > 0) await slot(0);
   progress(true);
   const interruption = sourceError ?? callbackError;
   if (interruption !== undefined) {
-    if (sourceError === undefined) await closeSource(iterator);
+    if (sourceError === undefined) await stopSource(iterator, stalled);
     throw new BatchInterrupted(sourceError === undefined ? 'callback' : 'source', interruption.error, result);
   }
-  if (bulk.signal?.aborted === true) await closeSource(iterator);
+  if (bulk.signal?.aborted === true) await stopSource(iterator, stalled);
   return result;
+}
+
+/**
+ * Asks the source to clean up. After a stalled `next()` the call is made
+ * but not awaited: an async generator queues `return()` behind the pending
+ * `next()`, so it may never settle.
+ */
+async function stopSource(iterator: AsyncIterator<unknown> | Iterator<unknown>, stalled: boolean): Promise<void> {
+  if (stalled) void closeSource(iterator);
+  else await closeSource(iterator);
 }

@@ -13,7 +13,7 @@ import { Channels } from './channels.js';
 import { runBulk, type TokenSource } from './bulk.js';
 import { ApnsRejection, withApnsId } from './errors.js';
 import { UnregisteredFeed, type UnregisteredEvent } from './feedback.js';
-import { newApnsId } from './ids.js';
+import { newApnsId, reportedApnsId } from './ids.js';
 import { Lanes, type LaneConfig } from './lanes.js';
 import { PreparedMessage, checkIdOptions, checkToken } from './message.js';
 import { resolveBulkOptions, type BulkOptions, type ResolvedClientOptions, type SendOptions } from './options.js';
@@ -38,6 +38,11 @@ export interface ClientStats {
   readonly unregistered: number;
   /** Unregistered events dropped because `unregistered()`'s buffer was full. */
   readonly unregisteredDropped: number;
+  /**
+   * Answers whose `apns-id` header was not a UUID (a broken or hostile
+   * server): the id that was sent was reported instead.
+   */
+  readonly badApnsIds: number;
   /** When the client last started or finished a send (ms since epoch). */
   readonly lastUsed: number;
   /** The pool's own statistics. */
@@ -67,7 +72,7 @@ export class Client {
   #lastUsed = Date.now();
   #closing: Promise<void> | undefined;
   #failure: APNSError | undefined;
-  #counts = { sent: 0, rejected: 0, errors: 0, unregistered: 0 };
+  #counts = { sent: 0, rejected: 0, errors: 0, unregistered: 0, badApnsIds: 0 };
 
   /** @internal Use `Server.createClient()`. */
   constructor(origin: string, pool: Pool, options: ResolvedClientOptions, lanes?: LaneConfig) {
@@ -155,7 +160,12 @@ export class Client {
   }
 
   /**
-   * Sends one notification and resolves with its `apns-id`.
+   * Sends one notification and resolves with its `apns-id`: the one APNs
+   * answered when it is a UUID (8-4-4-4-12 hex, either case), otherwise the
+   * one that was sent (the answer is ignored and counted in
+   * `stats().badApnsIds`). With `apnsId: false` nothing was sent, so a
+   * missing or non-UUID answer resolves with `''`: the notification was
+   * accepted, but no id is known for it.
    *
    * `notification` is a models `Notification`, or a `RawPayload`
    * (`{ raw: object | jsonString }`) for a payload written as Apple's JSON:
@@ -165,7 +175,8 @@ export class Client {
    * payload or option rejects with `InvalidArgumentError` (or
    * `PayloadTooLargeError`) and APNs sees nothing.
    *
-   * @throws {ApnsRejection} APNs answered non-200 (a 410 also emits `'unregistered'`).
+   * @throws {ApnsRejection} APNs answered non-200 (a 410 also emits `'unregistered'`); its
+   *   `apnsId` follows the same rule as the resolved value (`undefined` instead of `''`).
    * @throws {InvalidArgumentError} bad input; nothing was sent.
    * @throws {Timeout | Closed | ConnectError | Aborted} from the pool: no answer. The
    *   error's `outcome` says whether APNs may have seen it (`'unknown'`) or not
@@ -188,10 +199,11 @@ export class Client {
     } catch (error) {
       throw withApnsId(error, apnsId);
     }
-    if (response.status === 200) return response.apnsId ?? apnsId ?? '';
+    const reportedId = reportedApnsId(response.apnsId, apnsId, this.#badApnsId);
+    if (response.status === 200) return reportedId ?? '';
     const reason = response.reason ?? 'Unknown';
     if (response.status === 410) this.#unregistered(token, options.topic, reason, response.timestamp);
-    throw new ApnsRejection({ status: response.status, reason, timestamp: response.timestamp, apnsId: response.apnsId ?? apnsId, fatal: response.fatal });
+    throw new ApnsRejection({ status: response.status, reason, timestamp: response.timestamp, apnsId: reportedId, fatal: response.fatal });
   }
 
   /**
@@ -201,8 +213,14 @@ export class Client {
    *
    * Each token lands exactly once in `sent`, `failed` or `errors`. A token
    * that fails local validation goes to `failed` as
-   * `{ status: 400, reason: 'BadDeviceToken', local: true }` and is not sent.
-   * Every 410 is also emitted as `'unregistered'`.
+   * `{ status: 400, reason: 'BadDeviceToken', local: true }` and is not sent;
+   * a non-string token is keyed there by `String(token)`, or
+   * `[unprintable token #<index>]` (its 0-based position in the source) when
+   * even that throws. Every 410 is also emitted as `'unregistered'`. An
+   * answered `apns-id` that is not a UUID is ignored (see `sendNotification`).
+   *
+   * `bulkOptions.signal` stops the batch even while an async source's
+   * `next()` never settles: it resolves with the tokens pulled so far.
    *
    * Pass `batch.retry()` as the single argument to resend the retryable rest.
    *
@@ -249,6 +267,7 @@ export class Client {
         idempotencyKey,
         deriveIds: options.apnsId !== false,
         onUnregistered: (token, reason, timestamp) => this.#unregistered(token, options.topic, reason, timestamp),
+        onBadApnsId: this.#badApnsId,
       },
       tokens,
     );
@@ -323,6 +342,10 @@ export class Client {
     this.#inFlight--;
     this.#lastUsed = Date.now();
     throw error;
+  };
+
+  readonly #badApnsId = (): void => {
+    this.#counts.badApnsIds++;
   };
 
   #unregistered(token: string, topic: string, reason: string, timestamp: number | undefined): void {

@@ -7,11 +7,32 @@
 import { APNSError, describeReason, type ReasonCategory } from '@pushwire/models';
 import type { BatchResult } from './batch-result.js';
 
+/** The most characters of a server's `reason` an error message shows (Apple's longest is under 30). */
+const MAX_SHOWN_REASON = 100;
+
+/** C0/C1 controls, format characters (bidi overrides, zero-width), line separators, lone surrogates. */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+
+/**
+ * A log-safe copy of a server-provided string for an error message: unsafe
+ * characters become `?` (a newline cannot fake a log line), and it is cut
+ * at `max` characters with an ellipsis (a 100 KB reason stays short).
+ * @internal
+ */
+export function logSafe(text: string, max: number): string {
+  // Cut first: no need to scan all of a 100 KB reason.
+  let cut = text.length > max ? text.slice(0, max) : text;
+  // Never end on half a surrogate pair.
+  if (cut.length < text.length && /[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1);
+  const clean = cut.replace(UNSAFE, '?');
+  return cut.length < text.length ? `${clean}…` : clean;
+}
+
 /** What {@link ApnsRejection} is built from: one non-200 APNs response. */
 export interface RejectionInit {
   /** HTTP status, e.g. 400, 410, 429. */
   status: number;
-  /** APNs `reason`, e.g. `BadDeviceToken`; `undefined` when the body had none. */
+  /** APNs `reason`, e.g. `BadDeviceToken`; `undefined` when the body had none. Kept verbatim on the error; its message shows a log-safe copy. */
   reason: string | undefined;
   /** For 410: when APNs last saw the token invalid for the topic, ms since epoch. */
   timestamp?: number | undefined;
@@ -46,7 +67,13 @@ export interface RejectionInit {
 export class ApnsRejection extends APNSError {
   /** HTTP status of the response. */
   readonly status: number;
-  /** APNs `reason` string; `'Unknown'` when the response carried none. */
+  /**
+   * APNs `reason` string exactly as the server sent it (`'Unknown'` when the
+   * response carried none). The message shows a log-safe copy (control
+   * characters replaced by `?`, cut at 100 characters with `…`); this
+   * property is the original, so it may be long or hold newlines: escape it
+   * before logging it yourself.
+   */
   readonly reason: string;
   /** 410 only: when the token became invalid, ms since epoch (Apple's clock). */
   readonly timestamp: number | undefined;
@@ -60,7 +87,8 @@ export class ApnsRejection extends APNSError {
   constructor(init: RejectionInit) {
     const reason = init.reason ?? 'Unknown';
     const info = classify(init.status, reason);
-    super(`APNs rejected the ${init.subject ?? 'notification'}: ${init.status} ${reason}`, 'ERR_PUSHWIRE_REJECTED', info.retryable && init.fatal !== true, {}, 'rejected');
+    const shown = `${init.status} ${logSafe(reason, MAX_SHOWN_REASON)}`;
+    super(`APNs rejected the ${init.subject ?? 'notification'}: ${shown}`, 'ERR_PUSHWIRE_REJECTED', info.retryable && init.fatal !== true, {}, 'rejected');
     this.name = 'ApnsRejection';
     this.status = init.status;
     this.reason = reason;

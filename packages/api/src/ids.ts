@@ -4,6 +4,21 @@
  * (batch key, token) always gets the same `apns-id` without storing it.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { isUuid } from './options.js';
+
+/**
+ * The `apns-id` to report for an answer: the one APNs answered when it is a
+ * UUID (8-4-4-4-12 hex, either case), otherwise the one that was sent (or
+ * `undefined` if none was). A broken or hostile server cannot hand the app
+ * a path, markup or a megabyte as an id; `onBad` hears of each refused one.
+ * @internal
+ */
+export function reportedApnsId(answered: string | undefined, sent: string | undefined, onBad: () => void): string | undefined {
+  if (answered === undefined) return sent;
+  if (isUuid(answered)) return answered;
+  onBad();
+  return sent;
+}
 
 /** A random lowercase UUID (version 4). */
 export function newApnsId(): string {

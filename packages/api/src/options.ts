@@ -133,10 +133,16 @@ export interface PingOptions {
 /** Options of a {@link Server}: where and how to connect, plus client defaults. */
 export interface ServerOptions extends ClientOptions {
   /**
-   * Extra CA certificates to trust, e.g. a mock server's. TLS verification
-   * cannot be turned off; this only adds trust.
+   * The CA certificates to trust, **in place of** Node's bundled roots: for
+   * a mock server or a private CA, which is then the only one trusted
+   * (Apple's servers are not). TLS verification cannot be turned off.
    */
   ca?: string | Buffer | Array<string | Buffer>;
+  /**
+   * CA certificates to trust **in addition to** Node's bundled roots (or to
+   * `ca`), e.g. a corporate proxy's CA while still reaching Apple.
+   */
+  extraCa?: string | Buffer | Array<string | Buffer>;
   /**
    * Port of the APNs host (production/development only): 443, or 2197 when
    * a firewall blocks 443.
@@ -241,7 +247,13 @@ export interface BulkOptions {
    * the same ids. Generated when absent.
    */
   idempotencyKey?: string;
-  /** Stops pulling tokens; in-flight sends are abandoned and reported in `errors`. */
+  /**
+   * Stops pulling tokens; in-flight sends are abandoned and reported in
+   * `errors`, and the batch resolves with the tokens pulled so far (tokens
+   * never pulled are not in it). This works even while an async source's
+   * `next()` never settles: the batch stops waiting for it, and the source's
+   * `return()` is then called without being awaited.
+   */
   signal?: AbortSignal;
 }
 
@@ -253,7 +265,14 @@ export function isUuid(value: string): boolean {
 }
 
 function describe(value: unknown): string {
-  return `\`${typeof value === 'string' ? value : String(value)}\` (${typeof value})`;
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : String(value);
+  } catch {
+    // An object whose toString throws must still get the InvalidArgumentError.
+    text = '?';
+  }
+  return `\`${text.length > 40 ? `${text.slice(0, 40)}…` : text}\` (${typeof value})`;
 }
 
 /** `name` must be an integer in [min, max], or undefined. @internal */
@@ -262,6 +281,22 @@ export function checkInteger(name: string, value: unknown, min: number, max = Nu
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new InvalidArgumentError(name, `expected an integer from ${min} to ${max}, got ${describe(value)}`);
   }
+}
+
+/**
+ * The longest delay Node's timers honour (2^31 - 1 ms, about 24.8 days):
+ * a longer one fires at once, with a warning.
+ */
+const MAX_DURATION = 2 ** 31 - 1;
+
+/**
+ * `name` must be a whole number of milliseconds in [min, max], or
+ * undefined. Checked here, not only in the pool, so the error names the
+ * api option and its real range (the pool's would say `deadline`).
+ * @internal
+ */
+function checkDuration(name: string, value: unknown, min: number, max = MAX_DURATION): void {
+  checkInteger(name, value, min, max);
 }
 
 /** Client options with defaults filled. @internal */
@@ -274,15 +309,15 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
   }
   checkInteger('connections', options.connections, 1, 64);
-  checkInteger('timeout', options.timeout, 1);
+  checkDuration('timeout', options.timeout, 1);
   checkInteger('highWaterMark', options.highWaterMark, 1);
   checkInteger('feedbackBuffer', options.feedbackBuffer, 0);
   const { backoff, ping } = options;
   if (backoff !== undefined) {
     // Checked here too so the error names the option the app passed.
     if (typeof backoff !== 'object' || backoff === null) throw new InvalidArgumentError('backoff', `expected an object, got ${describe(backoff)}`);
-    checkInteger('backoff.minDelay', backoff.minDelay, 0);
-    checkInteger('backoff.maxDelay', backoff.maxDelay, backoff.minDelay ?? 0);
+    checkDuration('backoff.minDelay', backoff.minDelay, 0);
+    checkDuration('backoff.maxDelay', backoff.maxDelay, backoff.minDelay ?? 0);
     const { factor, jitter } = backoff;
     if (factor !== undefined && (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1)) {
       throw new InvalidArgumentError('backoff.factor', `expected a finite number from 1 and up, got ${describe(factor)}`);
@@ -292,16 +327,16 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
   if (ping !== undefined) {
     if (typeof ping !== 'object' || ping === null) throw new InvalidArgumentError('ping', `expected an object, got ${describe(ping)}`);
     const day = 86_400_000;
-    checkInteger('ping.interval', ping.interval, 0, day);
-    checkInteger('ping.timeout', ping.timeout, 1, day);
-    checkInteger('ping.busyInterval', ping.busyInterval, 0, day);
+    checkDuration('ping.interval', ping.interval, 0, day);
+    checkDuration('ping.timeout', ping.timeout, 1, day);
+    checkDuration('ping.busyInterval', ping.busyInterval, 0, day);
   }
   const delivery = options.delivery ?? 'at-most-once';
   if (delivery !== 'at-most-once' && delivery !== 'at-least-once') {
     throw new InvalidArgumentError('delivery', `expected 'at-most-once' or 'at-least-once', got ${describe(delivery)}`);
   }
   const timeout = options.timeout ?? 10_000;
-  checkInteger('attemptTimeout', options.attemptTimeout, 1, timeout);
+  checkDuration('attemptTimeout', options.attemptTimeout, 1, timeout);
   const resolved = {
     connections: options.connections ?? 2,
     timeout,
@@ -324,7 +359,7 @@ export function resolveBulkOptions(options: BulkOptions): BulkOptions & { window
     throw new InvalidArgumentError('bulkOptions', `expected an object, got ${describe(options)}`);
   }
   checkInteger('window', options.window, 1, 1_000_000);
-  checkInteger('progressInterval', options.progressInterval, 0);
+  checkDuration('progressInterval', options.progressInterval, 0);
   for (const name of ['onProgress', 'onResult'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
       throw new InvalidArgumentError(name, `expected a function, got ${describe(options[name])}`);

@@ -156,8 +156,8 @@ export class Server {
   }
 
   /**
-   * Any origin speaking the APNs protocol, e.g. a mock server; `ca` adds
-   * trust. Channel management and broadcasts go to the same origin unless
+   * Any origin speaking the APNs protocol, e.g. a mock server; `ca` trusts
+   * its CA (in place of Node's roots), `extraCa` beside them. Channel management and broadcasts go to the same origin unless
    * `channelOrigin` / `broadcastOrigin` say otherwise.
    */
   static custom(origin: string, auth: Auth, options: Omit<ServerOptions, 'port'> = {}): Server {
@@ -197,7 +197,11 @@ export class Server {
     const merged = { ...this.#options, ...options };
     const resolved = resolveClientOptions(merged);
     const hook = this.#hook;
-    const tlsOptions: TlsOptions = merged.ca === undefined ? this.#tls : { ...this.#tls, ca: merged.ca };
+    const tlsOptions: TlsOptions = {
+      ...this.#tls,
+      ...(merged.ca === undefined ? {} : { ca: merged.ca }),
+      ...(merged.extraCa === undefined ? {} : { extraCa: merged.extraCa }),
+    };
     const openPool = (origin: string, size: number): Pool =>
       new Pool(origin, {
         size,
@@ -207,7 +211,11 @@ export class Server {
         atLeastOnce: resolved.delivery === 'at-least-once',
         ...(resolved.highWaterMark === undefined ? {} : { highWaterMark: resolved.highWaterMark }),
         ...(resolved.backoff === undefined ? {} : { retry: resolved.backoff }),
-        ...(resolved.ping === undefined ? {} : { connection: pingOptions(resolved.ping) }),
+        connection: {
+          ...(resolved.ping === undefined ? {} : pingOptions(resolved.ping)),
+          // A channel list (up to 10,000 ids per app) is the one large answer APNs gives.
+          ...(origin === this.channelOrigin && origin !== this.origin ? { maxResponseBody: CHANNEL_LIST_BODY } : {}),
+        },
       });
     // Channel management is low volume: one connection, opened on first use.
     const lanes = {
@@ -218,6 +226,9 @@ export class Server {
     return new Client(this.origin, openPool(this.origin, resolved.connections), resolved, lanes);
   }
 }
+
+/** Response-body cap on the channel-management origin: 10,000 channel ids as JSON fit with room. */
+const CHANNEL_LIST_BODY = 1024 * 1024;
 
 /** The connection tier's names for {@link PingOptions}. */
 function pingOptions(ping: PingOptions): { pingInterval?: number; pingTimeout?: number; busyPingInterval?: number } {

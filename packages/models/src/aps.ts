@@ -42,21 +42,24 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
 
 const ALERT_KEYS: ReadonlySet<string> = new Set(['title', 'subtitle', 'body', 'launchImage']);
 
+// Maps, not object literals: the key looked up is the caller's, and on a
+// plain object `__proto__` or `constructor` would find Object.prototype's.
+
 /** Apple's `aps` JSON keys → the notification field to use instead. */
-const APS_KEYS: Readonly<Record<string, string>> = {
-  'thread-id': 'threadId', 'content-available': 'contentAvailable', 'mutable-content': 'mutableContent',
-  'target-content-id': 'targetContentId', 'interruption-level': 'interruptionLevel', 'relevance-score': 'relevanceScore',
-  'filter-criteria': 'filterCriteria', 'stale-date': 'staleDate', 'content-state': 'contentState',
-  'dismissal-date': 'dismissalDate', 'attributes-type': 'attributesType', 'input-push-token': 'inputPushToken',
-  'input-push-channel': 'inputPushChannel', 'content-changed': 'contentChanged',
-};
+const APS_KEYS: ReadonlyMap<string, string> = new Map([
+  ['thread-id', 'threadId'], ['content-available', 'contentAvailable'], ['mutable-content', 'mutableContent'],
+  ['target-content-id', 'targetContentId'], ['interruption-level', 'interruptionLevel'], ['relevance-score', 'relevanceScore'],
+  ['filter-criteria', 'filterCriteria'], ['stale-date', 'staleDate'], ['content-state', 'contentState'],
+  ['dismissal-date', 'dismissalDate'], ['attributes-type', 'attributesType'], ['input-push-token', 'inputPushToken'],
+  ['input-push-channel', 'inputPushChannel'], ['content-changed', 'contentChanged'],
+]);
 
 /** Apple's `alert` JSON keys → the alert field to use instead. */
-const ALERT_JSON_KEYS: Readonly<Record<string, string>> = {
-  'launch-image': 'launchImage', 'loc-key': 'body: { key }', 'loc-args': 'body: { key, args }',
-  'title-loc-key': 'title: { key }', 'title-loc-args': 'title: { key, args }',
-  'subtitle-loc-key': 'subtitle: { key }', 'subtitle-loc-args': 'subtitle: { key, args }',
-};
+const ALERT_JSON_KEYS: ReadonlyMap<string, string> = new Map([
+  ['launch-image', 'launchImage'], ['loc-key', 'body: { key }'], ['loc-args', 'body: { key, args }'],
+  ['title-loc-key', 'title: { key }'], ['title-loc-args', 'title: { key, args }'],
+  ['subtitle-loc-key', 'subtitle: { key }'], ['subtitle-loc-args', 'subtitle: { key, args }'],
+]);
 
 /**
  * The problem text for an unknown field: what it probably meant (Apple's
@@ -65,8 +68,8 @@ const ALERT_JSON_KEYS: Readonly<Record<string, string>> = {
 function unknownField(key: string, known: ReadonlySet<string>, kind: 'notification' | 'alert'): string {
   const lower = key.toLowerCase();
   const sameLetters = [...known].find((k) => k.toLowerCase() === lower.replaceAll('-', ''));
-  const alertHint = ALERT_JSON_KEYS[lower] ?? (kind === 'notification' && ALERT_KEYS.has(key) ? key : undefined);
-  const hint = kind === 'alert' ? (alertHint ?? sameLetters) : (APS_KEYS[lower] ?? sameLetters ?? (alertHint && `alert: { ${alertHint} }`));
+  const alertHint = ALERT_JSON_KEYS.get(lower) ?? (kind === 'notification' && ALERT_KEYS.has(key) ? key : undefined);
+  const hint = kind === 'alert' ? (alertHint ?? sameLetters) : (APS_KEYS.get(lower) ?? sameLetters ?? (alertHint && `alert: { ${alertHint} }`));
   const list = kind === 'alert' ? 'an alert field (title, subtitle, body, launchImage)' : 'a notification field';
   const where =
     kind === 'alert'

@@ -35,15 +35,16 @@ const encoder = new TextEncoder();
  * - liveactivity: needs `event` and `timestamp`; `start` needs `attributesType`,
  *   `attributes`, `contentState` and `alert`, `update` needs `contentState`;
  *   `relevanceScore` may be any number; `event` on any other push type is refused.
- * A {@link RawPayload} skips field and push-type checks: it must be a JSON
- * object and fit the limit.
+ * A {@link RawPayload} skips field and push-type checks: it must be (or, via
+ * `toJSON`, serialize to) a JSON object and fit the limit.
  *
  * @param input the notification, or `{ raw }`
  * @param pushType the push type the payload is sent with
  * @default pushType `'alert'`
  * @throws {PayloadTooLargeError} if the body is over the limit (stating size and limit).
  * @throws {InvalidArgumentError} for an invalid field, a broken push-type rule,
- *   or a value `JSON.stringify` cannot encode (BigInt, cycles).
+ *   a value `JSON.stringify` cannot encode (BigInt, cycles), or a payload
+ *   whose `toJSON` makes it something other than a JSON object (`payload`).
  * @example
  * const body = encodePayload({ alert: 'Flash sale', sound: 'default' });
  * new TextDecoder().decode(body); // '{"aps":{"alert":"Flash sale","sound":"default"}}'
@@ -141,13 +142,28 @@ function rawJson(input: RawPayload): string {
 }
 
 function stringify(value: Record<string, unknown>, field: string): string {
+  let json: string | undefined;
   try {
-    return JSON.stringify(value);
+    json = JSON.stringify(value) as string | undefined;
   } catch (error) {
     // BigInt values and reference cycles make JSON.stringify throw a TypeError.
     // Only on this error path: find the key that broke, to name it.
     throw new InvalidArgumentError(culprit(value, field), 'cannot be encoded as JSON (a BigInt or a cycle?)', { cause: error });
   }
+  // A `toJSON` (on a raw object, or a custom key named so) can turn the
+  // object into anything: `""`, `[1,2]`, `null`, or `undefined` (an empty body).
+  if (typeof json !== 'string' || !json.startsWith('{')) {
+    throw new InvalidArgumentError('payload', `must serialize to a JSON object, but its toJSON gave ${jsonKind(json)}`);
+  }
+  return json;
+}
+
+/** What a non-object serialization is, without echoing it (it is app data). */
+function jsonKind(json: string | undefined): string {
+  if (json === undefined) return 'nothing (undefined)';
+  if (json.startsWith('[')) return 'an array';
+  if (json.startsWith('"')) return 'a string';
+  return json === 'null' ? 'null' : `a ${json === 'true' || json === 'false' ? 'boolean' : 'number'}`;
 }
 
 function culprit(value: Record<string, unknown>, field: string): string {

@@ -79,6 +79,22 @@ describe('TLS verification cannot be disabled', () => {
         await client.close();
       }
     });
+
+    test("`extraCa` adds the mock's CA to the default roots; beside another server's `ca` it still connects", async () => {
+      const other = await MockApnsServer.start();
+      try {
+        for (const options of [{ extraCa: mock.ca }, { ca: other.ca, extraCa: mock.ca }]) {
+          const client = await Server.custom(mock.origin, tokenAuth(mock), options).createClient();
+          try {
+            await expect(client.sendNotification(newToken(), { alert: 'Hi' }, { topic: TOPIC })).resolves.toEqual(expect.any(String));
+          } finally {
+            await client.close();
+          }
+        }
+      } finally {
+        await other.stop();
+      }
+    });
   });
 
   test('a connect failure is a ConnectError somewhere in the chain', async () => {
