@@ -11,7 +11,7 @@ import { createSecureContext } from 'node:tls';
 import { Option, type Command } from 'commander';
 import type { Auth } from '@pushwire/api';
 import { badInput } from './exit-codes.js';
-import { readNamedFile } from './files.js';
+import { exposedSecretWarning, readNamedFile, readSecretFile } from './files.js';
 
 /** The auth flags as commander parses them (each may also come from its environment variable). */
 export interface AuthFlags {
@@ -79,25 +79,40 @@ function required(flags: AuthFlags, key: keyof AuthFlags, why: string): string {
   return value.trim();
 }
 
+/** Receives one warning line (newline included), e.g. stderr's `write`. */
+export type Warn = (line: string) => void;
+
+/**
+ * Warns once, after the file proved to be a usable key, when other users
+ * can read it: the key works, but it is no longer only the owner's.
+ */
+function warnIfExposed(warn: Warn, flag: string, path: string, mode: number): void {
+  const warning = exposedSecretWarning(flag, path, mode);
+  if (warning !== undefined) warn(warning);
+}
+
 /**
  * Loads the credential the flags name, reading and checking its files.
- * Resolves `undefined` when no credential was given.
+ * Resolves `undefined` when no credential was given. A key or PKCS#12 file
+ * that other users can read gets one warning through `warn`.
  * @throws {CliError} bad input: missing companion flag, unreadable file, not a key.
  */
-export async function loadAuth(command: Command, flags: AuthFlags): Promise<Auth | undefined> {
+export async function loadAuth(command: Command, flags: AuthFlags, warn: Warn): Promise<Auth | undefined> {
   const kind = chooseKind(command, flags);
   if (kind === undefined) return undefined;
   if (kind === 'token') {
     const keyId = required(flags, 'keyId', 'with --key-file');
     const teamId = required(flags, 'teamId', 'with --key-file');
     const name = nameOf(command, 'keyFile');
-    const key = (await readNamedFile(name, flags.keyFile!)).toString('utf8');
+    const file = await readSecretFile(name, flags.keyFile!);
+    const key = file.bytes.toString('utf8');
     try {
       const parsed = createPrivateKey(key);
       if (parsed.asymmetricKeyType !== 'ec') throw new Error('not an EC key');
     } catch {
       throw badInput(`${name} '${flags.keyFile}' is not an ES256 (P-256) private key in PEM (.p8) form`);
     }
+    warnIfExposed(warn, name, flags.keyFile!, file.mode);
     return { token: { keyId, teamId, key } };
   }
   const passphrase = flags.passphrase;
@@ -107,21 +122,24 @@ export async function loadAuth(command: Command, flags: AuthFlags): Promise<Auth
     const keyPath = required(flags, 'certKey', 'with --cert');
     const keyName = nameOf(command, 'certKey');
     const cert = await readNamedFile(certName, flags.cert!);
-    const key = await readNamedFile(keyName, keyPath);
+    const { bytes: key, mode } = await readSecretFile(keyName, keyPath);
     try {
       createSecureContext({ cert, key, ...withPass });
     } catch {
       throw badInput(`${certName} '${flags.cert}' and ${keyName} '${keyPath}' do not form a usable PEM certificate and key (wrong passphrase?)`);
     }
+    // Only the key is secret; the certificate is public.
+    warnIfExposed(warn, keyName, keyPath, mode);
     return { cert: cert.toString('utf8'), key: key.toString('utf8'), ...withPass };
   }
   const pfxName = nameOf(command, 'pfx');
-  const pfx = await readNamedFile(pfxName, flags.pfx!);
+  const { bytes: pfx, mode } = await readSecretFile(pfxName, flags.pfx!);
   try {
     createSecureContext({ pfx, ...withPass });
   } catch {
     throw badInput(`${pfxName} '${flags.pfx}' is not a usable PKCS#12 bundle (wrong or missing --passphrase?)`);
   }
+  warnIfExposed(warn, pfxName, flags.pfx!, mode);
   return { pfx, ...withPass };
 }
 

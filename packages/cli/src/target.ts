@@ -5,6 +5,7 @@
 import { Option, type Command } from 'commander';
 import { Server, type Auth, type Client } from '@pushwire/api';
 import { describeAuth, loadAuth, type AuthFlags } from './auth-flags.js';
+import type { OutStream } from './context.js';
 import { badInput } from './exit-codes.js';
 import { readNamedFile } from './files.js';
 import { readMockState } from './mock-state.js';
@@ -64,20 +65,21 @@ function originOf(env: string): string {
 
 /**
  * Builds the client for `flags`. With `--env mock` the running mock's
- * origin, CA and test key are used unless auth flags are given.
+ * origin, CA and test key are used unless auth flags are given. Warnings
+ * (a key file other users can read) go to `stderr`.
  * @throws {CliError} bad input (unknown env, missing credentials, unreadable files).
  */
-export async function openTarget(command: Command, flags: TargetFlags): Promise<Target> {
-  let auth: Auth | undefined = await loadAuth(command, flags);
+export async function openTarget(command: Command, flags: TargetFlags, stderr: OutStream): Promise<Target> {
+  let auth: Auth | undefined = await loadAuth(command, flags, (line) => void stderr.write(line));
   const cas: Buffer[] = [];
   if (flags.ca !== undefined) cas.push(await readNamedFile(command.getOptionValueSource('ca') === 'env' ? 'PUSHWIRE_CA' : '--ca', flags.ca));
   const env = flags.env.trim();
   let origin: string | undefined;
   if (env === 'mock') {
-    const mock = await readMockState();
+    const mock = readMockState();
     origin = mock.origin;
-    cas.push(await readNamedFile('the mock CA', mock.caPath));
-    auth ??= { token: { keyId: mock.keyId, teamId: mock.teamId, key: (await readNamedFile('the mock key', mock.keyPath)).toString('utf8') } };
+    cas.push(mock.ca);
+    auth ??= { token: { keyId: mock.keyId, teamId: mock.teamId, key: mock.key } };
   } else if (env !== 'production' && env !== 'development') {
     origin = originOf(env);
   }

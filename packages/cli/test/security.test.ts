@@ -3,7 +3,7 @@
  * before anything reaches the mock server, and never a secret on stderr.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MockApnsServer, createSigningKey, type PemCredentials } from '@pushwire/mock-server';
 import { TOPIC, ensureBuilt, makeTokens, runCli, startMock, type MockFixture } from './helpers.js';
@@ -98,6 +98,25 @@ describe('CLI: security defaults', () => {
     expect(r.stderr).toMatch(/expired on \d{4}-/);
     expect(r.stderr).not.toMatch(/-----BEGIN/);
     expect(mock.stats().connections).toBe(0);
+  });
+
+  test('a --key-file other users can read: one warning line (never the key) and the push goes out; 0600: no warning', async () => {
+    const keyPath = join(fx.dir, 'AuthKey_shared.p8');
+    await writeFile(keyPath, fx.mock.signingKey.key);
+    // Set the bits exactly: writeFile's mode is filtered by the umask.
+    await chmod(keyPath, 0o644);
+    const flags = fx.flags.map((f) => (f === fx.keyPath ? keyPath : f));
+    const [shared, owned] = makeTokens(2, 'key-mode');
+    const loose = await runCli(['send', ...flags, '--token', shared!, '--topic', TOPIC, '--alert', 'x']);
+    expect(loose.code).toBe(0);
+    expect(loose.stderr).toBe(`warning: --key-file '${keyPath}' is readable by other users (mode 0644); chmod 600 it\n`);
+    expect(loose.stderr + loose.stdout).not.toMatch(/-----BEGIN|PRIVATE KEY/);
+    expect(fx.mock.accepted(shared!)).toHaveLength(1);
+
+    await chmod(keyPath, 0o600);
+    const tight = await runCli(['send', ...flags, '--token', owned!, '--topic', TOPIC, '--alert', 'x']);
+    expect([tight.code, tight.stderr]).toEqual([0, '']);
+    expect(fx.mock.accepted(owned!)).toHaveLength(1);
   });
 
   test('a rejected provider token (403) never prints the JWT, even with --verbose', async () => {

@@ -1,7 +1,9 @@
 /**
  * Provider-token (JWT, ES256) verification with Apple's rules: unknown key
  * or bad signature -> InvalidProviderToken, iat older than an hour ->
- * ExpiredProviderToken, a new token within 20 minutes on one connection ->
+ * ExpiredProviderToken, iat over a minute in the future (not issued yet;
+ * the mock's strictness, Apple documents no reason) -> InvalidProviderToken,
+ * a new token within 20 minutes on one connection ->
  * TooManyProviderTokenUpdates, team bound to the connection, a
  * topic-specific key alone on its connection -> UnrelatedKeyIdInToken.
  */
@@ -11,6 +13,12 @@ import { reject, type Rejection } from './reasons.js';
 const MINUTE = 60_000;
 /** Apple: tokens older than one hour are expired. */
 const MAX_AGE = 60 * MINUTE;
+/**
+ * How far in the future an `iat` may be: clocks drift, so a token signed a
+ * little ahead of the server is fine; a later one was not issued yet and is
+ * refused like any other bad token.
+ */
+const MAX_CLOCK_SKEW = MINUTE;
 /** Apple: at most one token change per 20 minutes on a connection. */
 const MIN_REFRESH = 20 * MINUTE;
 const ID = /^[A-Z0-9]{10}$/i;
@@ -63,6 +71,18 @@ export function createSigningKey(ids: { keyId?: string; teamId?: string } = {}):
     key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   };
+}
+
+/**
+ * The rejection for a token issued at `issuedAt` (ms) seen at `now`: older
+ * than an hour is ExpiredProviderToken; issued beyond the clock skew in the
+ * future is InvalidProviderToken. Checked against the clock on every use,
+ * not cached, because the mock's clock can move either way.
+ */
+function timeRejection(issuedAt: number, now: number): Rejection | undefined {
+  if (now - issuedAt > MAX_AGE) return reject('ExpiredProviderToken');
+  if (issuedAt - now > MAX_CLOCK_SKEW) return reject('InvalidProviderToken');
+  return undefined;
 }
 
 /** A verified token: who signed it and when (ms). */
@@ -123,16 +143,17 @@ export class TokenVerifier {
    */
   check(authorization: string | undefined, binding: TokenBinding, now: number): Rejection | undefined {
     if (authorization === undefined || authorization === '') return reject('MissingProviderToken');
-    // Same token as last time on this connection: only its age can have changed.
+    // Same token as last time on this connection: only its timing (age, or a clock moved back) can have changed.
     if (authorization === binding.token) {
       const known = this.#verified.get(authorization);
-      if (known) return now - known.issuedAt > MAX_AGE ? reject('ExpiredProviderToken') : undefined;
+      if (known) return timeRejection(known.issuedAt, now);
     }
     const verified = this.#verified.get(authorization) ?? this.#verify(authorization);
     if (!verified) return reject('InvalidProviderToken');
     const key = this.#keys.get(verified.keyId)!;
     if (key.environment !== 'both' && key.environment !== this.#environment) return reject('BadEnvironmentKeyIdInToken');
-    if (now - verified.issuedAt > MAX_AGE) return reject('ExpiredProviderToken');
+    const untimely = timeRejection(verified.issuedAt, now);
+    if (untimely) return untimely;
     // pushy's mock: a second team on a bound connection is an invalid token.
     if (binding.teamId !== undefined && binding.teamId !== verified.teamId) return reject('InvalidProviderToken');
     // Apple: a topic-specific key does not share a connection with another key.

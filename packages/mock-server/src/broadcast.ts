@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelStore, StoragePolicy } from './channels.js';
 import { reject, type Rejection } from './reasons.js';
-import type { IncomingHeaders } from './validate.js';
+import { isJsonObject, type IncomingHeaders } from './validate.js';
 
 /** Broadcast payloads may be 5120 bytes (Apple). */
 export const BROADCAST_PAYLOAD_LIMIT = 5120;
@@ -99,7 +99,7 @@ function channelIdOf(headers: IncomingHeaders): string | Rejection {
 
 /**
  * Answers one channel-management or broadcast request. `body` is the
- * request body (only read for create), `size` its length in bytes.
+ * request body (read for create and broadcast), `size` its length in bytes.
  */
 export function answerBroadcast(
   method: string,
@@ -173,6 +173,8 @@ export function answerBroadcast(
       if (channel.storagePolicy === 0 && expiration !== '0') return fail(reject('BadExpirationDate'));
       if (size === 0) return fail(reject('PayloadEmpty'));
       if (size > BROADCAST_PAYLOAD_LIMIT) return fail(reject('PayloadTooLarge'));
+      // Apple lists BadRequestPayload for these endpoints; a broadcast is an aps payload like a push.
+      if (!isJsonObject(body)) return fail(reject('BadRequestPayload'));
       return { status: 200, requestId, channelId: channel.channelId };
     }
   }

@@ -128,15 +128,17 @@ export class RequestHandler {
     }
 
     let size = 0;
-    // Channel routes read their body (a create carries the storage policy).
+    // Every route reads its body: a push must be a JSON object, a channel create carries the storage policy.
     const channelRoute = isBroadcastPath(path);
-    const chunks: Buffer[] | undefined = record || channelRoute ? [] : undefined;
+    const chunks: Buffer[] = [];
     stream.on('data', (chunk: Buffer) => {
-      if (chunks && size < BODY_KEEP) chunks.push(chunk);
+      if (size < BODY_KEEP) chunks.push(chunk);
       size += chunk.length;
     });
     stream.once('end', () => {
-      const body = chunks ? Buffer.concat(chunks).toString('utf8') : '';
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      // Decoded only when someone reads the text (fast mode records nothing).
+      const body = record || channelRoute ? bytes.toString('utf8') : '';
       if (record) ctx.recorder.setBody(record, body);
       const answer = (): void => {
         if (stream.destroyed || stream.closed) return;
@@ -144,7 +146,7 @@ export class RequestHandler {
           if (forced) this.#replyBroadcast(connection, stream, record, { ...forced, requestId: randomUUID() });
           else this.#processBroadcast(connection, stream, record, method, path, headers, rawHeaders, body, size);
         } else if (forced) this.#reply(connection, stream, record, apnsId, forced);
-        else this.#process(connection, stream, record, apnsId, method, path, headers, rawHeaders, size);
+        else this.#process(connection, stream, record, apnsId, method, path, headers, rawHeaders, bytes, size);
       };
       if (delay > 0) setTimeout(answer, delay).unref();
       else answer();
@@ -208,6 +210,7 @@ export class RequestHandler {
     path: string,
     headers: IncomingHttpHeaders,
     rawHeaders: readonly string[] | undefined,
+    body: Buffer,
     size: number,
   ): void {
     const ctx = this.#ctx;
@@ -219,7 +222,7 @@ export class RequestHandler {
       rejection =
         ctx.registry.check(checked.token, checked.topic, ctx.options.strictDevices) ??
         this.#authenticate(connection, mode, headers.authorization) ??
-        checkPayload(size, checked.pushType);
+        checkPayload(size, checked.pushType, body);
     }
     this.#reply(connection, stream, record, apnsId, rejection ?? { status: 200, token: (checked as { token: string }).token });
   }

@@ -1,9 +1,10 @@
 /**
  * Request checks in pushy's mock order (protocol notes §4): apns-id, method,
  * topic, collapse-id, priority, expiration, push type, then path and token.
- * Auth, payload emptiness and size come after (see {@link checkPayload}),
+ * Auth, payload emptiness, size and shape come after (see {@link checkPayload}),
  * so a bad token is reported before a missing provider token, as pushy does.
  */
+import { isUtf8 } from 'node:buffer';
 import { reject, type Rejection } from './reasons.js';
 
 /** Apple's push types and the topic suffix each one needs ('' = bare bundle id, undefined = any). */
@@ -117,11 +118,39 @@ export function checkRequest(
   return { token, topic, pushType, apnsId };
 }
 
-/** PayloadEmpty / PayloadTooLarge for a body of `size` bytes and the given push type. */
-export function checkPayload(size: number, pushType: string | undefined): Rejection | undefined {
+/**
+ * True when `body` is UTF-8 JSON whose top level is an object, the only
+ * payload shape APNs delivers (Apple: "a JSON dictionary"). Pass the bytes
+ * when you have them: a decoded string can no longer show bad UTF-8.
+ */
+export function isJsonObject(body: Buffer | string): boolean {
+  if (typeof body !== 'string' && !isUtf8(body)) return false;
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+  } catch {
+    return false;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * PayloadEmpty / PayloadTooLarge / BadRequestPayload for a body of `size`
+ * bytes (`body`: its bytes, complete whenever `size` is within the limit).
+ *
+ * A body that is not a JSON object is refused with 400 BadRequestPayload.
+ * Apple requires a JSON dictionary but documents no device-push reason for
+ * a body that is not one (what APNs answers is unverified; a 400 of some
+ * kind). BadRequestPayload is Apple's own reason for a bad body on the
+ * broadcast and channel endpoints, so clients already know it as "fix the
+ * request, do not retry". Sending it from `/3/device` is this mock's own
+ * strictness: an oracle must refuse at least what APNs refuses.
+ */
+export function checkPayload(size: number, pushType: string | undefined, body: Buffer): Rejection | undefined {
   if (size === 0) return reject('PayloadEmpty');
   const limit = pushType === 'voip' ? PAYLOAD_LIMIT.voip : PAYLOAD_LIMIT.default;
   if (size > limit) return reject('PayloadTooLarge');
+  if (!isJsonObject(body)) return reject('BadRequestPayload');
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ClientHttp2Session, OutgoingHttpHeaders } from 'node:http2';
 import { MockApnsServer } from '../src/index.js';
-import { bearer, close, open, request, TOPIC } from './helpers.js';
+import { bearer, close, jsonOfSize, open, request, TOPIC } from './helpers.js';
 
 const REQUEST_ID = '2288cf3f-70d8-46a6-97d7-dd5d00867127';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -150,11 +150,19 @@ describe('channel management and broadcast (token auth)', () => {
 
   it('holds broadcast payloads to 5120 bytes', async () => {
     const channel = server.createChannel(TOPIC, 1);
-    expect((await request(session, broadcast(channel.channelId), Buffer.alloc(5120, 0x20))).status).toBe(200);
+    expect((await request(session, broadcast(channel.channelId), jsonOfSize(5120))).status).toBe(200);
     const big = await request(session, broadcast(channel.channelId), Buffer.alloc(5121, 0x20));
     expect([big.status, big.json?.reason]).toEqual([413, 'PayloadTooLarge']);
     const empty = await request(session, broadcast(channel.channelId), '');
     expect([empty.status, empty.json?.reason]).toEqual([400, 'PayloadEmpty']);
+  });
+
+  it('answers BadRequestPayload for a broadcast body that is not a JSON object', async () => {
+    const channel = server.createChannel(TOPIC, 1);
+    for (const body of ['nope', '[1,2]', Buffer.alloc(5120, 0x20)]) {
+      const reply = await request(session, broadcast(channel.channelId), body);
+      expect([String(body).trim(), reply.status, reply.json?.reason]).toEqual([String(body).trim(), 400, 'BadRequestPayload']);
+    }
   });
 
   it('takes a later expiration only on a channel that stores messages', async () => {

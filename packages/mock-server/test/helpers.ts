@@ -18,6 +18,13 @@ export function jwt(key: Pick<SigningKey, 'keyId' | 'teamId' | 'key'>, iatMs = D
   return `${header}.${claims}.${signature.toString('base64url')}`;
 }
 
+/** A JSON object payload of exactly `bytes` bytes (ASCII), for size limits now that bodies must be JSON. */
+export function jsonOfSize(bytes: number): string {
+  const empty = '{"aps":{"alert":""}}';
+  if (bytes < empty.length) throw new RangeError(`a JSON payload needs at least ${empty.length} bytes`);
+  return `{"aps":{"alert":"${'x'.repeat(bytes - empty.length)}"}}`;
+}
+
 /** Opens an HTTP/2 session to the mock, trusting its CA (and waits for SETTINGS). */
 export async function open(server: MockApnsServer, options: SecureClientSessionOptions = {}): Promise<ClientHttp2Session> {
   const session = connect(server.origin, { ca: server.ca, ...options });

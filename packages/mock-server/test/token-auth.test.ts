@@ -69,6 +69,25 @@ describe('token auth', () => {
     }
   });
 
+  it('InvalidProviderToken for an iat more than a minute in the future; up to a minute ahead is clock skew', async () => {
+    const future = await open(server);
+    const skewed = await open(server);
+    try {
+      const ahead = await request(future, headers(`bearer ${jwt(server.signingKey, server.clock.now() + 2 * MIN)}`));
+      expect([ahead.status, ahead.json?.reason]).toEqual([403, 'InvalidProviderToken']);
+      const authorization = `bearer ${jwt(server.signingKey, server.clock.now() + 30_000)}`;
+      expect((await request(skewed, headers(authorization))).status).toBe(200);
+      // Checked on every use, not only the first: the same token, once the clock goes back, is not issued yet.
+      server.clock.advance(-2 * MIN);
+      const reused = await request(skewed, headers(authorization));
+      expect([reused.status, reused.json?.reason]).toEqual([403, 'InvalidProviderToken']);
+    } finally {
+      server.clock.advance(2 * MIN);
+      await close(future);
+      await close(skewed);
+    }
+  });
+
   it('ExpiredProviderToken once iat is more than an hour old (injected clock)', async () => {
     const session = await open(server);
     try {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ClientHttp2Session, OutgoingHttpHeaders } from 'node:http2';
 import { MockApnsServer } from '../src/index.js';
-import { close, newToken, open, push, request, TOPIC } from './helpers.js';
+import { close, jsonOfSize, newToken, open, push, request, TOPIC } from './helpers.js';
 
 describe('request validation (token auth)', () => {
   let server: MockApnsServer;
@@ -34,6 +34,13 @@ describe('request validation (token auth)', () => {
     ['empty payload', {}, '', 400, 'PayloadEmpty'],
     ['payload of 4097 bytes', {}, Buffer.alloc(4097, 0x20), 413, 'PayloadTooLarge'],
     ['voip payload of 5121 bytes', { 'apns-topic': `${TOPIC}.voip`, 'apns-push-type': 'voip' }, Buffer.alloc(5121, 0x20), 413, 'PayloadTooLarge'],
+    ['payload that is not JSON', {}, 'hello', 400, 'BadRequestPayload'],
+    ['payload of truncated JSON', {}, '{"aps":{"alert":"hi"}', 400, 'BadRequestPayload'],
+    ['payload of a JSON array', {}, '[1,2]', 400, 'BadRequestPayload'],
+    ['payload of a JSON string', {}, '"hi"', 400, 'BadRequestPayload'],
+    ['payload of JSON null', {}, 'null', 400, 'BadRequestPayload'],
+    ['payload of only whitespace', {}, Buffer.alloc(4096, 0x20), 400, 'BadRequestPayload'],
+    ['payload with invalid UTF-8', {}, Buffer.concat([Buffer.from('{"aps":{"alert":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]), 400, 'BadRequestPayload'],
     ['no authorization', { authorization: undefined }, undefined, 403, 'MissingProviderToken'],
   ];
 
@@ -54,9 +61,28 @@ describe('request validation (token auth)', () => {
   });
 
   it('accepts the largest payloads: 4096 bytes, and 5120 for voip', async () => {
-    expect((await request(session, push(server, token), Buffer.alloc(4096, 0x20))).status).toBe(200);
+    expect((await request(session, push(server, token), jsonOfSize(4096))).status).toBe(200);
     const voip = push(server, token, { 'apns-topic': `${TOPIC}.voip`, 'apns-push-type': 'voip' });
-    expect((await request(session, voip, Buffer.alloc(5120, 0x20))).status).toBe(200);
+    expect((await request(session, voip, jsonOfSize(5120))).status).toBe(200);
+  });
+
+  it('accepts any JSON object, even {} and one with surrounding whitespace', async () => {
+    for (const body of ['{}', ' {"aps":{"alert":"hi"}}\n', '{"custom":[1,2],"aps":{}}']) {
+      expect([body, (await request(session, push(server, token), body)).status]).toEqual([body, 200]);
+    }
+  });
+
+  it('checks the payload shape in fast mode too (nothing recorded)', async () => {
+    const fast = await MockApnsServer.start({ fast: true });
+    const s = await open(fast);
+    try {
+      expect((await request(s, push(fast, token), '{"aps":{"alert":"hi"}}')).status).toBe(200);
+      const bad = await request(s, push(fast, token), 'not json');
+      expect([bad.status, bad.json?.reason]).toEqual([400, 'BadRequestPayload']);
+    } finally {
+      await close(s);
+      await fast.stop();
+    }
   });
 
   it('accepts every push type on its topic', async () => {

@@ -118,7 +118,7 @@ async function loadBroadcast(flags: Flags, context: CliContext): Promise<Notific
 async function broadcast(command: Command, flags: Flags, context: CliContext): Promise<ExitCode> {
   const { stdout, stderr } = context.io;
   const notification = await loadBroadcast(flags, context);
-  const target = await openTarget(command, flags);
+  const target = await openTarget(command, flags, stderr);
   if (flags.verbose === true) stderr.write(`broadcasting via ${target.description}\n`);
   return runChannelCall(target, context.io, flags.json === true, async () => {
     const result = await target.client.broadcast(flags.channel.trim(), notification, {

@@ -73,7 +73,7 @@ async function bulk(command: Command, flags: BulkFlags, context: CliContext): Pr
   await assertReadable('--tokens', flags.tokens);
   const notification = await loadNotification(flags, io, false);
   const options = sendOptionsOf(flags);
-  const target = await openTarget(command, flags);
+  const target = await openTarget(command, flags, io.stderr);
   const out = flags.out === undefined ? io.stdout : await openOut(flags.out);
   // Results own stdout unless they go to a file.
   const display = flags.out === undefined ? io.stderr : io.stdout;

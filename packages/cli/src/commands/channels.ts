@@ -103,7 +103,7 @@ ${EXIT_CODES_HELP}`,
 
 async function runOperation(op: Operation, command: Command, flags: Flags, context: CliContext): Promise<ExitCode> {
   const { stdout, stderr } = context.io;
-  const target = await openTarget(command, flags);
+  const target = await openTarget(command, flags, stderr);
   if (flags.verbose === true) stderr.write(`channels ${op.name} via ${target.client.origin}\n`);
   return runChannelCall(target, context.io, flags.json === true, async () => {
     const { json, text } = await op.run(target.client, flags);

@@ -23,7 +23,7 @@ const HELP = `
 Examples:
   $ pushwire mock                       # random free port
   $ pushwire mock --port 8443 --faults faults.json
-  # in another shell (finds the running mock through ${'$'}PUSHWIRE_MOCK_STATE or the temp dir):
+  # in another shell (finds the running mock through ${'$'}PUSHWIRE_MOCK_STATE or a private per-user dir):
   $ pushwire send --env mock --token $(openssl rand -hex 32) --topic com.example.app --alert "Hello"
 
 The CA certificate and the test .p8 key are written to a temp directory

@@ -49,7 +49,7 @@ async function send(command: Command, flags: SendFlags, context: CliContext): Pr
   const { stdout, stderr } = context.io;
   const notification = await loadNotification(flags, context.io, true);
   const options = sendOptionsOf(flags);
-  const target = await openTarget(command, flags);
+  const target = await openTarget(command, flags, stderr);
   if (flags.verbose === true) stderr.write(`sending to ${target.description}\n`);
   try {
     const apnsId = await target.client.sendNotification(flags.token.trim(), notification, options);
