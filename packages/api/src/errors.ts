@@ -4,29 +4,8 @@
  * `PayloadTooLargeError` (models, before any I/O), `Timeout`, `Closed`,
  * `ConnectError` (connection and pool).
  */
-import { APNSError, describeReason, type ReasonCategory } from '@pushwire/models';
+import { APNSError, describeReason, logSafe, type ReasonCategory } from '@pushwire/models';
 import type { BatchResult } from './batch-result.js';
-
-/** The most characters of a server's `reason` an error message shows (Apple's longest is under 30). */
-const MAX_SHOWN_REASON = 100;
-
-/** C0/C1 controls, format characters (bidi overrides, zero-width), line separators, lone surrogates. */
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
-
-/**
- * A log-safe copy of a server-provided string for an error message: unsafe
- * characters become `?` (a newline cannot fake a log line), and it is cut
- * at `max` characters with an ellipsis (a 100 KB reason stays short).
- * @internal
- */
-export function logSafe(text: string, max: number): string {
-  // Cut first: no need to scan all of a 100 KB reason.
-  let cut = text.length > max ? text.slice(0, max) : text;
-  // Never end on half a surrogate pair.
-  if (cut.length < text.length && /[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1);
-  const clean = cut.replace(UNSAFE, '?');
-  return cut.length < text.length ? `${clean}…` : clean;
-}
 
 /** What {@link ApnsRejection} is built from: one non-200 APNs response. */
 export interface RejectionInit {
@@ -87,7 +66,7 @@ export class ApnsRejection extends APNSError {
   constructor(init: RejectionInit) {
     const reason = init.reason ?? 'Unknown';
     const info = classify(init.status, reason);
-    const shown = `${init.status} ${logSafe(reason, MAX_SHOWN_REASON)}`;
+    const shown = `${init.status} ${logSafe(reason)}`;
     super(`APNs rejected the ${init.subject ?? 'notification'}: ${shown}`, 'ERR_PUSHWIRE_REJECTED', info.retryable && init.fatal !== true, {}, 'rejected');
     this.name = 'ApnsRejection';
     this.status = init.status;

@@ -4,6 +4,7 @@
  * and are safe to send again elsewhere.
  */
 import { constants } from 'node:http2';
+import { logSafe } from '@pushwire/models';
 import { Closed } from './errors.js';
 
 const { NGHTTP2_REFUSED_STREAM } = constants;
@@ -65,7 +66,7 @@ export function closedError(id: number | undefined, rstCode: number | undefined,
     return new Closed('The connection closed before the request was sent', { outcome: 'not-sent', goawayReason, cause });
   }
   if (goaway !== undefined && id > goaway.lastStreamId) {
-    return new Closed(`GOAWAY (last stream ${goaway.lastStreamId}${goawayReason ? `, ${goawayReason}` : ''}): stream ${id} was not processed`, {
+    return new Closed(`GOAWAY (last stream ${goaway.lastStreamId}${goawayReason ? `, ${logSafe(goawayReason)}` : ''}): stream ${id} was not processed`, {
       outcome: 'not-sent',
       goawayReason,
       http2Code: goaway.code,
@@ -76,7 +77,7 @@ export function closedError(id: number | undefined, rstCode: number | undefined,
     return new Closed(`Stream ${id} was refused (REFUSED_STREAM): not processed`, { outcome: 'not-sent', goawayReason, http2Code: rstCode, cause });
   }
   const code = goaway?.code ?? (rstCode === 0 ? undefined : rstCode);
-  return new Closed(`Stream ${id} was cut before its response${goawayReason ? ` (${goawayReason})` : ''}: APNs may have processed it`, {
+  return new Closed(`Stream ${id} was cut before its response${goawayReason ? ` (${logSafe(goawayReason)})` : ''}: APNs may have processed it`, {
     outcome: 'unknown',
     goawayReason,
     http2Code: code,

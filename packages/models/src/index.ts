@@ -67,3 +67,4 @@ export {
   validateStoragePolicy,
 } from './channels.js';
 export type { ChannelConfig, ChannelOperation, ChannelRequest, EncodedChannelRequest } from './channels.js';
+export { logSafe, MAX_SHOWN_TEXT } from './log-safe.js';

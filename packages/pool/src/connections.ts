@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { Closed, Connection, ConnectError, type ConnectionOptions } from '@pushwire/connection';
 import type { ReconnectOptions } from './options.js';
-import { isFatalReason } from '@pushwire/models';
+import { isFatalReason, logSafe } from '@pushwire/models';
 import { isConfigFailure } from './retry-policy.js';
 
 /** Failed connects in a row, per slot, before the origin can count as unreachable. */
@@ -274,7 +274,7 @@ export class Fleet {
     if (!member.conn.isClosed) this.#retired.add(member);
     const reason = member.conn.goawayReason;
     if (isFatalReason(reason)) {
-      this.#events.fatal(new Closed(`APNs sent GOAWAY with reason ${reason}: the pool stopped sending`, { outcome: 'not-sent', retryable: false, goawayReason: reason, cause }));
+      this.#events.fatal(new Closed(`APNs sent GOAWAY with reason ${logSafe(reason as string)}: the pool stopped sending`, { outcome: 'not-sent', retryable: false, goawayReason: reason, cause }));
       return;
     }
     this.#events.capacity();

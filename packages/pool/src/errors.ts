@@ -4,7 +4,7 @@
  * plus the two below. A rejection from APNs is never an error: it is the
  * resolved {@link PoolResponse}.
  */
-import { APNSError, type APNSErrorOptions } from '@pushwire/models';
+import { APNSError, logSafe, type APNSErrorOptions } from '@pushwire/models';
 import type { Response, Unanswered } from '@pushwire/connection';
 
 /**
@@ -24,7 +24,7 @@ export class ResponseError extends APNSError {
   readonly response: Response;
 
   constructor(response: Response, retryable: boolean, options: APNSErrorOptions & { fatal?: boolean } = {}) {
-    const answer = `APNs answered ${response.status}${response.reason === undefined ? '' : ` ${response.reason}`}`;
+    const answer = `APNs answered ${response.status}${response.reason === undefined ? '' : ` ${logSafe(response.reason)}`}`;
     const message = options.fatal === true ? `${answer}: the credentials or account cannot succeed, so the pool stopped sending; this request was not sent` : answer;
     super(message, 'ERR_PUSHWIRE_RESPONSE', retryable, options, options.fatal === true ? 'not-sent' : 'rejected');
     this.name = 'ResponseError';

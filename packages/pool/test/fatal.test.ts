@@ -80,3 +80,11 @@ test("ExpiredProviderToken is retried on a new connection when the auth hook ans
   expect(retried?.connectionId).not.toBe(expired?.connectionId);
   expect(pool.closed).toBe(false);
 });
+
+test("a ResponseError's message shows the server's reason log-safe; reason keeps the original", () => {
+  const reason = `Bad\nInjected: yes${'x'.repeat(500)}`;
+  const error = new ResponseError({ status: 403, reason, apnsId: undefined, apnsUniqueId: undefined, timestamp: undefined, retryAfter: undefined, headers: {}, body: '' } as never, false);
+  expect(error.message).not.toMatch(/\n/);
+  expect(error.message.length).toBeLessThan(200);
+  expect(error.reason).toBe(reason);
+});
