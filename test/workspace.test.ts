@@ -96,6 +96,15 @@ describe('workspace', () => {
     expect(read('pnpm-lock.yaml').length).toBeGreaterThan(0);
   });
 
+  test('ci runs the Jest suite on every supported Node major (20, 22, 24), which README and engines name', () => {
+    const root = json<PackageJson & { scripts: Record<string, string> }>('package.json');
+    expect(root.scripts['ci']).toMatch(/&& node scripts\/test-nodes\.mjs$/);
+    expect(read('scripts/test-nodes.mjs')).toContain("const SUPPORTED = ['20', '22', '24'];");
+    expect(read('README.md')).toContain('Node 20, 22 and 24');
+    expect(root.engines?.node).toMatch(/^>=20\./);
+    expect(read('.gitignore')).toMatch(/^\.cache\/$/m);
+  });
+
   test('README: Quick start is one sh block of two lines (demo, then tests); .ci/run runs the second with CI=true', () => {
     const readme = read('README.md');
     const quickStart = /## Quick start\s+```sh\n([\s\S]*?)```/.exec(readme);

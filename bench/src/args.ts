@@ -16,10 +16,13 @@ export interface Options {
   readonly profile: boolean;
   /** Per-run limit in seconds before the child is killed and the run marked invalid. */
   readonly timeout: number;
+  /** The Node binary the clients run on (`--node 24`: from the npm registry, cached); this one by default. */
+  readonly node: string | undefined;
 }
 
 export const USAGE = `usage: pnpm bench [--n 100000] [--target mock|nginx|both] [--repeat 3]
                   [--only client,client,...] [--burst 1000000] [--big 0] [--naive] [--profile] [--timeout 120]
+                  [--node 24|/path/to/node]
 clients: ${CLIENTS.join(', ')}`;
 
 /** Parses `--flag value` / `--flag=value` arguments; throws with the usage on anything unknown. */
@@ -44,7 +47,7 @@ export function parseArgs(argv: readonly string[]): Options {
   }
   if (flags.has('help')) throw new Error(USAGE);
   for (const name of values.keys()) {
-    if (!['n', 'target', 'repeat', 'only', 'burst', 'big', 'timeout'].includes(name)) throw new Error(`unknown option \`--${name}\`\n${USAGE}`);
+    if (!['n', 'target', 'repeat', 'only', 'burst', 'big', 'timeout', 'node'].includes(name)) throw new Error(`unknown option \`--${name}\`\n${USAGE}`);
   }
 
   const target = values.get('target') ?? 'both';
@@ -66,6 +69,7 @@ export function parseArgs(argv: readonly string[]): Options {
     naive: flags.has('naive'),
     profile: flags.has('profile'),
     timeout: positiveInt(values.get('timeout') ?? '120', 'timeout'),
+    node: values.get('node'),
   };
 }
 

@@ -15,12 +15,13 @@ export interface Machine {
   readonly peers: Record<string, string>;
 }
 
-export function machine(): Omit<Machine, 'load'> {
+/** @param node - The Node binary the clients run on (its `--version` is reported). */
+export function machine(node = process.execPath): Omit<Machine, 'load'> {
   return {
     nproc: Number(tryRun('nproc', []) || cpus().length),
     cpu: cpus()[0]?.model ?? 'unknown',
     memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    node: process.version,
+    node: node === process.execPath ? process.version : tryRun(node, ['--version']),
     peers: { '@parse/node-apn': peerVersion('@parse/node-apn'), apns2: peerVersion('apns2') },
   };
 }

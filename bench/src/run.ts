@@ -3,6 +3,7 @@
  * own child process (alternating, `--repeat` times), checks every answer was a 200,
  * prints the tables and the issue's targets, and writes the results JSON.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,14 @@ import { NAIVE, RANKED, type ClientName, type RunResult, type RunSpec, type Targ
 import { PAYLOAD_JSON, TOPIC } from './workload.js';
 
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
+const FETCH_NODE = fileURLToPath(new URL('../../scripts/fetch-node.mjs', import.meta.url));
+
+/** `--node 24` → that major's binary from the npm registry (cached); a path stays a path. */
+function nodeBinary(node: string | undefined): string {
+  if (node === undefined) return process.execPath;
+  if (!/^\d+$/.test(node)) return node;
+  return execFileSync(process.execPath, [FETCH_NODE, node], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
 
 interface TargetReport {
   readonly target: TargetName;
@@ -43,7 +52,9 @@ async function main(): Promise<void> {
     return;
   }
   const started = Date.now();
-  const host = machine();
+  const execPath = nodeBinary(options.node);
+  options = { ...options, node: execPath };
+  const host = machine(execPath);
   const loadStart = load1();
   const stamp = new Date().toISOString().replaceAll(':', '-').replace(/\..*/, '');
   const tmp = mkdtempSync(join(tmpdir(), 'pushwire-bench-'));
@@ -130,6 +141,7 @@ async function runTarget(
     const target = live.server.info;
     const spec: RunSpec = { client, n, target, topic: TOPIC, payload: PAYLOAD_JSON };
     const result = await runChild(spec, {
+      execPath: options.node ?? process.execPath,
       timeoutMs: Math.max(timeoutMs, (n / 100_000) * timeoutMs * 0.6),
       ...(profileDir ? { profileDir, profileName: `${target.name}-${label.replaceAll(/\W+/g, '_')}-${client}.cpuprofile` } : {}),
     });

@@ -6,6 +6,8 @@ const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 
 export interface SpawnOptions {
   readonly timeoutMs: number;
+  /** The Node binary to run the child on; this process's by default. */
+  readonly execPath?: string;
   /** When set, the child runs under `--cpu-prof` and writes its profile here. */
   readonly profileDir?: string;
   readonly profileName?: string;
@@ -22,7 +24,7 @@ export function runChild(spec: RunSpec, options: SpawnOptions): Promise<RunResul
   const execArgv = options.profileDir
     ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${options.profileName ?? `${spec.client}.cpuprofile`}`]
     : [];
-  const child = fork(CHILD, [], { env, execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  const child = fork(CHILD, [], { env, execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], ...(options.execPath ? { execPath: options.execPath } : {}) });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
