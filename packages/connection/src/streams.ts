@@ -80,14 +80,20 @@ export class Streams {
 
   /** Opens the stream and writes the body. */
   open(session: ClientHttp2Session, record: StreamRecord, headers: Readonly<Record<string, string>>): void {
+    // A destroyed or closed session takes no new stream. Node.js up to 22
+    // throws from request(); Node.js 24 returns a stream that errors on the
+    // next tick instead, which would hide from the connection that the
+    // session is gone (no drain; each post fails on its own). So look first,
+    // the same on every version.
+    if (session.destroyed || session.closed) {
+      const state = session.destroyed ? 'destroyed' : 'closed';
+      return this.#refuse(record, Object.assign(new Error(`The HTTP/2 session was ${state}`), { code: session.destroyed ? 'ERR_HTTP2_INVALID_SESSION' : 'ERR_HTTP2_GOAWAY_SESSION' }));
+    }
     let stream: TrackedStream;
     try {
       stream = session.request(headers, REQUEST_OPTIONS);
     } catch (error) {
-      const goawayReason = this.#host.goaway()?.reason;
-      this.fail(record, new Closed('The session refused a new stream', { outcome: 'not-sent', cause: error, goawayReason }));
-      this.#host.refused(error);
-      return;
+      return this.#refuse(record, error);
     }
     record.stream = stream;
     stream[kRecord] = record;
@@ -99,6 +105,13 @@ export class Streams {
     // body has taken its share of the connection window.
     if (record.unsent > 0) stream.on('finish', onBodySent);
     stream.end(record.request.body);
+  }
+
+  /** The session would not open a stream: nothing was written; the host learns why. */
+  #refuse(record: StreamRecord, error: unknown): void {
+    const goawayReason = this.#host.goaway()?.reason;
+    this.fail(record, new Closed('The session refused a new stream', { outcome: 'not-sent', cause: error, goawayReason }));
+    this.#host.refused(error);
   }
 
   /** @internal listener body */
