@@ -46,6 +46,33 @@ const VERIFICATION_CODES: ReadonlySet<string> = new Set([
 const VERIFICATION_SHAPE = /^(UNABLE_TO_|CERT_|ERR_TLS_CERT_)|_CERT$/;
 
 /**
+ * A TLS alert the peer sent, as Node spells it: `ERR_SSL_` and OpenSSL's
+ * reason string upper-cased, spaces made underscores. The prefix names the
+ * protocol that defined the alert; OpenSSL 3.2 renamed the `sslv3 alert ...`
+ * reasons `ssl/tls alert ...`, so Node 22+ (OpenSSL 3.5) reports e.g.
+ * `ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_EXPIRED` where Node 20 (OpenSSL 3.0)
+ * reports `ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED`. Group 1: the alert.
+ */
+const PEER_ALERT = /^ERR_SSL_(?:SSLV3|SSL\/TLS|TLSV1|TLSV13)_ALERT_([A-Z0-9_]+)$/;
+
+/**
+ * Alerts by which a server refuses the client certificate (RFC 8446 6.2,
+ * RFC 5246 7.2.2): none was sent (TLS 1.3 `certificate_required`), or one
+ * it does not accept. TLS 1.2 servers answer a missing one with the less
+ * specific `handshake_failure`.
+ */
+const CERTIFICATE_ALERTS: ReadonlySet<string> = new Set([
+  'BAD_CERTIFICATE',
+  'UNSUPPORTED_CERTIFICATE',
+  'CERTIFICATE_REVOKED',
+  'CERTIFICATE_EXPIRED',
+  'CERTIFICATE_UNKNOWN',
+  'UNKNOWN_CA',
+  'ACCESS_DENIED',
+  'CERTIFICATE_REQUIRED',
+]);
+
+/**
  * TLS-layer codes that mean the connection broke, not that it was refused: an
  * EOF mid-handshake (a load balancer dropping us), a corrupted record, the
  * server's own internal error.
@@ -72,10 +99,27 @@ export function connectFailureKind(code: string): ConnectFailureKind {
   return 'network';
 }
 
-/** An error's `code` if it is a plain identifier (never echoes other text). */
+/**
+ * An error's `code` if it is a plain identifier (never echoes other text).
+ * `/` is allowed for OpenSSL 3.2+'s `ERR_SSL_SSL/TLS_ALERT_*` (see
+ * {@link PEER_ALERT}): refusing those left the code empty, and a refused
+ * handshake looked like network trouble on Node 22+.
+ */
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[A-Za-z0-9_]+$/.test(code) ? code : '';
+  return typeof code === 'string' && /^[A-Za-z0-9_/]+$/.test(code) ? code : '';
+}
+
+/** What a refused handshake's message says about `code`: the alert the server sent, if it was one. */
+function refusal(code: string): string {
+  const alert = PEER_ALERT.exec(code)?.[1];
+  if (alert === undefined) return 'check the client certificate (expired, revoked, or for the other APNs environment) and the origin';
+  const name = `the TLS alert "${alert.toLowerCase().replaceAll('_', ' ')}"`;
+  if (CERTIFICATE_ALERTS.has(alert)) {
+    return `the server refused the client certificate with ${name}: check that there is one, that it is not expired or revoked, and that it is for this APNs environment`;
+  }
+  const hint = alert === 'HANDSHAKE_FAILURE' ? ' (a TLS 1.2 server\'s answer to a missing client certificate, too)' : '';
+  return `the server ended the handshake with ${name}${hint}: check the client certificate and the origin`;
 }
 
 /**
@@ -94,11 +138,7 @@ export function connectFailure(origin: string, error: Error): ConnectError {
         { cause: error, retryable: false },
       );
     case 'handshake':
-      return new ConnectError(
-        `The TLS handshake with ${origin} failed (${code}): check the client certificate (expired, revoked, ` +
-          'or for the other APNs environment) and the origin',
-        { cause: error, retryable: false },
-      );
+      return new ConnectError(`The TLS handshake with ${origin} failed (${code}): ${refusal(code)}`, { cause: error, retryable: false });
     case 'network':
       return new ConnectError(`Could not connect to ${origin}: ${error.message}`, { cause: error, retryable: true });
   }

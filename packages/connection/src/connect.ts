@@ -88,12 +88,22 @@ export function openSession(origin: string, options: ConnectionOptions, signal?:
       }
     };
     const onError = (error: Error): void => finish(connectFailure(url.origin, error));
-    // A TLS alert (e.g. the server refusing our certificate under TLS 1.3)
-    // can surface on the socket only, after the session already closed.
+    // A TLS alert the server sends after our side of the handshake is done
+    // surfaces on the socket only. Under TLS 1.3 that is where a refused
+    // client certificate lands: the server checks it after our Finished,
+    // when 'secureConnect' has fired and node:http2 has taken the socket
+    // over; the session then gets neither 'error' nor 'close' until it is
+    // destroyed, so waiting for it meant a (retryable) connectTimeout
+    // instead of the alert. Settle on the socket's error at once; its code
+    // says whether to retry (connect-failure.ts).
     let socketError: Error | undefined;
     const hint = tls.clientCertificate ? ' (did the server refuse the client certificate?)' : '';
     // Kept for the socket's life: a late TLS error must never be uncaught.
-    socket.on('error', (error: Error) => void (socketError ??= error));
+    socket.on('error', (error: Error) => {
+      socketError ??= error;
+      if (!done) onError(error);
+    });
+    // The socket's error can also come just after the session's 'close'.
     const onClose = (): void => {
       setImmediate(() =>
         socketError !== undefined

@@ -81,7 +81,9 @@ describe('certificate auth: rejected by the server', () => {
     const refusing = await startRefusingServer();
     try {
       const error = await connectError(refusing.origin, { tls: { ca: refusing.ca, ...pem } });
-      // TLS 1.3: the server hangs up after the handshake, before SETTINGS.
+      // TLS 1.3, node's own server: it checks the certificate after the
+      // handshake and hangs up before SETTINGS without an alert (a close or a
+      // reset): no code says the certificate was refused (alerts: below).
       expect(error.message).toMatch(/refuse the client certificate|Could not connect/);
       expectNoSecrets(error, [pem.key]);
     } finally {
@@ -95,7 +97,61 @@ describe('certificate auth: rejected by the server', () => {
       // No client certificate for a server that requires one: handshake_failure alert.
       const error = await connectError(refusing.origin, { tls: { ca: refusing.ca } });
       expect(error.retryable).toBe(false);
-      expect(error.message).toMatch(/TLS handshake .* failed \(ERR_SSL_\w*ALERT\w*\)/);
+      // Node 20 (OpenSSL 3.0): ERR_SSL_SSLV3_ALERT_*; Node 22+ (OpenSSL 3.2+): ERR_SSL_SSL/TLS_ALERT_*.
+      expect(error.message).toMatch(/TLS handshake .* failed \(ERR_SSL_(SSLV3|SSL\/TLS)_ALERT_HANDSHAKE_FAILURE\): the server ended the handshake with the TLS alert "handshake failure"/);
+      expect(error.cause).toMatchObject({ code: expect.stringMatching(/^ERR_SSL_(SSLV3|SSL\/TLS)_ALERT_HANDSHAKE_FAILURE$/) });
+    } finally {
+      await refusing.close();
+    }
+  });
+});
+
+describe('certificate auth: a TLS alert from the server is a non-retryable ConnectError', () => {
+  const refusedWith = (alert: string): RegExp => new RegExp(`^The TLS handshake with https://localhost:\\d+ failed \\(ERR_SSL_\\w+(/TLS)?_ALERT_\\w+\\): the server refused the client certificate with the TLS alert "${alert}"`);
+
+  test('no client certificate under TLS 1.3: certificate_required, which arrives after our side of the handshake is done', async () => {
+    const refusing = await startRefusingServer('TLSv1.3');
+    try {
+      // Longer than the test's own timeout: the alert, not the timer, must end the connect.
+      const error = await connectError(refusing.origin, { tls: { ca: refusing.ca }, connectTimeout: 120_000 });
+      expect(error).toMatchObject({ retryable: false, cause: { code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' } });
+      expect(error.message).toMatch(refusedWith('certificate required'));
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  // The server answers our certificate flight with the alert, as a server
+  // that verifies the certificate in the handshake does (the fixture's
+  // client CA issued none: every certificate is from an unknown CA to it).
+  test.each([
+    ['a client certificate from an unknown CA', 'unknown_ca', 'unknown ca', /^ERR_SSL_TLSV1_ALERT_UNKNOWN_CA$/],
+    // An expired leaf never gets this far (refused before connecting, above); a
+    // server can still find the certificate expired: its clock, an expired intermediate.
+    ['an expired client certificate', 'certificate_expired', 'certificate expired', /^ERR_SSL_(SSLV3|SSL\/TLS)_ALERT_CERTIFICATE_EXPIRED$/],
+    ['a revoked client certificate', 'certificate_revoked', 'certificate revoked', /^ERR_SSL_(SSLV3|SSL\/TLS)_ALERT_CERTIFICATE_REVOKED$/],
+    ['a bad client certificate', 'bad_certificate', 'bad certificate', /^ERR_SSL_(SSLV3|SSL\/TLS)_ALERT_BAD_CERTIFICATE$/],
+    ['a client certificate the server cannot use', 'certificate_unknown', 'certificate unknown', /^ERR_SSL_(SSLV3|SSL\/TLS)_ALERT_CERTIFICATE_UNKNOWN$/],
+  ] as const)('%s: the %s alert', async (_what, alert, name, code) => {
+    const refusing = await startRefusingServer('TLSv1.2', alert);
+    try {
+      const error = await connectError(refusing.origin, { tls: { ca: refusing.ca, ...pem } });
+      expect(error.retryable).toBe(false);
+      expect(error.cause).toMatchObject({ code: expect.stringMatching(code) });
+      expect(error.message).toMatch(refusedWith(name));
+      expectNoSecrets(error, [pem.key]);
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  test('an expired client certificate is refused before connecting, so the server never sees it', async () => {
+    const refusing = await startRefusingServer('TLSv1.2', 'certificate_expired');
+    try {
+      const error = await connectError(refusing.origin, { tls: { ca: refusing.ca, ...server.issueClientCertificate({ bundleId: BUNDLE, expired: true }) } });
+      expect(error.retryable).toBe(false);
+      expect(error.message).toMatch(/client certificate expired on/);
+      expect(error.cause).toBeUndefined();
     } finally {
       await refusing.close();
     }

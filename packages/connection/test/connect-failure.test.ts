@@ -3,7 +3,7 @@
 // trouble is retryable. Real failures come from mock servers on test PKIs.
 import { describe, afterEach, expect, test } from '@jest/globals';
 import { createCa, issueServerCertificate } from '@pushwire/mock-server';
-import { connectFailureKind } from '../src/connect-failure.js';
+import { connectFailure, connectFailureKind } from '../src/connect-failure.js';
 import { ConnectError, Connection, type ConnectionOptions } from '../src/index.js';
 import { startMock, stopMocks } from './fixtures/mock.js';
 import { expectNoSecrets } from './fixtures/secrets.js';
@@ -41,7 +41,20 @@ describe('connectFailureKind', () => {
     expect(connectFailureKind(code)).toBe('verification');
   });
 
-  test.each(['ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_WRONG_VERSION_NUMBER'])('%s is a refused handshake', (code) => {
+  test.each([
+    'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+    // OpenSSL 3.2+ (Node 22+) spells the SSLv3-era alerts "ssl/tls alert ...".
+    'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE',
+    'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED',
+    'ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_EXPIRED',
+    'ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_REVOKED',
+    'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE',
+    'ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_UNKNOWN',
+    'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+    'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
+    'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+    'ERR_SSL_WRONG_VERSION_NUMBER',
+  ])('%s is a refused handshake', (code) => {
     expect(connectFailureKind(code)).toBe('handshake');
   });
 
@@ -54,10 +67,49 @@ describe('connectFailureKind', () => {
     'EPIPE',
     'ERR_SSL_UNEXPECTED_EOF_WHILE_READING',
     'ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC',
+    'ERR_SSL_SSLV3_ALERT_BAD_RECORD_MAC',
+    'ERR_SSL_SSL/TLS_ALERT_BAD_RECORD_MAC',
     'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR',
     '',
   ])('%s is network trouble', (code) => {
     expect(connectFailureKind(code)).toBe('network');
+  });
+});
+
+describe('connectFailure', () => {
+  const alertError = (code: string): Error => Object.assign(new Error('error:0A000410:SSL routines::alert'), { code });
+
+  // What Node reports for the same alert: OpenSSL 3.0 (Node 20), then 3.2+ (Node 22, 24).
+  test.each([
+    ['ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', 'ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_EXPIRED', 'certificate expired'],
+    ['ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED', 'ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_REVOKED', 'certificate revoked'],
+    ['ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE', 'bad certificate'],
+  ])('%s and %s: the server refused the client certificate, not retryable', (node20, node22, alert) => {
+    for (const code of [node20, node22]) {
+      const error = connectFailure('https://api.push.apple.com', alertError(code));
+      expect(error).toMatchObject({ retryable: false, code: 'ERR_PUSHWIRE_CONNECT', cause: { code } });
+      expect(error.message).toBe(
+        `The TLS handshake with https://api.push.apple.com failed (${code}): the server refused the client certificate with the TLS alert "${alert}": ` +
+          'check that there is one, that it is not expired or revoked, and that it is for this APNs environment',
+      );
+    }
+  });
+
+  test('a handshake_failure alert, and a handshake error that is no alert', () => {
+    for (const code of ['ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE']) {
+      const error = connectFailure('https://api.push.apple.com', alertError(code));
+      expect(error.retryable).toBe(false);
+      expect(error.message).toMatch(/the server ended the handshake with the TLS alert "handshake failure" \(a TLS 1\.2 server's answer to a missing client certificate, too\)/);
+    }
+    const other = connectFailure('https://api.push.apple.com', alertError('ERR_SSL_WRONG_VERSION_NUMBER'));
+    expect(other.retryable).toBe(false);
+    expect(other.message).toMatch(/failed \(ERR_SSL_WRONG_VERSION_NUMBER\): check the client certificate/);
+  });
+
+  test('a code that is not a plain identifier is not echoed, and counts as network trouble', () => {
+    const error = connectFailure('https://api.push.apple.com', alertError('ERR_SSL_ALERT <script>'));
+    expect(error.retryable).toBe(true);
+    expect(error.message).not.toMatch(/script/);
   });
 });
 
@@ -102,7 +154,8 @@ describe('network failures stay retryable', () => {
     const server = await startMock({ auth: 'none' });
     server.inject({ kind: 'tlsFail', connections: 1 });
     const error = await failure(server.origin, { tls: { ca: server.ca } });
-    expect(error.retryable).toBe(true);
+    // No alert, only the reset: nothing says the server refused us.
+    expect(error).toMatchObject({ retryable: true, cause: { code: 'ECONNRESET' } });
     expect(error.message).toMatch(/Could not connect/);
     const conn = await Connection.connect(server.origin, { tls: { ca: server.ca } });
     expect(conn.isReady).toBe(true);
