@@ -20,7 +20,7 @@ import { Deadlines, Signals } from './deadline.js';
 import { Aborted, ResponseError } from './errors.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { poolResponse, PostState, type PoolResponse } from './post-state.js';
-import { Fifo, type JobOptions } from './queue.js';
+import { Fifo, LANE_OPTIONS, type JobOptions } from './queue.js';
 import { INVALID_TOKEN_STREAK, judgeError, judgeResponse, maybeProcessed, retryAfter, retryOptions, retryReserve, Verdict } from './retry-policy.js';
 
 const DONE: Promise<void> = Promise.resolve();
@@ -47,6 +47,8 @@ export class Dispatcher {
   #waiting = 0;
   /** A microtask will resume the paused queue. */
   #wakeScheduled = false;
+  /** The post `post()`'s promise is being made for (see `#admit`). */
+  #submitted: PostState | undefined = undefined;
   /** Hears every attempt's outcome; the tag is the post. */
   readonly #sink: ResponseSink<PostState> = {
     onResponse: (state, response) => this.#onResponse(state, response),
@@ -87,19 +89,30 @@ export class Dispatcher {
 
   /** Admits one post. The caller has validated it. */
   submit(request: Request, deadline: number, atLeastOnce: boolean, signal: AbortSignal | undefined): Promise<PoolResponse> {
-    return new Promise((resolve, reject) => {
-      const state = new PostState(request, resolve, reject, deadline, performance.now(), atLeastOnce, signal);
-      this.#deadlines.add(state);
-      if (signal !== undefined) this.#signals.add(signal, state);
-      this.fleet.start();
-      // Nothing waiting ahead of it and a free stream: no queue job at all.
-      if (this.fifo.size === 0 && this.#stopped === undefined) {
-        const member = this.fleet.pick();
-        if (member !== undefined) return this.#send(state, member);
-      }
-      this.#enqueue(state, 0);
-    });
+    this.#submitted = new PostState(request, deadline, performance.now(), atLeastOnce, signal);
+    return new Promise(this.#admit);
   }
+
+  /**
+   * The executor of every post's promise (the Promise constructor runs it at
+   * once): one shared function instead of a closure per post. What it throws
+   * rejects the post, as `post()` promises.
+   */
+  readonly #admit = (resolve: (response: PoolResponse) => void, reject: (error: Error) => void): void => {
+    const state = this.#submitted as PostState;
+    this.#submitted = undefined;
+    state.resolve = resolve;
+    state.reject = reject;
+    this.#deadlines.add(state);
+    if (state.signal !== undefined) this.#signals.add(state.signal, state);
+    this.fleet.start();
+    // Nothing waiting ahead of it and a free stream: no queue job at all.
+    if (this.fifo.size === 0 && this.#stopped === undefined) {
+      const member = this.fleet.pick();
+      if (member !== undefined) return this.#send(state, member);
+    }
+    this.#enqueue(state, 0);
+  };
 
   /**
    * Ends every post not on a connection now with `error` (its outcome
@@ -124,11 +137,17 @@ export class Dispatcher {
   }
 
   #enqueue(state: PostState, priority: number, front = false): void {
-    // The job is one small closure; it never rejects (outcomes settle the post).
-    void this.#queue.add(() => this.#run(state) ?? DONE, { state, priority, id: '', front });
+    // One p-queue job per queued post, with a shared function and shared
+    // options: the Fifo hands the post over (see queue.ts). The job never
+    // rejects (outcomes settle the post).
+    this.fifo.admit(state, front);
+    void this.#queue.add(this.#job, priority > 0 ? LANE_OPTIONS.retry : LANE_OPTIONS.post);
     // A retry can join a queue paused while it was empty; streams may be free since.
     if (this.#queue.isPaused && (this.fleet.pick() !== undefined || this.fleet.ready === 0)) this.#queue.start();
   }
+
+  /** Every queued post's job: runs the post p-queue just took from the Fifo. */
+  readonly #job = (): Promise<void> => this.#run(this.fifo.started()) ?? DONE;
 
   #run(state: PostState): Promise<void> | undefined {
     if (state.done) return undefined;

@@ -4,16 +4,34 @@
  * deadline or abort taking a post out of the queue) are all O(1). p-queue's
  * own priority queue removes in O(n), which a million expiring posts cannot
  * afford.
+ *
+ * Which post a job belongs to is handed over beside p-queue, not through its
+ * `add()` options or a closure per post: p-queue 9 calls `enqueue()` inside
+ * `add()`, and starts a job's function inside the `run` that `dequeue()`
+ * returned, both synchronously. So the dispatcher names the post with
+ * {@link Fifo.admit} right before `add()`, passes one of two shared options
+ * objects ({@link LANE_OPTIONS}) and one shared job function, which asks
+ * {@link Fifo.started} for its post. That saves a queued post the job's
+ * closure and its context, and keeps p-queue's copy of the options at three
+ * fields, inside the object (about 145 bytes a post). Both hand-overs are checked (each `admit()` is
+ * followed by one `enqueue()`, each `dequeue()` by one `started()`): a
+ * p-queue that broke the order would throw here, not run the wrong post.
  */
 import type { Queue, QueueAddOptions } from 'p-queue';
 import type { PostState } from './post-state.js';
 
-/** `queue.add()` options: p-queue's plus the post the job belongs to. @internal */
-export interface JobOptions extends QueueAddOptions {
-  readonly state: PostState;
-  /** Back to the head of its lane (it found every stream busy). */
-  readonly front?: boolean;
-}
+/** `queue.add()` options: p-queue's; `priority` above 0 is the retry lane. @internal */
+export type JobOptions = QueueAddOptions;
+
+/**
+ * The options of every `add()`: the new posts' lane and the retries'. The
+ * empty `id` spares p-queue making one (a counter turned into a string) per job.
+ * @internal
+ */
+export const LANE_OPTIONS = {
+  post: Object.freeze({ priority: 0, id: '' }),
+  retry: Object.freeze({ priority: 1, id: '' }),
+} as const;
 
 type Run = () => Promise<unknown>;
 
@@ -24,6 +42,11 @@ export class Fifo implements Queue<Run, JobOptions> {
   /** The last post put back at the front of each lane, while it is still there. */
   readonly #frontTails: [PostState | undefined, PostState | undefined] = [undefined, undefined];
   #size = 0;
+  /** The post the next `enqueue()` is for, and whether it goes to the head of its lane. */
+  #admitted: PostState | undefined = undefined;
+  #front = false;
+  /** The post `dequeue()` gave p-queue last, until its job's function asks for it. */
+  #dequeued: PostState | undefined = undefined;
   /** Called whenever the size drops (back-pressure waiters). */
   onShrink: (() => void) | undefined = undefined;
 
@@ -32,13 +55,25 @@ export class Fifo implements Queue<Run, JobOptions> {
     return this.#size;
   }
 
+  /**
+   * Names the post of the next `enqueue()` (p-queue's `add()` calls it at
+   * once); `front`: back to the head of its lane (it found every stream busy).
+   */
+  admit(state: PostState, front: boolean): void {
+    if (this.#admitted !== undefined) throw new Error('The pool queue was not given the previous job: p-queue no longer enqueues inside add()');
+    this.#admitted = state;
+    this.#front = front;
+  }
+
   /** Lane 0 (priority above 0: retries) runs before lane 1 (new posts). */
   enqueue(run: Run, options?: Partial<JobOptions>): void {
-    const state = options?.state as PostState;
+    const state = this.#admitted;
+    if (state === undefined) throw new Error('The pool queue got a job without its post: p-queue no longer enqueues inside add()');
+    this.#admitted = undefined;
     const lane = (options?.priority ?? 0) > 0 ? 0 : 1;
     state.qRun = run;
     state.qLane = lane;
-    if (options?.front === true) {
+    if (this.#front) {
       // Posts put back in a row keep their order: each goes after the one
       // put back before it (if that one is still waiting), not before it.
       const prev = this.#frontTails[lane];
@@ -62,11 +97,24 @@ export class Fifo implements Queue<Run, JobOptions> {
   }
 
   dequeue(): Run | undefined {
+    if (this.#dequeued !== undefined) throw new Error('The pool queue gave out a job that did not start: p-queue no longer runs a job at once');
     const state = this.#heads[0] ?? this.#heads[1];
     if (state === undefined) return undefined;
     const run = state.qRun;
     this.take(state);
+    this.#dequeued = state;
     return run;
+  }
+
+  /**
+   * The post whose job p-queue is starting: the one `dequeue()` just gave
+   * it (p-queue calls the job's function before anything else can dequeue).
+   */
+  started(): PostState {
+    const state = this.#dequeued;
+    if (state === undefined) throw new Error('The pool queue started a job it did not dequeue: p-queue no longer runs a job at once');
+    this.#dequeued = undefined;
+    return state;
   }
 
   /** Takes a post out of the queue; a no-op when it is not queued. */
