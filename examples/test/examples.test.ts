@@ -1,5 +1,6 @@
 // Runs every example's main() so CI keeps them working.
 import { describe, expect, test } from '@jest/globals';
+import * as campaignFromFile from '../src/campaign-from-file.js';
 import * as clientSend from '../src/client-send.js';
 import * as connectionBurst from '../src/connection-burst.js';
 import * as connectionCustomAuth from '../src/connection-custom-auth.js';
@@ -23,6 +24,11 @@ const examples: Array<[string, { main(log: (line: string) => void): Promise<void
   ],
   ['session', session, /outdate\(40 ms\) closed 1 idle client/],
   ['feedback', feedback, /store now holds 9 tokens/],
+  [
+    'campaign-from-file',
+    campaignFromFile,
+    /token file: 2000 tokens, gzip\nsent 1996, failed 4, errors 0, total 2000\nkept by the batch: 0 sent, 0 failed entries\nunregistered \(from onResult\): 3\nretry\(\): InvalidArgumentError: the batch kept no tokens/,
+  ],
   ['live-activity', liveActivity, /broadcast end\nchannel deleted; 0 channels left\nlate broadcast rejected: 400 ChannelNotRegistered \(token-invalid\)\nserver recorded 3 broadcasts/],
 ];
 

@@ -2,9 +2,9 @@
  * The result of a bulk send: every token exactly once, in `sent`, `failed`
  * or `errors`, plus what is needed to retry the rest.
  */
-import { APNSError, type Notification, type RawPayload, type ReasonCategory } from '@pushwire/models';
+import { APNSError, InvalidArgumentError, type Notification, type RawPayload, type ReasonCategory } from '@pushwire/models';
 import type { IdDeriver } from './ids.js';
-import type { SendOptions } from './options.js';
+import type { CollectMode, SendOptions } from './options.js';
 
 /** One successfully sent token. */
 export interface SentEntry {
@@ -46,7 +46,10 @@ export interface Failure {
  * any), outcome and retryability.
  */
 export interface BatchError {
+  /** The group's tokens; always empty with `collect: 'none'` (see `count`). */
   readonly tokens: readonly string[];
+  /** How many tokens ended with this error (`tokens.length`, except with `collect: 'none'`). */
+  readonly count: number;
   /** The group's first error (`Timeout`, `Closed`, `ConnectError`, `Aborted`, ...). */
   readonly error: Error;
   /**
@@ -153,11 +156,18 @@ export class SentList implements Iterable<SentEntry> {
   }
 }
 
+/** @internal An error group as the bulk engine fills it in. */
+export interface BatchErrorState extends BatchError {
+  readonly tokens: string[];
+  count: number;
+}
+
 /** @internal The mutable state a bulk send fills in. */
 export interface BatchState {
+  readonly collect: CollectMode;
   readonly sent: SentList;
   readonly failed: Map<string, Failure>;
-  readonly errors: BatchError[];
+  readonly errors: BatchErrorState[];
   counts: { sent: number; failed: number; errors: number };
 }
 
@@ -172,12 +182,18 @@ export interface BatchState {
  * ```
  */
 export class BatchResult {
-  /** Tokens APNs accepted (empty with `collect: 'failures'`; see `counts.sent`). */
+  /** Tokens APNs accepted (empty with `collect: 'failures'` or `'none'`; see `counts.sent`). */
   readonly sent: SentList;
-  /** Definitive per-device rejections, by token. */
+  /** Definitive per-device rejections, by token (empty with `collect: 'none'`; see `counts.failed`). */
   readonly failed: ReadonlyMap<string, Failure>;
-  /** Failures that say nothing about the device (timeouts, closed pool, auth), grouped by error. */
+  /**
+   * Failures that say nothing about the device (timeouts, closed pool, auth),
+   * grouped by error; each group's `count` says how many tokens (with
+   * `collect: 'none'` its `tokens` is empty).
+   */
   readonly errors: readonly BatchError[];
+  /** What this batch kept per token (the `collect` bulk option). */
+  readonly collect: CollectMode;
   /** The key the batch's `apns-id`s and auto collapse id derive from. */
   readonly idempotencyKey: string;
   readonly #state: BatchState;
@@ -190,6 +206,7 @@ export class BatchResult {
     this.sent = state.sent;
     this.failed = state.failed;
     this.errors = state.errors;
+    this.collect = state.collect;
     this.#notification = notification;
     this.#options = options;
     this.idempotencyKey = idempotencyKey;
@@ -201,8 +218,12 @@ export class BatchResult {
     return { sent, failed, errors, total: sent + failed + errors };
   }
 
-  /** The tokens `retry()` would resend. */
+  /**
+   * The tokens `retry()` would resend.
+   * @throws {InvalidArgumentError} with `collect: 'none'`: the batch kept no tokens.
+   */
   retryableTokens(options: RetryOptions = {}): string[] {
+    this.#assertTokensKept();
     const tokens: string[] = [];
     for (const [token, failure] of this.failed) if (failure.retryable) tokens.push(token);
     for (const group of this.errors) {
@@ -211,7 +232,10 @@ export class BatchResult {
     return tokens;
   }
 
-  /** Whether some tokens can be sent again (see {@link RetryOptions}). */
+  /**
+   * Whether some tokens can be sent again (see {@link RetryOptions}).
+   * @throws {InvalidArgumentError} with `collect: 'none'`: the batch kept no tokens.
+   */
   needsRetry(options: RetryOptions = {}): boolean {
     return this.retryableTokens(options).length > 0;
   }
@@ -222,6 +246,8 @@ export class BatchResult {
    * `'unknown'` ones with `includeUnknown: true`). Pass it to
    * `client.sendMany(message)`; ids derive from the same key, so each token
    * keeps its `apns-id` (and collapse id).
+   * @throws {InvalidArgumentError} with `collect: 'none'`: the batch kept no
+   *   tokens; collect the ones to resend from `onResult` instead.
    */
   retry(options: RetryOptions = {}): BulkMessage {
     return {
@@ -230,6 +256,15 @@ export class BatchResult {
       options: this.#options,
       bulkOptions: { idempotencyKey: this.idempotencyKey },
     };
+  }
+
+  /** An empty answer would claim "nothing to resend": say why there is none instead. */
+  #assertTokensKept(): void {
+    if (this.collect !== 'none') return;
+    throw new InvalidArgumentError(
+      'collect',
+      "this batch kept no tokens (collect: 'none'), so it cannot tell which to resend; record the outcomes with onResult and resend from there",
+    );
   }
 }
 

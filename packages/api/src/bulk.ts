@@ -1,14 +1,15 @@
 /**
  * The bulk-send engine: pulls tokens from an array or (async) iterable only
  * while fewer than `window` are in flight, sends each through the pool, and
- * records every token exactly once.
+ * records every token exactly once (in the result as `collect` says, and
+ * through `onResult`).
  */
 import { APNSError } from '@pushwire/models';
-import { BatchResult, SentList, outcomeOf, type BatchError, type BatchState } from './batch-result.js';
+import { BatchResult, SentList, outcomeOf, type BatchErrorState, type BatchState, type Failure } from './batch-result.js';
 import { BatchInterrupted, classify } from './errors.js';
 import { IdDeriver, reportedApnsId } from './ids.js';
 import { checkToken, type PreparedMessage } from './message.js';
-import type { BulkOptions, BulkProgress, SendOptions, TokenOutcome } from './options.js';
+import type { BulkOptions, BulkProgress, CollectMode, SendOptions, TokenOutcome } from './options.js';
 import type { Notification, RawPayload } from '@pushwire/models';
 import type { Poster } from './transport.js';
 import type { PoolResponse } from '@pushwire/pool';
@@ -22,7 +23,7 @@ export interface BulkRun {
   readonly message: PreparedMessage;
   readonly notification: Notification | RawPayload;
   readonly options: SendOptions;
-  readonly bulk: BulkOptions & { window: number; progressInterval: number; collect: 'all' | 'failures' };
+  readonly bulk: BulkOptions & { window: number; progressInterval: number; collect: CollectMode };
   readonly idempotencyKey: string;
   readonly deriveIds: boolean;
   /** Called for each 410. */
@@ -88,12 +89,19 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
   const { poster, message, bulk } = run;
   const derive = run.deriveIds ? new IdDeriver(run.idempotencyKey) : undefined;
   const state: BatchState = {
+    collect: bulk.collect,
     sent: new SentList(derive),
     failed: new Map(),
     errors: [],
     counts: { sent: 0, failed: 0, errors: 0 },
   };
-  const groups = new Map<string, { tokens: string[]; error: Error }>();
+  const groups = new Map<string, BatchErrorState>();
+  // 'none' keeps counts only: the per-token record is onResult's.
+  const keepFailures = bulk.collect !== 'none';
+  const fail = (token: string, failure: Failure): void => {
+    if (keepFailures) state.failed.set(token, failure);
+    state.counts.failed++;
+  };
   const total = sizeOf(source);
   const result = new BatchResult(state, run.notification, run.options, run.idempotencyKey);
 
@@ -144,18 +152,13 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
     let group = groups.get(key);
     if (group === undefined) {
       const err = error instanceof Error ? error : new APNSError(String(error));
-      group = { tokens: [], error: err };
-      groups.set(key, group);
       const outcome = outcomeOf(err);
-      const entry: BatchError = {
-        tokens: group.tokens,
-        error: err,
-        outcome,
-        retryable: outcome === 'not-sent' && err instanceof APNSError && err.retryable,
-      };
-      state.errors.push(entry);
+      group = { tokens: [], count: 0, error: err, outcome, retryable: outcome === 'not-sent' && err instanceof APNSError && err.retryable };
+      groups.set(key, group);
+      state.errors.push(group);
     }
-    group.tokens.push(token);
+    if (keepFailures) group.tokens.push(token);
+    group.count++;
     state.counts.errors++;
     emit({ kind: 'error', token, error: group.error });
   };
@@ -194,18 +197,9 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
     const { category, retryable: byReason } = classify(response.status, reason);
     // The answer that failed the client: no resend with these credentials can succeed.
     const retryable = byReason && !response.fatal;
-    state.failed.set(token, {
-      status: response.status,
-      reason,
-      timestamp: response.timestamp,
-      apnsId,
-      category,
-      retryable,
-      local: false,
-    });
-    state.counts.failed++;
+    fail(token, { status: response.status, reason, timestamp: response.timestamp, apnsId, category, retryable, local: false });
     if (response.status === 410) run.onUnregistered(token, reason, response.timestamp);
-    emit({ kind: 'failed', token, status: response.status, reason, timestamp: response.timestamp });
+    emit({ kind: 'failed', token, status: response.status, reason, timestamp: response.timestamp, category, retryable });
   };
 
   const sendOne = (token: string): void => {
@@ -263,17 +257,8 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
         checkToken(token);
       } catch {
         const key = keyOf(token, index);
-        state.failed.set(key, {
-          status: 400,
-          reason: 'BadDeviceToken',
-          timestamp: undefined,
-          apnsId: undefined,
-          category: 'token-invalid',
-          retryable: false,
-          local: true,
-        });
-        state.counts.failed++;
-        emit({ kind: 'failed', token: key, status: 400, reason: 'BadDeviceToken', timestamp: undefined });
+        fail(key, { status: 400, reason: 'BadDeviceToken', timestamp: undefined, apnsId: undefined, category: 'token-invalid', retryable: false, local: true });
+        emit({ kind: 'failed', token: key, status: 400, reason: 'BadDeviceToken', timestamp: undefined, category: 'token-invalid', retryable: false });
         continue;
       }
       sendOne(token);

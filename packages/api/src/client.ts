@@ -211,7 +211,9 @@ export class Client {
    * an outcome. The payload and headers are encoded once; tokens are pulled
    * from `tokens` only while fewer than `bulkOptions.window` are in flight.
    *
-   * Each token lands exactly once in `sent`, `failed` or `errors`. A token
+   * Each token lands exactly once in `sent`, `failed` or `errors` (as far as
+   * `bulkOptions.collect` keeps tokens: `'none'` keeps only counts, for
+   * campaigns of millions) and is passed exactly once to `onResult`. A token
    * that fails local validation goes to `failed` as
    * `{ status: 400, reason: 'BadDeviceToken', local: true }` and is not sent;
    * a non-string token is keyed there by `String(token)`, or

@@ -102,6 +102,36 @@ export class BatchInterrupted extends APNSError {
 }
 
 /**
+ * A token file (see `tokensFromFile`) could not be read: missing, not
+ * readable, a directory, corrupt or truncated gzip data, or not a token file
+ * at all (a line over 65,536 characters). `path` names the file, `reason`
+ * says why in a few words (never the file's content), `cause` is the
+ * underlying `node:fs` or `node:zlib` error. In `sendMany` it arrives as the
+ * `cause` of a `BatchInterrupted` with `origin: 'source'`.
+ *
+ * @example
+ * ```ts
+ * try { await client.sendMany(tokensFromFile(path), note, { topic }, { collect: 'none', onResult }); }
+ * catch (e) {
+ *   if (e instanceof BatchInterrupted && e.cause instanceof TokenFileError) console.error(e.cause.reason); // 'no such file'
+ * }
+ * ```
+ */
+export class TokenFileError extends APNSError {
+  /** The file, as given. */
+  readonly path: string;
+  /** Why, in a few words: `'no such file'`, `'permission denied'`, `'not valid gzip data'`, ... */
+  readonly reason: string;
+
+  constructor(path: string, reason: string, options: { cause?: unknown } = {}) {
+    super(`Cannot read the token file '${logSafe(path, 200)}': ${reason}`, 'ERR_PUSHWIRE_TOKEN_FILE', false, options);
+    this.name = 'TokenFileError';
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+/**
  * Category and retryability of a reason: the models catalogue when it knows
  * the reason, otherwise a conservative guess from the status (only 429 and
  * 5xx are worth retrying).

@@ -1,8 +1,9 @@
 /**
  * `@pushwire/api`: the app-facing pushwire API.
  *
- * `Server` → `Client` → `sendNotification` / `sendMany`, the unregistered
- * feed, and `Session` for many credentials in one process.
+ * `Server` → `Client` → `sendNotification` / `sendMany` (with
+ * `tokensFromFile` for token files), the unregistered feed, and `Session`
+ * for many credentials in one process.
  * @packageDocumentation
  */
 export { Server, PRODUCTION_HOST, DEVELOPMENT_HOST, PRODUCTION_CHANNEL_ORIGIN, DEVELOPMENT_CHANNEL_ORIGIN } from './server.js';
@@ -17,8 +18,10 @@ export type { RequestIdOption } from './request-id.js';
 export { BatchResult, SentList } from './batch-result.js';
 export type { BatchCounts, BatchError, BulkMessage, Failure, RetryOptions, SentEntry } from './batch-result.js';
 export type { TokenSource } from './bulk.js';
+export { tokensFromFile } from './token-file.js';
+export type { TokenFileOptions } from './token-file.js';
 export type { UnregisteredEvent } from './feedback.js';
-export { ApnsRejection, BatchInterrupted } from './errors.js';
+export { ApnsRejection, BatchInterrupted, TokenFileError } from './errors.js';
 export type { RejectionInit } from './errors.js';
 export type {
   Auth,
@@ -27,6 +30,7 @@ export type {
   BulkProgress,
   CertificateAuth,
   ClientOptions,
+  CollectMode,
   Delivery,
   PfxAuth,
   PingOptions,

@@ -2,7 +2,7 @@
  * Option types of the API tier and the one place that validates them.
  * Every check throws `InvalidArgumentError` naming the option, before any I/O.
  */
-import { InvalidArgumentError, type NotificationOptions } from '@pushwire/models';
+import { InvalidArgumentError, type NotificationOptions, type ReasonCategory } from '@pushwire/models';
 import type { RetryOptions as PoolRetryOptions } from '@pushwire/pool';
 
 /** Client certificate + key (PEM). `passphrase` decrypts an encrypted key. */
@@ -213,8 +213,35 @@ export type TokenOutcome =
       readonly status: number;
       readonly reason: string;
       readonly timestamp: number | undefined;
+      /** The reasons catalogue's class, as in `batch.failed` (`'token-invalid'`: forget the token). */
+      readonly category: ReasonCategory;
+      /** Whether sending again later can succeed (429, 5xx), as `retry()` decides: what to resend with `collect: 'none'`. */
+      readonly retryable: boolean;
     }
   | { readonly kind: 'error'; readonly token: string; readonly error: Error };
+
+/**
+ * What a `BatchResult` keeps per token (`batch.counts` is always exact):
+ * - `'all'`: every token: `sent`, `failed` and each error group's `tokens`.
+ * - `'failures'`: `failed` and error groups' `tokens`, but not `sent` (only
+ *   counted): memory grows with failures, not with the batch. `retry()` works.
+ * - `'none'`: no token at all: `sent` and `failed` stay empty and each
+ *   `errors` group keeps its error, `outcome`, `retryable` and `count` with
+ *   `tokens: []`. Memory stays flat whatever the size of the batch; take each
+ *   outcome from `onResult` as it arrives. `retry()`, `retryableTokens()` and
+ *   `needsRetry()` throw `InvalidArgumentError`: the batch has no tokens to
+ *   offer.
+ * @example
+ * ```ts
+ * // 10 million tokens from a file, outcomes appended to a log, nothing kept.
+ * const batch = await client.sendMany(tokensFromFile('tokens.txt.gz'), note, { topic }, {
+ *   collect: 'none',
+ *   onResult: (outcome) => log.write(`${JSON.stringify(outcome)}\n`),
+ * });
+ * console.log(batch.counts); // { sent, failed, errors, total }
+ * ```
+ */
+export type CollectMode = 'all' | 'failures' | 'none';
 
 /** Options of one bulk send. */
 export interface BulkOptions {
@@ -225,7 +252,11 @@ export interface BulkOptions {
    * @default 250
    */
   progressInterval?: number;
-  /** Called once per token as its outcome arrives, e.g. to feed a token store. */
+  /**
+   * Called once per token as its outcome arrives, e.g. to feed a token store
+   * or write a results file. With `collect: 'none'` it is the only per-token
+   * record of the batch.
+   */
   onResult?: (outcome: TokenOutcome) => void;
   /**
    * The most tokens of this batch in flight at once (sent but unanswered).
@@ -235,12 +266,10 @@ export interface BulkOptions {
    */
   window?: number;
   /**
-   * What the result keeps: `'all'` records every sent token; `'failures'`
-   * only counts successes and keeps failures and errors (for millions of
-   * tokens). `failed` and `errors` are always kept: `retry()` needs them.
+   * What the result keeps per token; see {@link CollectMode}.
    * @default 'all'
    */
-  collect?: 'all' | 'failures';
+  collect?: CollectMode;
   /**
    * Idempotency key (a UUID) from which per-token `apns-id`s and the auto
    * collapse id are derived. `batch.retry()` carries it, so retries reuse
@@ -354,7 +383,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
 }
 
 /** Validates bulk options; fills defaults. @internal */
-export function resolveBulkOptions(options: BulkOptions): BulkOptions & { window: number; progressInterval: number; collect: 'all' | 'failures' } {
+export function resolveBulkOptions(options: BulkOptions): BulkOptions & { window: number; progressInterval: number; collect: CollectMode } {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError('bulkOptions', `expected an object, got ${describe(options)}`);
   }
@@ -366,8 +395,8 @@ export function resolveBulkOptions(options: BulkOptions): BulkOptions & { window
     }
   }
   const collect = options.collect ?? 'all';
-  if (collect !== 'all' && collect !== 'failures') {
-    throw new InvalidArgumentError('collect', `expected 'all' or 'failures', got ${describe(collect)}`);
+  if (collect !== 'all' && collect !== 'failures' && collect !== 'none') {
+    throw new InvalidArgumentError('collect', `expected 'all', 'failures' or 'none', got ${describe(collect)}`);
   }
   const { idempotencyKey } = options;
   if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !isUuid(idempotencyKey))) {

@@ -1,7 +1,7 @@
 /**
  * The loop `bulk` and `demo` share: tokens → `client.sendMany` with a
  * per-token callback that feeds the tally, the progress display and the
- * NDJSON writer, then the summary.
+ * NDJSON writer, then the summary. The tally, not the batch, is the record.
  */
 import type { Client, Notification, RawPayload, SendOptions, TokenSource } from '@pushwire/api';
 import { ExitCode } from './exit-codes.js';
@@ -59,9 +59,10 @@ function until(source: TokenSource, signal: AbortSignal): TokenSource {
 }
 
 /**
- * Sends to every token and waits for every outcome. Memory stays flat:
- * results are streamed through `onResult`, and the batch keeps only its
- * failures (`collect: 'failures'`).
+ * Sends to every token and waits for every outcome. Memory stays flat
+ * however many tokens: every outcome goes through `onResult` to the tally
+ * and the NDJSON writer as it arrives, and the batch keeps no per-token
+ * state at all (`collect: 'none'`; its result is never read here).
  */
 export async function runBulkSend(input: BulkRunInput): Promise<BulkRunResult> {
   const tally = new Tally();
@@ -78,7 +79,7 @@ export async function runBulkSend(input: BulkRunInput): Promise<BulkRunResult> {
   try {
     const tokens = input.signal === undefined ? input.tokens : until(input.tokens, input.signal);
     await input.client.sendMany(tokens, input.notification, input.options, {
-      collect: 'failures',
+      collect: 'none',
       ...(input.window === undefined ? {} : { window: input.window }),
       onResult: (outcome) => {
         tally.record(outcome);

@@ -94,6 +94,9 @@ export async function openTarget(command: Command, flags: TargetFlags, stderr: O
   const server =
     origin !== undefined ? Server.custom(origin, auth, options) : env === 'production' ? Server.production(auth, options) : Server.development(auth, options);
   const client = await server.createClient({
+    // The CLI reports 410s in its own output and never reads client.unregistered():
+    // no buffer of them (10,000 events by default) in a long bulk run.
+    feedbackBuffer: 0,
     ...(flags.connections === undefined ? {} : { connections: flags.connections }),
     ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
   });

@@ -1,10 +1,10 @@
 /**
- * Streams a token file of any size: one device token per line, read with
- * `readline` over a file stream, never held whole in memory.
+ * Streams a token file of any size (plain or gzip) through the api's
+ * `tokensFromFile`, never held whole in memory; plus the up-front check
+ * that makes a bad path bad input before anything is sent.
  */
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { tokensFromFile } from '@pushwire/api';
 import { badInput } from './exit-codes.js';
 import { fileErrorReason } from './files.js';
 
@@ -27,57 +27,28 @@ export async function assertReadable(flag: string, path: string): Promise<void> 
   }
 }
 
-/** Whether a line holds a token: blank lines and `#` comments are skipped. */
-function tokenOf(line: string): string | undefined {
-  const token = line.trim();
-  return token === '' || token.startsWith('#') ? undefined : token;
-}
-
 /**
- * The tokens of `path`, one per line (surrounding whitespace trimmed;
- * blank lines and lines starting with `#` skipped). Tokens are yielded as
- * they are read; `beforeEach` may be awaited before each one to apply
- * back-pressure (e.g. while the result writer drains).
+ * The tokens of `path` (`tokensFromFile` of @pushwire/api: one per line,
+ * trimmed, blank lines and `#` comments skipped, gzip when the path ends in
+ * `.gz` or the file starts with the gzip magic bytes), yielded as they are
+ * read. `beforeEach` may be awaited before each one to apply back-pressure
+ * (e.g. while the result writer drains).
  */
 export async function* readTokens(path: string, beforeEach?: () => Promise<void> | void): AsyncGenerator<string> {
-  const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 64 * 1024 });
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  try {
-    for await (const line of lines) {
-      const token = tokenOf(line);
-      if (token === undefined) continue;
-      const wait = beforeEach?.();
-      if (wait !== undefined) await wait;
-      yield token;
-    }
-  } finally {
-    lines.close();
-    input.destroy();
+  for await (const token of tokensFromFile(path)) {
+    const wait = beforeEach?.();
+    if (wait !== undefined) await wait;
+    yield token;
   }
 }
 
 /**
- * How many tokens `path` holds, counted in one cheap pass over its bytes
- * (lines that are not blank and do not start with `#`), so progress can
- * show a percentage. Reads the file in chunks; memory stays flat.
+ * How many tokens `path` holds, so progress can show a percentage: one pass
+ * with the same reader as the send (so a gzip file and every skipping rule
+ * count the same), in parallel with it. Memory stays flat.
  */
 export async function countTokens(path: string): Promise<number> {
   let count = 0;
-  let lineHasText = false;
-  let comment = false;
-  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
-    for (let i = 0; i < chunk.length; i++) {
-      const byte = chunk[i]!;
-      if (byte === 0x0a) {
-        if (lineHasText && !comment) count++;
-        lineHasText = false;
-        comment = false;
-      } else if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) {
-        if (!lineHasText && byte === 0x23) comment = true;
-        lineHasText = true;
-      }
-    }
-  }
-  if (lineHasText && !comment) count++;
+  for await (const _token of tokensFromFile(path)) count++;
   return count;
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { BIN, TOPIC, cleanEnv, ensureBuilt, makeTokens, runCli, startMock, type MockFixture } from './helpers.js';
 
 interface Line {
@@ -128,6 +129,48 @@ describe('pushwire bulk', () => {
     expect(lines.map((l) => l.token).sort()).toEqual(seen.map((r) => r.token).sort());
     expect(lines.every((l) => l.status === 200)).toBe(true);
     expect(stderr).toMatch(/^Summary$/m);
+  });
+
+  test('a gzip token file (--tokens file.gz) with NDJSON to --out: a line per token, the summary counts, percentages from the gzip count', async () => {
+    const good = makeTokens(4000, 'bulk-gz');
+    const gone = makeTokens(8, 'bulk-gz-gone');
+    gone.forEach((t, i) => fx.mock.unregisterDevice(t, { timestamp: 1_760_000_000_000 + i, reason: 'Unregistered' }));
+    const all = [...good];
+    gone.forEach((t, i) => all.splice(400 * (i + 1), 0, t));
+    all.splice(2222, 0, 'not-hex');
+    const tokensFile = join(fx.dir, 'tokens.txt.gz');
+    await writeFile(tokensFile, gzipSync(`# campaign export\r\n${all.join('\r\n')}\r\n\r\n# end\r\n`));
+    const out = join(fx.dir, 'gz-results.ndjson');
+    const before = fx.mock.requests.length;
+
+    const r = await runCli(['bulk', ...fx.flags, '--topic', TOPIC, '--tokens', tokensFile, '--alert', 'Sale!', '--out', out]);
+
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(3); // 410s and a malformed token
+    const lines = parseLines(await readFile(out, 'utf8'));
+    expect(lines).toHaveLength(all.length);
+    const byToken = new Map(lines.map((l) => [l.token, l]));
+    expect(byToken.size).toBe(all.length);
+    for (const t of good) expect(byToken.get(t)).toMatchObject({ status: 200, apnsId: expect.any(String) });
+    gone.forEach((t, i) => expect(byToken.get(t)).toEqual({ token: t, status: 410, reason: 'Unregistered', timestamp: 1_760_000_000_000 + i }));
+    expect(byToken.get('not-hex')).toEqual({ token: 'not-hex', status: 400, reason: 'BadDeviceToken' });
+    expect(new Set(fx.mock.requests.slice(before).map((req) => req.token))).toEqual(new Set([...good, ...gone]));
+    // The summary comes from the streamed outcomes (the batch itself keeps none).
+    expect(r.stdout).toMatch(/^progress: 4,009\/4,009 \(100\.0%\) .* sent 4,000 {2}failed 9 {2}errors 0$/m);
+    expect(r.stdout).toMatch(/^sent\s+4,000$/m);
+    expect(r.stdout).toMatch(/^ {2}410 Unregistered\s+8$/m);
+    expect(r.stdout).toMatch(/^ {2}400 BadDeviceToken\s+1$/m);
+    expect(r.stdout).toMatch(/^total\s+4,009$/m);
+  });
+
+  test('a corrupt gzip token file is bad input: exit 2, the file and why named, nothing sent', async () => {
+    const tokensFile = join(fx.dir, 'corrupt.txt.gz');
+    await writeFile(tokensFile, Buffer.from('1f8b0800000000000003ffffffffffffffff', 'hex'));
+    const before = fx.mock.requests.length;
+    const r = await runCli(['bulk', ...fx.flags, '--topic', TOPIC, '--tokens', tokensFile, '--alert', 'x', '--no-progress']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: reading --tokens '.*corrupt\.txt\.gz' failed: not valid gzip data\n$/);
+    expect(fx.mock.requests.length).toBe(before);
   });
 
   test('an unreadable token file is bad input: exit 2, nothing sent', async () => {

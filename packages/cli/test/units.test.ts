@@ -3,6 +3,7 @@ import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { outcomeLine } from '../src/ndjson.js';
 import { ProgressDisplay } from '../src/progress.js';
 import { Tally, renderSummary } from '../src/summary.js';
@@ -22,15 +23,29 @@ describe('token file', () => {
       await rm(dir, { recursive: true });
     }
   });
+
+  test('a gzip file reads and counts the same (the api reader underneath)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushwire-units-'));
+    try {
+      const file = join(dir, 't.txt.gz');
+      await writeFile(file, gzipSync('# header\r\naa01\r\n\r\n  bb02  \n\t# indented comment\ncc03'));
+      const tokens: string[] = [];
+      for await (const t of readTokens(file)) tokens.push(t);
+      expect(tokens).toEqual(['aa01', 'bb02', 'cc03']);
+      expect(await countTokens(file)).toBe(3);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
 });
 
 describe('NDJSON lines', () => {
   test('one shape per outcome', () => {
     expect(outcomeLine({ kind: 'sent', token: 'aa', apnsId: 'id-1', possibleDuplicate: false })).toBe('{"token":"aa","status":200,"apnsId":"id-1"}');
-    expect(outcomeLine({ kind: 'failed', token: 'bb', status: 410, reason: 'Unregistered', timestamp: 5 })).toBe(
+    expect(outcomeLine({ kind: 'failed', token: 'bb', status: 410, reason: 'Unregistered', timestamp: 5, category: 'token-invalid', retryable: false })).toBe(
       '{"token":"bb","status":410,"reason":"Unregistered","timestamp":5}',
     );
-    expect(outcomeLine({ kind: 'failed', token: 'cc', status: 400, reason: 'BadDeviceToken', timestamp: undefined })).toBe(
+    expect(outcomeLine({ kind: 'failed', token: 'cc', status: 400, reason: 'BadDeviceToken', timestamp: undefined, category: 'token-invalid', retryable: false })).toBe(
       '{"token":"cc","status":400,"reason":"BadDeviceToken"}',
     );
     const error = Object.assign(new Error('late'), { name: 'Timeout', retryable: false });
@@ -66,8 +81,8 @@ describe('summary', () => {
   test('counts by reason and error kind, unregistered and throughput', () => {
     const tally = new Tally();
     for (let i = 0; i < 5; i++) tally.record({ kind: 'sent', token: `s${i}`, apnsId: undefined, possibleDuplicate: false });
-    tally.record({ kind: 'failed', token: 'u', status: 410, reason: 'Unregistered', timestamp: 1 });
-    tally.record({ kind: 'failed', token: 'b', status: 400, reason: 'BadDeviceToken', timestamp: undefined });
+    tally.record({ kind: 'failed', token: 'u', status: 410, reason: 'Unregistered', timestamp: 1, category: 'token-invalid', retryable: false });
+    tally.record({ kind: 'failed', token: 'b', status: 400, reason: 'BadDeviceToken', timestamp: undefined, category: 'token-invalid', retryable: false });
     tally.record({ kind: 'error', token: 'e', error: Object.assign(new Error('x'), { name: 'ConnectError', cause: Object.assign(new Error('y'), { code: 'ECONNREFUSED' }) }) });
     expect(renderSummary(tally, 2000).split('\n')).toEqual([
       'Summary',

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
-import { BatchInterrupted } from '@pushwire/api';
+import { BatchInterrupted, TokenFileError } from '@pushwire/api';
 import { addAuthOptions } from '../auth-flags.js';
 import { runBulkSend } from '../bulk-run.js';
 import type { CliContext } from '../context.js';
@@ -24,12 +24,14 @@ type BulkFlags = NotificationFlags &
 const HELP = `
 Examples:
   $ pushwire bulk --env mock --topic com.example.app --tokens tokens.txt --alert "Sale!" --out results.ndjson
+  $ pushwire bulk --env mock --topic com.example.app --tokens tokens.txt.gz --alert "Sale!" --out results.ndjson
   $ pushwire bulk --env production --key-file AuthKey_ABC123DEFG.p8 --key-id ABC123DEFG --team-id DEF123GHIJ \\
       --topic com.example.app --tokens tokens.txt --payload payload.json > results.ndjson
   $ jq -r 'select(.status == 410) | .token' results.ndjson     # tokens to forget
 
 The token file holds one hex token per line (blank lines and # comments are
-skipped); it is streamed, so any size works. Each token gets one NDJSON line:
+skipped), plain or gzip (a .gz name, or gzip bytes); it is streamed and no
+per-token state is kept, so any size works in flat memory. Each token gets one NDJSON line:
   {"token":"…","status":200,"apnsId":"…"}
   {"token":"…","status":410,"reason":"Unregistered","timestamp":1750000000000}
   {"token":"…","status":null,"error":"Timeout","retryable":false}   (no answer)
@@ -42,7 +44,7 @@ ${EXIT_CODES_HELP}`;
 /** Adds `bulk` to `program`. */
 export function registerBulk(program: Command, context: CliContext): Command {
   const command = program.command('bulk').description('send one notification to every token of a file, with progress and per-token results');
-  command.requiredOption('--tokens <file>', 'file with one device token per line');
+  command.requiredOption('--tokens <file>', 'file with one device token per line (gzip too)');
   addNotificationOptions(command, "payload JSON file as APNs expects it ({\"aps\":{...}, ...}); '-' for stdin");
   command
     .option('--out <file>', 'write NDJSON results here instead of stdout')
@@ -66,6 +68,14 @@ async function openOut(path: string): Promise<Writable> {
     throw badInput(`cannot write --out '${path}': ${fileErrorReason(error)}`, error);
   }
   return stream;
+}
+
+/** A token file that broke mid-run (corrupt gzip, a read error): bad input, naming the file and why. */
+function sourceFailure(path: string, error: BatchInterrupted): CliError {
+  const { cause } = error;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const why = cause instanceof TokenFileError ? cause.reason : typeof code === 'string' ? code : undefined;
+  return new CliError(`reading --tokens '${path}' failed${why === undefined ? '' : `: ${why}`}`, ExitCode.BadInput, { cause: error });
 }
 
 async function bulk(command: Command, flags: BulkFlags, context: CliContext): Promise<ExitCode> {
@@ -107,10 +117,7 @@ async function bulk(command: Command, flags: BulkFlags, context: CliContext): Pr
       const why = (failure as { code?: unknown }).code;
       throw new CliError(`cannot write results to ${flags.out === undefined ? 'stdout' : `--out '${flags.out}'`}: ${typeof why === 'string' ? why : failure.message}`, ExitCode.Internal, { cause: failure });
     }
-    if (error instanceof BatchInterrupted && error.origin === 'source') {
-      const why = (error.cause as { code?: unknown } | undefined)?.code;
-      throw new CliError(`reading --tokens '${flags.tokens}' failed${typeof why === 'string' ? `: ${why}` : ''}`, ExitCode.BadInput, { cause: error });
-    }
+    if (error instanceof BatchInterrupted && error.origin === 'source') throw sourceFailure(flags.tokens, error);
     throw error;
   } finally {
     await target.client.close({ force: true });
