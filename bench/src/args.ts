@@ -1,4 +1,12 @@
-import { CLIENTS, type ClientName, type TargetName } from './types.js';
+import { CLIENTS, type ClientName, type CollectMode, type TargetName } from './types.js';
+
+/**
+ * `--huge-collect`'s default. `'none'` needs an @pushwire/api whose `BulkOptions.collect`
+ * has it (the build fails on this line otherwise): then switch it to `'failures'`.
+ */
+export const DEFAULT_HUGE_COLLECT: CollectMode = 'none';
+
+const COLLECT_MODES: readonly string[] = ['all', 'failures', 'none'];
 
 export interface Options {
   readonly n: number;
@@ -10,6 +18,12 @@ export interface Options {
   readonly burst: number;
   /** Tokens for one extra `sendMany` call (0 skips it; 1,000,000 checks the issue's 300 MB target). */
   readonly big: number;
+  /** Tokens for one `sendMany` over a generator per target, RSS sampled every second (0 skips it). */
+  readonly huge: number;
+  /** The `collect` mode of the `--huge` run. */
+  readonly hugeCollect: CollectMode;
+  /** Tokens written to a file and sent with `pushwire bulk --tokens <file>` (0 skips it). */
+  readonly cliBulk: number;
   /** Also run the peers' naive single-call forms (one call with all N; ~45 s more). */
   readonly naive: boolean;
   /** Run each child under `node --cpu-prof`, profiles in bench/results/profiles/. */
@@ -22,7 +36,7 @@ export interface Options {
 
 export const USAGE = `usage: pnpm bench [--n 100000] [--target mock|nginx|both] [--repeat 3]
                   [--only client,client,...] [--burst 1000000] [--big 0] [--naive] [--profile] [--timeout 120]
-                  [--node 24|/path/to/node]
+                  [--huge 0] [--huge-collect ${DEFAULT_HUGE_COLLECT}] [--cli-bulk 0] [--node 24|/path/to/node]
 clients: ${CLIENTS.join(', ')}`;
 
 /** Parses `--flag value` / `--flag=value` arguments; throws with the usage on anything unknown. */
@@ -47,13 +61,15 @@ export function parseArgs(argv: readonly string[]): Options {
   }
   if (flags.has('help')) throw new Error(USAGE);
   for (const name of values.keys()) {
-    if (!['n', 'target', 'repeat', 'only', 'burst', 'big', 'timeout', 'node'].includes(name)) throw new Error(`unknown option \`--${name}\`\n${USAGE}`);
+    if (!['n', 'target', 'repeat', 'only', 'burst', 'big', 'huge', 'huge-collect', 'cli-bulk', 'timeout', 'node'].includes(name)) throw new Error(`unknown option \`--${name}\`\n${USAGE}`);
   }
 
   const target = values.get('target') ?? 'both';
   if (target !== 'mock' && target !== 'nginx' && target !== 'both') {
     throw new Error(`Expected \`--target\` to be mock, nginx or both, got \`${target}\``);
   }
+  const hugeCollect = values.get('huge-collect') ?? DEFAULT_HUGE_COLLECT;
+  if (!COLLECT_MODES.includes(hugeCollect)) throw new Error(`Expected \`--huge-collect\` to be all, failures or none, got \`${hugeCollect}\``);
   const only = (values.get('only') ?? CLIENTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of only) {
     if (!(CLIENTS as readonly string[]).includes(name)) throw new Error(`unknown client \`${name}\`\n${USAGE}`);
@@ -66,6 +82,9 @@ export function parseArgs(argv: readonly string[]): Options {
     only: only as ClientName[],
     burst: positiveInt(values.get('burst') ?? '1000000', 'burst', true),
     big: positiveInt(values.get('big') ?? '0', 'big', true),
+    huge: positiveInt(values.get('huge') ?? '0', 'huge', true),
+    hugeCollect: hugeCollect as CollectMode,
+    cliBulk: positiveInt(values.get('cli-bulk') ?? '0', 'cli-bulk', true),
     naive: flags.has('naive'),
     profile: flags.has('profile'),
     timeout: positiveInt(values.get('timeout') ?? '120', 'timeout'),

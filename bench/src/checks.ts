@@ -1,7 +1,10 @@
-import type { Summary } from './stats.js';
+import { flatness, quarterMean } from './measure.js';
+import { isValid, type Summary } from './stats.js';
 import type { ClientName, RunResult } from './types.js';
 
 export interface Check {
+  /** The issue whose target this is. */
+  readonly issue: number;
   readonly target: string;
   readonly what: string;
   /** `undefined` when a row it needs did not run. */
@@ -26,6 +29,7 @@ export function checkTargets(summaries: readonly Summary[], sendMany1M: RunResul
     if (!x || !y) return;
     const r = x.rate / y.rate;
     checks.push({
+      issue: 10,
       target,
       what,
       met: x.valid && y.valid && r >= min,
@@ -41,6 +45,7 @@ export function checkTargets(summaries: readonly Summary[], sendMany1M: RunResul
   const sendMany = get('pushwire-sendmany');
   if (sendMany) {
     checks.push({
+      issue: 10,
       target,
       what: 'sendMany(100k) zero failures',
       met: sendMany.valid,
@@ -50,6 +55,7 @@ export function checkTargets(summaries: readonly Summary[], sendMany1M: RunResul
     if (peers.length > 0) {
       const best = peers.reduce((a, b) => (a.peakRss <= b.peakRss ? a : b));
       checks.push({
+        issue: 10,
         target,
         what: "sendMany(100k) peak RSS < 0.5x the best peer's",
         met: sendMany.peakRss < 0.5 * best.peakRss,
@@ -59,6 +65,7 @@ export function checkTargets(summaries: readonly Summary[], sendMany1M: RunResul
   }
   if (sendMany1M) {
     checks.push({
+      issue: 10,
       target,
       what: `sendMany(${sendMany1M.n.toLocaleString('en-US')}) zero failures, peak RSS < 300 MB`,
       met: sendMany1M.failed === 0 && sendMany1M.error === undefined && sendMany1M.peakRss < 300 * MB,
@@ -68,8 +75,48 @@ export function checkTargets(summaries: readonly Summary[], sendMany1M: RunResul
   return checks;
 }
 
+/** Flat memory at any size (issue #17): the `--huge` generator run and the `--cli-bulk` file run. */
+export function checkFlat(target: string, huge: RunResult | undefined, cli: RunResult | undefined): Check[] {
+  const checks: Check[] = [];
+  const n = (r: RunResult): string => r.n.toLocaleString('en-US');
+  const zero = (r: RunResult, what: string): void => {
+    checks.push({ issue: 17, target, what: `${what} zero failures`, met: isValid(r), detail: r.error ?? `${r.failed} failed` });
+  };
+  const peak = (r: RunResult, what: string): void => {
+    checks.push({ issue: 17, target, what: `${what} peak RSS < 200 MB`, met: r.peakRss < 200 * MB, detail: `${Math.round(r.peakRss / MB)} MB` });
+  };
+  if (huge) {
+    const what = `sendMany(generator of ${n(huge)})`;
+    zero(huge, what);
+    peak(huge, what);
+    const samples = huge.rssSamples ?? [];
+    const f = flatness(samples);
+    checks.push({
+      issue: 17,
+      target,
+      what: `${what} flat: last quarter's mean RSS ≤ 1.10x the second quarter's`,
+      met: Number.isFinite(f) ? f <= 1.1 : undefined,
+      detail: Number.isFinite(f)
+        ? `${f.toFixed(3)}x (${Math.round(quarterMean(samples, 4) / MB)} vs ${Math.round(quarterMean(samples, 2) / MB)} MB, ${samples.length} samples)`
+        : `${samples.length} samples, too few`,
+    });
+  }
+  if (cli) {
+    const what = `pushwire bulk --tokens (file of ${n(cli)})`;
+    zero(cli, what);
+    peak(cli, what);
+  }
+  return checks;
+}
+
 export function formatChecks(checks: readonly Check[]): string {
-  return checks
-    .map((c) => `${c.met === true ? 'MET ' : c.met === false ? 'MISS' : 'n/a '}  [${c.target}] ${c.what}: ${c.detail}`)
-    .join('\n');
+  const issues = [...new Set(checks.map((c) => c.issue))];
+  return issues
+    .map((issue) => {
+      const lines = checks
+        .filter((c) => c.issue === issue)
+        .map((c) => `${c.met === true ? 'MET ' : c.met === false ? 'MISS' : 'n/a '}  [${c.target}] ${c.what}: ${c.detail}`);
+      return `Targets (issue #${issue}):\n${lines.join('\n')}`;
+    })
+    .join('\n\n');
 }

@@ -5,7 +5,7 @@
  */
 import { loadClient } from './clients/index.js';
 import { startMeter } from './measure.js';
-import type { Outcome, RunResult, RunSpec } from './types.js';
+import { SELF_SOURCED, type Outcome, type RunResult, type RunSpec } from './types.js';
 import { deviceTokens } from './workload.js';
 
 process.once('message', (spec: RunSpec) => {
@@ -20,7 +20,8 @@ process.once('message', (spec: RunSpec) => {
 
 async function measure(spec: RunSpec): Promise<RunResult> {
   const run = await loadClient(spec.client);
-  const tokens = deviceTokens(spec.n);
+  // A client with its own source (a generator, a file) gets none: 10M tokens would be 1 GB here.
+  const tokens = SELF_SOURCED.includes(spec.client) ? [] : deviceTokens(spec.n);
   const meter = startMeter();
   let outcome: Outcome;
   try {
@@ -29,6 +30,8 @@ async function measure(spec: RunSpec): Promise<RunResult> {
     const reason = `threw: ${error instanceof Error ? error.message : String(error)}`;
     outcome = { ok: 0, failed: spec.n, failures: { [reason]: spec.n } };
   }
-  const measured = meter.stop();
+  // A client whose work ran in a process of its own (the CLI) reports that process's measures.
+  const own = meter.stop();
+  const measured = outcome.process ?? own;
   return { ...outcome, ...measured, client: spec.client, target: spec.target.name, n: spec.n };
 }

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type Options } from './args.js';
-import { checkTargets, formatChecks, type Check } from './checks.js';
+import { checkFlat, checkTargets, formatChecks, type Check } from './checks.js';
 import { load1, machine } from './machine.js';
 import { runChild } from './spawn.js';
 import { summarize } from './stats.js';
-import { burstTable, mainTable, naiveTable, ratioTable, topReasons } from './table.js';
+import { burstTable, flatTable, mainTable, naiveTable, ratioTable, topReasons } from './table.js';
 import { startMock } from './targets/mock.js';
 import { startNginx } from './targets/nginx.js';
 import type { RunningTarget, SkippedTarget } from './targets/types.js';
@@ -40,6 +40,10 @@ interface TargetReport {
   readonly deaths: string[];
   burst?: RunResult;
   sendMany1M?: RunResult;
+  /** `--huge`: one sendMany over a generator, with its RSS samples. */
+  huge?: RunResult;
+  /** `--cli-bulk`: `pushwire bulk --tokens <file>`, the CLI process's measures. */
+  cliBulk?: RunResult;
 }
 
 async function main(): Promise<void> {
@@ -96,18 +100,20 @@ async function main(): Promise<void> {
   for (const report of reports) {
     if (report.skipped) continue;
     const summaries = summarize(report.runs);
-    checks.push(...checkTargets(summaries, report.sendMany1M));
+    checks.push(...checkTargets(summaries, report.sendMany1M), ...checkFlat(report.target, report.huge, report.cliBulk));
     console.log(`## ${report.target}: ${report.description}\n`);
-    console.log(mainTable(summaries));
+    if (summaries.length) console.log(mainTable(summaries));
     const ratios = ratioTable(summaries);
     if (ratios) console.log(`\n${ratios}\n(* = a row with failed runs)`);
     if (report.naive.length) console.log(`\n${naiveTable(report.naive)}`);
     if (report.burst) console.log(`\n${burstTable(report.burst)}`);
     for (const death of report.deaths) console.log(`\nNote: ${death}`);
     if (report.sendMany1M) console.log(`\n${naiveTable([report.sendMany1M]).replace('client (one call, all tokens)', 'sendMany, one call        ')}`);
+    const flat = [report.huge, report.cliBulk].filter((r): r is RunResult => r !== undefined);
+    if (flat.length) console.log(`\n${flatTable(flat, options.hugeCollect)}`);
     console.log('');
   }
-  if (checks.length) console.log(`Targets (issue #10):\n${formatChecks(checks)}\n`);
+  if (checks.length) console.log(`${formatChecks(checks)}\n`);
 
   const seconds = (Date.now() - started) / 1000;
   const loadEnd = load1();
@@ -137,9 +143,9 @@ async function runTarget(
   profileDir: string | undefined,
 ): Promise<void> {
   const timeoutMs = options.timeout * 1000;
-  const one = async (client: ClientName, n: number, label: string): Promise<RunResult> => {
+  const one = async (client: ClientName, n: number, label: string, extra: Partial<RunSpec> = {}): Promise<RunResult> => {
     const target = live.server.info;
-    const spec: RunSpec = { client, n, target, topic: TOPIC, payload: PAYLOAD_JSON };
+    const spec: RunSpec = { client, n, target, topic: TOPIC, payload: PAYLOAD_JSON, ...extra };
     const result = await runChild(spec, {
       execPath: options.node ?? process.execPath,
       timeoutMs: Math.max(timeoutMs, (n / 100_000) * timeoutMs * 0.6),
@@ -170,6 +176,13 @@ async function runTarget(
   }
   if (once && options.big > 0 && options.only.includes('pushwire-sendmany')) {
     report.sendMany1M = await one('pushwire-sendmany', options.big, 'big');
+  }
+  // The flat-memory rows (issue #17) run on every target: the issue asks for both.
+  if (options.huge > 0 && options.only.includes('pushwire-huge')) {
+    report.huge = await one('pushwire-huge', options.huge, 'huge', { collect: options.hugeCollect });
+  }
+  if (options.cliBulk > 0 && options.only.includes('pushwire-cli-bulk')) {
+    report.cliBulk = await one('pushwire-cli-bulk', options.cliBulk, 'cli-bulk');
   }
 }
 

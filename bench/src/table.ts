@@ -1,5 +1,6 @@
+import { flatness, quarterMean } from './measure.js';
 import type { Summary } from './stats.js';
-import { PUSHWIRE, RANKED, type ClientName, type RunResult } from './types.js';
+import { PUSHWIRE, RANKED, type ClientName, type CollectMode, type RunResult } from './types.js';
 
 const MB = 1024 * 1024;
 
@@ -83,6 +84,31 @@ export function burstTable(run: RunResult): string {
     ['sent / failed', `${int(run.ok)} / ${int(run.failed)}${run.failed ? `: ${topReasons(run.failures)}` : ''}`],
     ['drain rate', `${int(run.ok / (run.elapsedMs / 1000))} /s`],
   ]);
+}
+
+/**
+ * The flat-memory rows (issue #17): `--huge` (one sendMany over a generator) and
+ * `--cli-bulk` (`pushwire bulk --tokens <file>`), with RSS sampled every second:
+ * the second and last quarters' means and their ratio (flatness; ≤ 1.10 is flat).
+ */
+export function flatTable(runs: readonly RunResult[], collect: CollectMode): string {
+  const rows = runs.map((r) => {
+    const samples = r.rssSamples ?? [];
+    const what = r.client === 'pushwire-huge' ? `sendMany(generator, collect: '${collect}')` : 'pushwire bulk --tokens file --out ndjson';
+    return [
+      what,
+      int(r.n),
+      `${int(r.ok)} / ${int(r.failed)}`,
+      int(r.ok / (r.elapsedMs / 1000)),
+      fixed(r.cpuUs / 1e6, 1),
+      mb(r.peakRss),
+      mb(quarterMean(samples, 2)),
+      mb(quarterMean(samples, 4)),
+      `${fixed(flatness(samples), 3)}x`,
+      r.error ?? (r.failed === 0 ? '–' : topReasons(r.failures)),
+    ];
+  });
+  return markdown(['flat memory (one call)', 'tokens', 'sent / failed', 'notifications/s', 'CPU s', 'peak RSS', 'RSS 2nd quarter', 'RSS last quarter', 'flatness', 'failures'], rows);
 }
 
 export function topReasons(failures: Record<string, number>, count = 3): string {

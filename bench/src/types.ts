@@ -1,3 +1,8 @@
+import type { BulkOptions } from '@pushwire/api';
+
+/** What a `sendMany` result keeps per token (`@pushwire/api`'s `collect` option). */
+export type CollectMode = NonNullable<BulkOptions['collect']>;
+
 /** What every client child needs to reach a target and sign its requests. */
 export interface TargetInfo {
   /** `mock` or `nginx`. */
@@ -23,6 +28,8 @@ export interface RunSpec {
   readonly topic: string;
   /** The exact JSON body every client sends. */
   readonly payload: string;
+  /** `pushwire-huge`: the `collect` mode of its `sendMany`. */
+  readonly collect?: CollectMode;
 }
 
 /** What a client reports back: how many succeeded, and a count per failure reason. */
@@ -32,6 +39,17 @@ export interface Outcome {
   readonly failures: Record<string, number>;
   /** Extra numbers a client wants in the results (the burst's queue figures). */
   readonly extra?: Record<string, number>;
+  /**
+   * RSS of the process under test, in bytes, sampled once a second from the
+   * first send to the last answer (`pushwire-huge`: the child; `pushwire-cli-bulk`:
+   * the CLI's process).
+   */
+  readonly rssSamples?: readonly number[];
+  /**
+   * The measures of another process that did the work (`pushwire-cli-bulk`: the CLI's),
+   * reported instead of the child's own.
+   */
+  readonly process?: { readonly elapsedMs: number; readonly cpuUs: number; readonly peakRss: number; readonly baseRss: number };
 }
 
 /** The child's measured result, sent back over IPC. */
@@ -61,6 +79,8 @@ export const CLIENTS = [
   'node-apn-naive',
   'apns2-naive',
   'pushwire-burst',
+  'pushwire-huge',
+  'pushwire-cli-bulk',
 ] as const;
 
 export type ClientName = (typeof CLIENTS)[number];
@@ -78,5 +98,8 @@ export const RANKED: readonly ClientName[] = [
 
 /** The peers' naive single-call forms: run once per target, reported with their failures. */
 export const NAIVE: readonly ClientName[] = ['node-apn-naive', 'apns2-naive'];
+
+/** Clients that make their own tokens (a generator, a file): the child builds none for them. */
+export const SELF_SOURCED: readonly ClientName[] = ['pushwire-huge', 'pushwire-cli-bulk'];
 
 export const PUSHWIRE: readonly ClientName[] = ['pushwire-pool-1', 'pushwire-pool-4', 'pushwire-sendmany'];

@@ -36,7 +36,7 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
  * Adds one failure to a reason → count map. Numbers in the reason (queue lengths,
  * stream ids) become `#` so one kind of failure stays one row.
  */
-export function countFailure(failures: Record<string, number>, reason: string): void {
+export function countFailure(failures: Record<string, number>, reason: string, count = 1): void {
   const key = reason.replace(/\d+/g, '#');
-  failures[key] = (failures[key] ?? 0) + 1;
+  failures[key] = (failures[key] ?? 0) + count;
 }

@@ -38,5 +38,13 @@ export async function loadClient(name: ClientName): Promise<ClientRun> {
       const { run } = await import('./pushwire-burst.js');
       return run;
     }
+    case 'pushwire-huge': {
+      const { run } = await import('./pushwire-huge.js');
+      return run;
+    }
+    case 'pushwire-cli-bulk': {
+      const { run } = await import('./pushwire-cli-bulk.js');
+      return run;
+    }
   }
 }
