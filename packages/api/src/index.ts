@@ -52,4 +52,5 @@ export {
   liveActivityUpdate,
 } from '@pushwire/models';
 export type { LiveActivityEnd, LiveActivityStart, LiveActivityUpdate, Notification, PushType, RawPayload } from '@pushwire/models';
-export { Blocked, Closed, ConnectError, Timeout } from '@pushwire/connection';
+export { Blocked, Closed, ConnectError, ProtocolError, Timeout } from '@pushwire/connection';
+export type { EngineName } from '@pushwire/connection';

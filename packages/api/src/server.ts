@@ -213,6 +213,7 @@ export class Server {
         ...(resolved.backoff === undefined ? {} : { retry: resolved.backoff }),
         connection: {
           ...(resolved.ping === undefined ? {} : pingOptions(resolved.ping)),
+          ...(resolved.engine === undefined ? {} : { engine: resolved.engine }),
           // A channel list (up to 10,000 ids per app) is the one large answer APNs gives.
           ...(origin === this.channelOrigin && origin !== this.origin ? { maxResponseBody: CHANNEL_LIST_BODY } : {}),
         },

@@ -1,29 +1,38 @@
 /**
- * Opening one HTTP/2 session: options and TLS material are checked before any
- * I/O; the promise settles once the server's first SETTINGS arrived (so the
- * stream cap is known), or with a {@link ConnectError}. An abort signal ends a
- * pending connect at once (a closing pool must not wait for `connectTimeout`).
+ * Opening one HTTP/2 session on the chosen engine: options and TLS material
+ * are checked before any I/O; the promise settles once the server's first
+ * SETTINGS arrived (so the stream cap is known), or with a
+ * {@link ConnectError}. An abort signal ends a pending connect at once (a
+ * closing pool must not wait for `connectTimeout`).
  */
-import http2, { type ClientHttp2Session } from 'node:http2';
 import { isIP } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { InvalidArgumentError } from '@pushwire/models';
 import { connectFailure } from './connect-failure.js';
+import type { Session, SessionEvents } from './engine.js';
 import { ConnectError } from './errors.js';
+import { NodeSession } from './node-session.js';
 import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from './options.js';
 import { parseOrigin, resolveTls } from './tls.js';
 
 /** An open session and what it was opened with. @internal */
 export interface OpenSession {
-  readonly session: ClientHttp2Session;
-  /** Our own socket, so a stuck graceful close can still be ended. */
-  readonly socket: TLSSocket;
+  readonly session: Session;
   /** The normalized origin, e.g. `https://api.push.apple.com`. */
   readonly origin: string;
   readonly options: ResolvedOptions;
 }
 
 function ignore(): void {}
+
+/** After a failed connect, late events of the abandoned session go nowhere. */
+const IGNORED: SessionEvents = { settings: ignore, goaway: ignore, error: ignore, close: ignore };
+
+/** Starts the engine's HTTP/2 session over a TLS socket that is still connecting. */
+function startSession(socket: TLSSocket, url: URL, options: ResolvedOptions): Session {
+  if (options.engine !== 'node') throw new InvalidArgumentError('engine', `'${options.engine}' is not built yet`);
+  return NodeSession.start(socket, url);
+}
 
 /** Duck-typed: a signal from another realm (vm, worker polyfill) is fine too. */
 function checkSignal(signal: AbortSignal | undefined): void {
@@ -70,18 +79,17 @@ export function openSession(origin: string, options: ConnectionOptions, signal?:
       // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn verification off.
       rejectUnauthorized: true,
     });
-    const session = http2.connect(url.origin, { createConnection: () => socket, settings: { enablePush: false } });
+    const session = startSession(socket, url, resolved);
     let done = false;
     const finish = (error: Error | undefined): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      session.off('error', onError).off('close', onClose).off('remoteSettings', onSettings);
       if (error === undefined) {
-        resolve({ session, socket, origin: url.origin, options: resolved });
+        resolve({ session, origin: url.origin, options: resolved });
       } else {
-        session.on('error', ignore); // late errors of an abandoned session
+        session.attach(IGNORED); // late events of an abandoned session
         session.destroy();
         socket.destroy();
         reject(error);
@@ -95,7 +103,8 @@ export function openSession(origin: string, options: ConnectionOptions, signal?:
     // over; the session then gets neither 'error' nor 'close' until it is
     // destroyed, so waiting for it meant a (retryable) connectTimeout
     // instead of the alert. Settle on the socket's error at once; its code
-    // says whether to retry (connect-failure.ts).
+    // says whether to retry (connect-failure.ts). The wire engine reports
+    // it too; whichever comes first settles.
     let socketError: Error | undefined;
     const hint = tls.clientCertificate ? ' (did the server refuse the client certificate?)' : '';
     // Kept for the socket's life: a late TLS error must never be uncaught.
@@ -118,6 +127,6 @@ export function openSession(origin: string, options: ConnectionOptions, signal?:
     );
     const onAbort = (): void => finish(abandoned(url.origin, signal as AbortSignal));
     signal?.addEventListener('abort', onAbort, { once: true });
-    session.on('error', onError).on('close', onClose).on('remoteSettings', onSettings);
+    session.attach({ settings: onSettings, goaway: ignore, error: onError, close: onClose });
   });
 }

@@ -5,11 +5,10 @@
  * above owns those.
  */
 import { EventEmitter } from 'node:events';
-import type { ClientHttp2Session } from 'node:http2';
-import type { TLSSocket } from 'node:tls';
 import { APNSError, InvalidArgumentError } from '@pushwire/models';
 import { openSession } from './connect.js';
 import { closeChannel, drainingChannel, openChannel, type DrainReason } from './diagnostics.js';
+import type { Session } from './engine.js';
 import { Blocked, Closed } from './errors.js';
 import { nextGoaway, type GoawayInfo } from './goaway.js';
 import type { ConnectionOptions, ResolvedOptions } from './options.js';
@@ -19,15 +18,6 @@ import { deliverError, type StreamRecord } from './stream-tracker.js';
 import { Streams } from './streams.js';
 import type { AuthContext, Response, ResponseSink } from './types.js';
 
-/**
- * After a graceful close, `node:http2` waits for the peer to close TCP; a peer
- * that sent GOAWAY and answered its last streams at once may never do so (the
- * session never emits 'close'). All streams are done by then, so the socket is
- * destroyed after this grace period. The same grace bounds a destroy (PING
- * unanswered, socket gone): if the session has still not emitted 'close' by
- * then (seen after a server restart), the connection closes itself.
- */
-const CLOSE_GRACE = 500;
 let lastId = 0;
 
 /** `post()`'s sink: the tag is the promise's settle functions. */
@@ -59,14 +49,12 @@ const PROMISE_SINK: ResponseSink<Settle> = {
 export class Connection extends EventEmitter {
   readonly #id: number;
   readonly #origin: string;
-  readonly #session: ClientHttp2Session;
-  readonly #socket: TLSSocket;
-  #grace: NodeJS.Timeout | undefined;
+  readonly #session: Session;
   readonly #options: ResolvedOptions;
   readonly #authContext: AuthContext;
   readonly #streams: Streams;
   readonly #ping: PingMonitor;
-  /** Header-block bytes node:http2 adds to every request (`:scheme`, `:authority`). */
+  /** Header-block bytes the engine adds to every request (`:scheme`, `:authority`). */
   readonly #connectionFieldBytes: number;
   readonly #closed: Promise<void>;
   #resolveClosed: (() => void) | undefined;
@@ -92,14 +80,13 @@ export class Connection extends EventEmitter {
    * @throws {@link ConnectError} for unreadable certificates, DNS/TCP/TLS failures, a timeout or an abandoned connect.
    */
   static connect(origin: string, options: ConnectionOptions = {}, signal?: AbortSignal): Promise<Connection> {
-    return openSession(origin, options, signal).then(({ session, socket, origin: normalized, options: resolved }) => {
-      return new Connection(session, socket, normalized, resolved);
+    return openSession(origin, options, signal).then(({ session, origin: normalized, options: resolved }) => {
+      return new Connection(session, normalized, resolved);
     });
   }
 
-  private constructor(session: ClientHttp2Session, socket: TLSSocket, origin: string, options: ResolvedOptions) {
+  private constructor(session: Session, origin: string, options: ResolvedOptions) {
     super();
-    this.#socket = socket;
     this.#id = ++lastId;
     this.#origin = origin;
     this.#session = session;
@@ -120,17 +107,15 @@ export class Connection extends EventEmitter {
       refused: (error) => this.#onRefused(error),
       freed: () => this.#emitFree(),
       progress: () => this.#onProgress(),
-    });
+    }, session);
     // Busy: a stalled peer is looked for sooner than on an idle connection.
     this.#ping = new PingMonitor(session, options, () => this.#streams.size > 0, (error) => this.destroy(error));
     this.#capacity = this.#computeCapacity();
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    session.on('remoteSettings', this.#onSettings);
-    session.on('goaway', this.#onGoaway);
-    session.on('error', (error: Error) => void (this.#cause ??= error));
-    session.once('close', this.#onClose);
-    // The socket is gone: the session should follow; if it does not, close anyway.
-    socket.once('close', () => void (this.#isClosed || (this.#grace ??= setTimeout(this.#abandon, CLOSE_GRACE))));
+    session.attach(
+      { settings: this.#onSettings, goaway: this.#onGoaway, error: (error) => void (this.#cause ??= error), close: this.#onClose },
+      this.#streams,
+    );
     if (openChannel.hasSubscribers) openChannel.publish({ connectionId: this.#id, origin, capacity: this.#capacity });
   }
 
@@ -241,7 +226,7 @@ export class Connection extends EventEmitter {
 
   /** The server's connection window left once the bodies not yet framed have gone out. */
   #freeWindow(): number {
-    return (this.#session.state.remoteWindowSize ?? 0) - this.#streams.unsent;
+    return this.#session.remoteWindowSize - this.#streams.unsent;
   }
 
   #emitFree(): void {
@@ -258,8 +243,6 @@ export class Connection extends EventEmitter {
   destroy(error?: Error): void {
     if (error !== undefined) this.#cause ??= error;
     this.#session.destroy(error);
-    // node:http2 ends the socket gracefully; a stalled peer may never finish that.
-    this.#grace ??= setTimeout(this.#abandon, CLOSE_GRACE);
   }
 
   /** `await using conn = ...` closes gracefully. */
@@ -271,7 +254,7 @@ export class Connection extends EventEmitter {
     const auth = this.#options.auth;
     if (auth === undefined) {
       if (!this.#headerListFits(record, 0)) return;
-      return this.#streams.open(this.#session, record, headerBlock(record.request));
+      return this.#streams.open(record, headerBlock(record.request));
     }
     let headers: ReturnType<typeof auth.headers>;
     try {
@@ -300,7 +283,7 @@ export class Connection extends EventEmitter {
     }
     if (!this.#headerListFits(record, authBytes)) return;
     record.auth = auth;
-    this.#streams.open(this.#session, record, headerBlockWith(record.request, auth));
+    this.#streams.open(record, headerBlockWith(record.request, auth));
   }
 
   /**
@@ -319,17 +302,16 @@ export class Connection extends EventEmitter {
     }
   }
 
-  /** Draining and no stream left: close the session, and the socket if the peer lingers. */
+  /** Draining and no stream left: close the session (the engine bounds a lingering peer). */
   #shutdown(): void {
-    if (this.#isClosed || this.#grace !== undefined) return;
+    if (this.#isClosed) return;
     this.#session.close();
-    this.#grace = setTimeout(this.#abandon, CLOSE_GRACE);
   }
 
   /**
-   * node:http2 destroyed the session on its own (e.g. after a socket error
-   * while writes were stuck) and may never emit 'close' nor close its
-   * streams: stop taking work at once, and close after the grace period.
+   * The engine destroyed the session on its own (e.g. node:http2 after a
+   * socket error while writes were stuck) and may never close its streams:
+   * stop taking work at once, and close.
    */
   #onRefused(error: unknown): void {
     if (!this.#session.destroyed || this.#isClosed) return;
@@ -337,15 +319,6 @@ export class Connection extends EventEmitter {
     this.#drain('close');
     this.destroy();
   }
-
-  /** The grace period is over: drop the socket and, if the session never closed, settle everything now. */
-  readonly #abandon = (): void => {
-    // node:http2 never reported this close: it is not a clean one.
-    this.#cause ??= new Closed('The connection was lost (its socket closed without an HTTP/2 close)', { outcome: 'unknown' });
-    this.#socket.destroy();
-    if (!this.#session.destroyed) this.#session.destroy();
-    this.#onClose();
-  };
 
   readonly #onSettings = (): void => {
     const capacity = this.#computeCapacity();
@@ -365,7 +338,6 @@ export class Connection extends EventEmitter {
     this.#isClosed = true;
     this.#resolveClosed?.();
     this.#ping.stop();
-    clearTimeout(this.#grace);
     this.#streams.closeAll();
     if (closeChannel.hasSubscribers) closeChannel.publish({ connectionId: this.#id, origin: this.#origin, cause: this.#cause });
     this.emit('close', this.#cause);
@@ -382,7 +354,7 @@ export class Connection extends EventEmitter {
   }
 
   #computeCapacity(): number {
-    const remote = this.#session.remoteSettings.maxConcurrentStreams ?? Number.POSITIVE_INFINITY;
+    const remote = this.#session.maxConcurrentStreams;
     return Math.max(0, Math.min(this.#options.maxConcurrentStreams, remote));
   }
 

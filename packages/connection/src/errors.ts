@@ -100,3 +100,22 @@ export class ConnectError extends APNSError {
     this.name = 'ConnectError';
   }
 }
+
+/**
+ * The server broke the HTTP/2 protocol, or sent more than the limits allow
+ * (a header block too large to decode, a frame too big). The connection
+ * ends with GOAWAY carrying `http2Code`; a request in flight on it rejects
+ * with {@link Closed} (this error as its `cause`): `'unknown'` when it was
+ * written, `'not-sent'` when the server's GOAWAY or the stream id says so.
+ */
+export class ProtocolError extends APNSError {
+  declare readonly outcome: 'unknown';
+  /** The HTTP/2 error code sent in our GOAWAY (e.g. 1 PROTOCOL_ERROR, 6 FRAME_SIZE_ERROR, 9 COMPRESSION_ERROR). */
+  readonly http2Code: number;
+
+  constructor(message: string, http2Code: number, options: APNSErrorOptions = {}) {
+    super(message, 'ERR_PUSHWIRE_PROTOCOL', false, options, 'unknown');
+    this.name = 'ProtocolError';
+    this.http2Code = http2Code;
+  }
+}

@@ -4,6 +4,7 @@
  */
 export { Connection } from './connection.js';
 export type { ConnectionOptions } from './options.js';
+export type { EngineName } from './engine.js';
 export { Request } from './request.js';
 export type { RequestMethod, RequestOptions } from './request.js';
 export { TokenAuth } from './token-auth.js';
@@ -16,7 +17,7 @@ export type {
   DrainReason,
   RequestEndMessage,
 } from './diagnostics.js';
-export { Blocked, Closed, ConnectError, Timeout } from './errors.js';
+export { Blocked, Closed, ConnectError, ProtocolError, Timeout } from './errors.js';
 export type { ClosedOptions, TimeoutOptions, Unanswered } from './errors.js';
 export type { AuthAction, AuthContext, AuthHook, Response, ResponseSink, TlsOptions } from './types.js';
 export { APNSError, InvalidArgumentError } from '@pushwire/models';

@@ -1,5 +1,6 @@
 /** Options of {@link Connection.connect}, checked up front. */
 import { InvalidArgumentError } from '@pushwire/models';
+import { ENGINE_NAMES, type EngineName } from './engine.js';
 import type { AuthHook, TlsOptions } from './types.js';
 
 /** The largest client stream id HTTP/2 allows (RFC 9113 §5.1.1). */
@@ -71,6 +72,15 @@ export interface ConnectionOptions {
    * @default 8192
    */
   maxResponseBody?: number;
+  /**
+   * The HTTP/2 implementation: `'wire'`, pushwire's own frames over
+   * `node:tls` (about a tenth of the CPU per request), or `'node'`,
+   * `node:http2`. Both give the same outcomes; see ENGINE.md. Without
+   * this option, `PUSHWIRE_ENGINE` in the environment can choose (an
+   * operator's switch that needs no code change).
+   * @default 'node'
+   */
+  engine?: EngineName;
 }
 
 /** @internal */
@@ -83,6 +93,7 @@ export interface ResolvedOptions {
   readonly busyPingInterval: number;
   readonly pingTimeout: number;
   readonly maxResponseBody: number;
+  readonly engine: EngineName;
 }
 
 function describe(value: unknown): string {
@@ -95,6 +106,22 @@ function integer(name: string, value: unknown, fallback: number, min: number, ma
     throw new InvalidArgumentError(name, `expected an integer from ${min} to ${max}, got ${describe(value)}`);
   }
   return value;
+}
+
+/** The engine when no option names one. */
+export const DEFAULT_ENGINE: EngineName = 'node';
+
+function engineName(value: unknown): EngineName {
+  const fromEnv = value === undefined ? process.env['PUSHWIRE_ENGINE'] : undefined;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if ((ENGINE_NAMES as readonly string[]).includes(fromEnv)) return fromEnv as EngineName;
+    throw new InvalidArgumentError('PUSHWIRE_ENGINE', `(environment) expected ${ENGINE_NAMES.join(' or ')}, got '${fromEnv.slice(0, 20)}'`);
+  }
+  if (value === undefined) return DEFAULT_ENGINE;
+  if (!(ENGINE_NAMES as readonly unknown[]).includes(value)) {
+    throw new InvalidArgumentError('engine', `expected ${ENGINE_NAMES.map((name) => `'${name}'`).join(' or ')}, got ${typeof value === 'string' ? `'${value.slice(0, 20)}'` : typeof value}`);
+  }
+  return value as EngineName;
 }
 
 /**
@@ -121,5 +148,6 @@ export function resolveOptions(options: ConnectionOptions): ResolvedOptions {
     busyPingInterval: integer('busyPingInterval', options.busyPingInterval, 1_000, 0, day),
     pingTimeout: integer('pingTimeout', options.pingTimeout, 5_000, 1, day),
     maxResponseBody: integer('maxResponseBody', options.maxResponseBody, DEFAULT_MAX_RESPONSE_BODY, 1, MAX_RESPONSE_BODY_LIMIT),
+    engine: engineName(options.engine),
   });
 }

@@ -4,7 +4,7 @@
  * timeout means the peer is gone (a stalled server must not leave sends
  * hanging).
  */
-import type { ClientHttp2Session } from 'node:http2';
+import type { Session } from './engine.js';
 import { Closed } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -23,7 +23,7 @@ function ticksFor(interval: number, tick: number): number {
  * @internal
  */
 export class PingMonitor {
-  readonly #session: ClientHttp2Session;
+  readonly #session: Session;
   readonly #timeout: number;
   readonly #busy: () => boolean;
   readonly #onDead: (error: Closed) => void;
@@ -51,7 +51,7 @@ export class PingMonitor {
    * @param busy - Whether streams are in flight (asked once per tick).
    * @param onDead - Called once when a PING goes unanswered or fails.
    */
-  constructor(session: ClientHttp2Session, timing: PingTiming, busy: () => boolean, onDead: (error: Closed) => void) {
+  constructor(session: Session, timing: PingTiming, busy: () => boolean, onDead: (error: Closed) => void) {
     this.#session = session;
     this.#timeout = timing.pingTimeout;
     this.#busy = busy;
@@ -93,7 +93,7 @@ export class PingMonitor {
     // `<=`: the busy count includes its start mark, so a PING needs a whole busyPingInterval of silence.
     if (this.#quiet < this.#idleTicks && this.#quietBusy <= this.#busyTicks) return;
     if (this.#deadline !== undefined) return;
-    // Destroyed by node:http2 itself, without the 'close' that would have stopped us: report it.
+    // Destroyed by the engine itself, without the 'close' that would have stopped us: report it.
     if (this.#session.destroyed) return this.#fail(new Closed('The HTTP/2 session was destroyed', { outcome: 'unknown' }));
     this.#quiet = 0;
     this.#quietBusy = 0;

@@ -2,7 +2,6 @@
  * In-flight bookkeeping: one record per `post()`, and one timer for all
  * deadlines (armed for the earliest one and swept, never a timer per stream).
  */
-import type { ClientHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import type { Request } from './request.js';
 import type { Response, ResponseSink } from './types.js';
@@ -20,7 +19,12 @@ export class StreamRecord {
   readonly deadline: number;
   /** `performance.now()` at `post()`, only when diagnostics listen (else 0). */
   readonly start: number;
-  stream: ClientHttp2Stream | undefined = undefined;
+  /** The HTTP/2 stream id, once the engine opened a stream (`undefined`: nothing was written). */
+  streamId: number | undefined = undefined;
+  /** The engine's own per-stream state (a `node:http2` stream, or the wire engine's record of windows). */
+  handle: unknown = undefined;
+  /** The RST_STREAM code the stream ended with, if it was reset. */
+  rstCode: number | undefined = undefined;
   /** Auth headers sent with the request, if any. */
   auth: Readonly<Record<string, string>> | undefined = undefined;
   status = 0;
@@ -32,9 +36,9 @@ export class StreamRecord {
   settled = false;
   /** The stream slot was given back. */
   released = false;
-  /** The stream error, if `node:http2` reported one. */
+  /** The stream error, if the engine reported one. */
   error: Error | undefined = undefined;
-  /** Body bytes node:http2 has not framed yet (they still need flow-control window). */
+  /** Body bytes the engine has not framed yet (they still need flow-control window). */
   unsent = 0;
 
   constructor(request: Request, sink: ResponseSink<unknown>, tag: unknown, now: number, start: number) {

@@ -1,24 +1,17 @@
 /**
- * The stream side of a connection: opens one HTTP/2 stream per request, turns
- * its events into exactly one settlement of the `post()` promise, and keeps
- * the slot count honest. Listeners are shared functions (no per-request
- * closures); a stream finds its record through a symbol-keyed property.
+ * The stream side of a connection: opens one HTTP/2 stream per request on
+ * the engine's session, turns the engine's stream events into exactly one
+ * settlement per request, and keeps the slot count honest.
  */
-import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import { requestEndChannel } from './diagnostics.js';
+import type { Session, StreamEvents } from './engine.js';
 import { Closed, Timeout } from './errors.js';
 import { closedError, type GoawayInfo } from './goaway.js';
 import type { Request } from './request.js';
 import { AUTH_REASONS, buildResponse } from './response.js';
 import { StreamRecord, StreamTracker } from './stream-tracker.js';
 import type { AuthAction, AuthContext, AuthHook, Response, ResponseSink } from './types.js';
-
-const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = http2.constants;
-const REQUEST_OPTIONS = Object.freeze({ endStream: false });
-const kRecord = Symbol('pushwire.record');
-const kStreams = Symbol('pushwire.streams');
-type TrackedStream = ClientHttp2Stream & { [kRecord]?: StreamRecord; [kStreams]?: Streams };
 
 /** What the stream side needs from its connection. @internal */
 export interface StreamHost {
@@ -45,13 +38,15 @@ export interface StreamHost {
 }
 
 /** @internal */
-export class Streams {
+export class Streams implements StreamEvents {
   readonly #host: StreamHost;
+  readonly #session: Session;
   readonly #tracker: StreamTracker;
   #unsent = 0;
 
-  constructor(host: StreamHost) {
+  constructor(host: StreamHost, session: Session) {
     this.#host = host;
+    this.#session = session;
     this.#tracker = new StreamTracker(this.#expire);
   }
 
@@ -61,7 +56,7 @@ export class Streams {
   }
 
   /**
-   * Body bytes of the requests in flight that node:http2 has not framed yet:
+   * Body bytes of the requests in flight that the engine has not framed yet:
    * they will take that much of the server's connection window.
    */
   get unsent(): number {
@@ -79,32 +74,12 @@ export class Streams {
   }
 
   /** Opens the stream and writes the body. */
-  open(session: ClientHttp2Session, record: StreamRecord, headers: Readonly<Record<string, string>>): void {
-    // A destroyed or closed session takes no new stream. Node.js up to 22
-    // throws from request(); Node.js 24 returns a stream that errors on the
-    // next tick instead, which would hide from the connection that the
-    // session is gone (no drain; each post fails on its own). So look first,
-    // the same on every version.
-    if (session.destroyed || session.closed) {
-      const state = session.destroyed ? 'destroyed' : 'closed';
-      return this.#refuse(record, Object.assign(new Error(`The HTTP/2 session was ${state}`), { code: session.destroyed ? 'ERR_HTTP2_INVALID_SESSION' : 'ERR_HTTP2_GOAWAY_SESSION' }));
-    }
-    let stream: TrackedStream;
+  open(record: StreamRecord, headers: Readonly<Record<string, string>>): void {
     try {
-      stream = session.request(headers, REQUEST_OPTIONS);
+      this.#session.open(record, headers);
     } catch (error) {
-      return this.#refuse(record, error);
+      this.#refuse(record, error);
     }
-    record.stream = stream;
-    stream[kRecord] = record;
-    stream[kStreams] = this;
-    stream.on('response', onResponse);
-    stream.on('error', onStreamError);
-    stream.on('close', onStreamClose);
-    // 'finish' comes once node:http2 has framed the whole body, i.e. once the
-    // body has taken its share of the connection window.
-    if (record.unsent > 0) stream.on('finish', onBodySent);
-    stream.end(record.request.body);
   }
 
   /** The session would not open a stream: nothing was written; the host learns why. */
@@ -114,7 +89,6 @@ export class Streams {
     this.#host.refused(error);
   }
 
-  /** @internal listener body */
   bodySent(record: StreamRecord): void {
     if (record.unsent === 0) return;
     this.#unsent -= record.unsent;
@@ -134,7 +108,7 @@ export class Streams {
   /** GOAWAY: streams above `lastStreamId` were never processed (RFC 9113 §6.8). */
   failAbove(goaway: GoawayInfo): void {
     for (const record of this.#tracker.snapshot()) {
-      const id = record.stream?.id;
+      const id = record.streamId;
       if (id !== undefined && id > goaway.lastStreamId) this.fail(record, closedError(id, undefined, goaway, undefined));
     }
   }
@@ -142,34 +116,32 @@ export class Streams {
   /** The session closed: anything left fails, and the deadline timer stops. */
   closeAll(): void {
     for (const record of this.#tracker.snapshot()) {
-      this.fail(record, closedError(record.stream?.id, record.stream?.rstCode, this.#host.goaway(), this.#host.cause()));
+      this.fail(record, closedError(record.streamId, record.rstCode, this.#host.goaway(), this.#host.cause()));
       this.#release(record);
     }
     this.#tracker.stop();
   }
 
-  /** @internal listener body */
-  response(stream: TrackedStream, record: StreamRecord, headers: IncomingHttpHeaders, flags: number): void {
+  response(record: StreamRecord, status: number, headers: Record<string, string>, endStream: boolean): void {
+    if (record.settled) return;
     this.#host.activity();
-    record.status = headers[':status'] as unknown as number;
-    record.headers = headers as Record<string, string>;
+    record.status = status;
+    record.headers = headers;
     // APNs answers a push's 200 with HEADERS + END_STREAM: settle without touching the body.
-    if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) return this.complete(record);
+    if (endStream) return this.complete(record);
     // Errors and channel reads (200 with JSON) have a body.
     record.chunks = [];
-    stream.on('data', onData);
-    stream.on('end', onEnd);
   }
 
   /**
-   * @internal listener body: keeps a body chunk while the body stays within
+   * Keeps a body chunk while the body stays within
    * `maxResponseBody`. Past it the body is dropped unread and the stream
    * reset, so a hostile or broken peer cannot make the process buffer
    * without bound (an endless body, or one too big for a string).
    */
-  data(stream: TrackedStream, record: StreamRecord, chunk: Buffer): void {
+  data(record: StreamRecord, chunk: Buffer): void {
     const chunks = record.chunks;
-    if (chunks === undefined) return;
+    if (chunks === undefined || record.settled) return;
     record.bodyBytes += chunk.length;
     const max = this.#host.maxResponseBody;
     if (record.bodyBytes <= max) {
@@ -183,18 +155,24 @@ export class Streams {
       `The response body (status ${record.status}) passed maxResponseBody (${max} bytes); its stream was reset unread, and APNs may have processed the request`,
       { outcome: 'unknown' },
     );
-    const open = !stream.closed && !stream.destroyed;
+    const open = this.#session.isOpen(record);
     // Like a timeout: the slot comes back with the stream's close, after the RST_STREAM.
     this.fail(record, error, !open);
-    if (open) stream.close(NGHTTP2_CANCEL);
+    if (open) this.#session.cancel(record);
   }
 
-  /** @internal listener body */
-  closed(stream: TrackedStream, record: StreamRecord): void {
+  /** The response ended after its body. */
+  end(record: StreamRecord): void {
+    if (!record.settled) this.complete(record);
+  }
+
+  closed(record: StreamRecord, rstCode: number | undefined, error: Error | undefined): void {
+    record.rstCode = rstCode;
+    if (error !== undefined) record.error ??= error;
     if (!record.settled) {
       // Headers without END_STREAM, then a reset: the status is still an answer.
       if (record.status !== 0) this.complete(record);
-      else this.fail(record, closedError(stream.id, stream.rstCode, this.#host.goaway(), record.error ?? this.#host.cause()));
+      else this.fail(record, closedError(record.streamId, rstCode, this.#host.goaway(), record.error ?? this.#host.cause()));
     } else if (!record.released) {
       // The outcome (a timeout) went out before the slot came back, after
       // RST_STREAM: tell the host a stream is free again.
@@ -211,7 +189,7 @@ export class Streams {
     try {
       response = buildResponse(record.status, record.headers ?? {}, record.chunks);
     } catch (error) {
-      // Decoding must never throw out of a node:http2 event handler (an
+      // Decoding must never throw out of an engine's event handler (an
       // uncaught exception would take the process down): the request settles.
       const problem = new Closed(`The response (status ${record.status}) could not be read: APNs may have processed the request`, { outcome: 'unknown', cause: error });
       return this.fail(record, problem);
@@ -248,13 +226,12 @@ export class Streams {
   }
 
   readonly #expire = (record: StreamRecord): void => {
-    const stream = record.stream;
-    const open = stream !== undefined && !stream.closed && !stream.destroyed;
+    const open = this.#session.isOpen(record);
     // The slot is freed by the stream's close event, after the RST_STREAM.
     // Not yet opened (auth headers pending): nothing was written.
-    const outcome = stream === undefined ? 'not-sent' : 'unknown';
+    const outcome = record.handle === undefined ? 'not-sent' : 'unknown';
     this.fail(record, new Timeout(record.request.timeout, undefined, { outcome }), !open);
-    if (open) stream.close(NGHTTP2_CANCEL);
+    if (open) this.#session.cancel(record);
   };
 
   #publish(record: StreamRecord, status: number, reason: string | undefined, error: Error | undefined): void {
@@ -268,34 +245,4 @@ export class Streams {
       error,
     });
   }
-}
-
-function onResponse(this: TrackedStream, headers: IncomingHttpHeaders, flags: number): void {
-  const record = this[kRecord];
-  if (record !== undefined && !record.settled) this[kStreams]?.response(this, record, headers, flags);
-}
-
-function onEnd(this: TrackedStream): void {
-  const record = this[kRecord];
-  if (record !== undefined && !record.settled) this[kStreams]?.complete(record);
-}
-
-function onStreamClose(this: TrackedStream): void {
-  const record = this[kRecord];
-  if (record !== undefined) this[kStreams]?.closed(this, record);
-}
-
-function onBodySent(this: TrackedStream): void {
-  const record = this[kRecord];
-  if (record !== undefined) this[kStreams]?.bodySent(record);
-}
-
-function onData(this: TrackedStream, chunk: Buffer): void {
-  const record = this[kRecord];
-  if (record !== undefined && !record.settled) this[kStreams]?.data(this, record, chunk);
-}
-
-function onStreamError(this: TrackedStream, error: Error): void {
-  const record = this[kRecord];
-  if (record !== undefined) record.error ??= error;
 }

@@ -9,6 +9,6 @@ export type { PoolOptions, PostOptions, ReconnectOptions, RetryOptions } from '.
 export type { PoolResponse } from './post-state.js';
 export { Aborted, ResponseError } from './errors.js';
 export type { AbortedOptions } from './errors.js';
-export { Blocked, Closed, ConnectError, Request, Timeout, TokenAuth, APNSError, InvalidArgumentError } from '@pushwire/connection';
+export { Blocked, Closed, ConnectError, ProtocolError, Request, Timeout, TokenAuth, APNSError, InvalidArgumentError } from '@pushwire/connection';
 export type { FailureOutcome, Outcome } from '@pushwire/models';
-export type { AuthAction, AuthContext, AuthHook, ConnectionOptions, RequestOptions, Unanswered, Response, TlsOptions, TokenAuthOptions } from '@pushwire/connection';
+export type { AuthAction, AuthContext, AuthHook, ConnectionOptions, EngineName, RequestOptions, Unanswered, Response, TlsOptions, TokenAuthOptions } from '@pushwire/connection';
