@@ -131,7 +131,7 @@ async function main(): Promise<void> {
 }
 
 function start(name: TargetName, dir: string): Promise<RunningTarget | SkippedTarget> {
-  return name === 'mock' ? startMock(dir) : startNginx(dir);
+  return name === 'mock' ? startMock(dir) : startNginx();
 }
 
 async function runTarget(

@@ -17,13 +17,12 @@ import { join } from 'node:path';
 import { Server } from '@pushwire/api';
 import { createSigningKey } from '@pushwire/mock-server';
 import { Pool, TokenAuth } from '@pushwire/pool';
+import { freePort, makeCerts } from '@pushwire/test-servers';
 import { runChaos } from './soak/chaos.js';
 import { Ledger } from './soak/ledger.js';
 import { series, summarize, type Sample } from './soak/memory.js';
 import { ServerProcess } from './soak/server-process.js';
 import { liveToken, runAction, type Senders } from './soak/traffic.js';
-import { freePort } from './targets/process.js';
-import { makeCerts } from './targets/certs.js';
 import { machine, load1 } from './machine.js';
 
 interface SoakOptions {

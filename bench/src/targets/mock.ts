@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { stopChild, waitForH2 } from './process.js';
+import { stopChild, waitForH2 } from '@pushwire/test-servers';
 import type { RunningTarget, SkippedTarget } from './types.js';
 
 /** What the mock server's standalone entry prints (one JSON line) once it listens. */

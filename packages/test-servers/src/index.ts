@@ -1,0 +1,26 @@
+/**
+ * `@pushwire/test-servers` (private): HTTP/2 servers we did not write, for
+ * testing the client against real implementations. nginx and nghttpd are
+ * installed when missing (Debian packages, `scripts/install-debian.sh`),
+ * configured in a temp dir with certificates made at run time, started on a
+ * free loopback port and stopped again.
+ *
+ * @example
+ * ```ts
+ * const server = await startNginx({ maxConcurrentStreams: 10 });
+ * const conn = await Connection.connect(server.origin, { tls: { ca: server.ca } });
+ * // ...
+ * afterAll(stopAll);
+ * ```
+ * @module
+ */
+export type { TestServer } from './types.js';
+export { startNginx } from './nginx.js';
+export type { NginxOptions } from './nginx.js';
+export { startNghttpd } from './nghttpd.js';
+export type { NghttpdOptions } from './nghttpd.js';
+export { stopAll } from './launch.js';
+export { makeCerts } from './certs.js';
+export type { Certs } from './certs.js';
+export { freePort, stopChild, waitForH2 } from './process.js';
+export { ensureInstalled, findBinary } from './install.js';
