@@ -11,6 +11,7 @@ import { InvalidArgumentError } from '@pushwire/models';
 import { connectFailure } from './connect-failure.js';
 import type { Session, SessionEvents } from './engine.js';
 import { ConnectError } from './errors.js';
+import { WireSession } from './h2/wire-session.js';
 import { NodeSession } from './node-session.js';
 import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from './options.js';
 import { parseOrigin, resolveTls } from './tls.js';
@@ -30,8 +31,8 @@ const IGNORED: SessionEvents = { settings: ignore, goaway: ignore, error: ignore
 
 /** Starts the engine's HTTP/2 session over a TLS socket that is still connecting. */
 function startSession(socket: TLSSocket, url: URL, options: ResolvedOptions): Session {
-  if (options.engine !== 'node') throw new InvalidArgumentError('engine', `'${options.engine}' is not built yet`);
-  return NodeSession.start(socket, url);
+  if (options.engine === 'node') return NodeSession.start(socket, url);
+  return WireSession.start(socket, url, { maxResponseBody: options.maxResponseBody });
 }
 
 /** Duck-typed: a signal from another realm (vm, worker polyfill) is fine too. */
