@@ -129,6 +129,8 @@ function refusal(code: string): string {
  * @internal
  */
 export function connectFailure(origin: string, error: Error): ConnectError {
+  // The engine already judged it (e.g. a server that refused HTTP/2 in ALPN).
+  if (error instanceof ConnectError) return error;
   const code = codeOf(error);
   switch (connectFailureKind(code)) {
     case 'verification':

@@ -19,6 +19,8 @@ import { parseOrigin, resolveTls } from './tls.js';
 /** An open session and what it was opened with. @internal */
 export interface OpenSession {
   readonly session: Session;
+  /** What the session reported since it became ready; the connection replays it once it listens. */
+  readonly handover: Handover;
   /** The normalized origin, e.g. `https://api.push.apple.com`. */
   readonly origin: string;
   readonly options: ResolvedOptions;
@@ -28,6 +30,32 @@ function ignore(): void {}
 
 /** After a failed connect, late events of the abandoned session go nowhere. */
 const IGNORED: SessionEvents = { settings: ignore, goaway: ignore, error: ignore, close: ignore };
+
+/**
+ * Keeps the session's events between its first SETTINGS and the moment the
+ * connection listens. The wire engine reads frames synchronously, so a
+ * GOAWAY in the same TLS record as the SETTINGS (a server refusing the
+ * certificate's environment at once) arrives in that gap.
+ * @internal
+ */
+export class Handover implements SessionEvents {
+  readonly #calls: Array<(events: SessionEvents) => void> = [];
+  /** The connection reads the settings when it starts. */
+  settings(): void {}
+  goaway(code: number, lastStreamId: number, data: Buffer | undefined): void {
+    this.#calls.push((events) => events.goaway(code, lastStreamId, data));
+  }
+  error(error: Error): void {
+    this.#calls.push((events) => events.error(error));
+  }
+  close(): void {
+    this.#calls.push((events) => events.close());
+  }
+  /** Tells `events` what happened meanwhile, in order. */
+  replay(events: SessionEvents): void {
+    for (const call of this.#calls.splice(0)) call(events);
+  }
+}
 
 /** Starts the engine's HTTP/2 session over a TLS socket that is still connecting. */
 function startSession(socket: TLSSocket, url: URL, options: ResolvedOptions): Session {
@@ -81,6 +109,7 @@ export function openSession(origin: string, options: ConnectionOptions, signal?:
       rejectUnauthorized: true,
     });
     const session = startSession(socket, url, resolved);
+    const handover = new Handover();
     let done = false;
     const finish = (error: Error | undefined): void => {
       if (done) return;
@@ -88,7 +117,8 @@ export function openSession(origin: string, options: ConnectionOptions, signal?:
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       if (error === undefined) {
-        resolve({ session, origin: url.origin, options: resolved });
+        session.attach(handover);
+        resolve({ session, handover, origin: url.origin, options: resolved });
       } else {
         session.attach(IGNORED); // late events of an abandoned session
         session.destroy();
@@ -128,6 +158,6 @@ export function openSession(origin: string, options: ConnectionOptions, signal?:
     );
     const onAbort = (): void => finish(abandoned(url.origin, signal as AbortSignal));
     signal?.addEventListener('abort', onAbort, { once: true });
-    session.attach({ settings: onSettings, goaway: ignore, error: onError, close: onClose });
+    session.attach({ settings: onSettings, goaway: (code, last, data) => handover.goaway(code, last, data), error: onError, close: onClose });
   });
 }

@@ -6,9 +6,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { APNSError, InvalidArgumentError } from '@pushwire/models';
-import { openSession } from './connect.js';
+import { openSession, type Handover } from './connect.js';
 import { closeChannel, drainingChannel, openChannel, type DrainReason } from './diagnostics.js';
-import type { Session } from './engine.js';
+import type { Session, SessionEvents } from './engine.js';
 import { Blocked, Closed } from './errors.js';
 import { nextGoaway, type GoawayInfo } from './goaway.js';
 import type { ConnectionOptions, ResolvedOptions } from './options.js';
@@ -64,6 +64,8 @@ export class Connection extends EventEmitter {
   /** A post found no window; cleared once a body of `#windowNeed` bytes fits again. */
   #windowShort = false;
   #windowNeed = 0;
+  /** The engine sends waiting bodies oldest first: no post is held back for window. */
+  readonly #inOrder: boolean;
   #nextStreamId = 1;
   #draining = false;
   #isClosed = false;
@@ -80,12 +82,12 @@ export class Connection extends EventEmitter {
    * @throws {@link ConnectError} for unreadable certificates, DNS/TCP/TLS failures, a timeout or an abandoned connect.
    */
   static connect(origin: string, options: ConnectionOptions = {}, signal?: AbortSignal): Promise<Connection> {
-    return openSession(origin, options, signal).then(({ session, origin: normalized, options: resolved }) => {
-      return new Connection(session, normalized, resolved);
+    return openSession(origin, options, signal).then(({ session, handover, origin: normalized, options: resolved }) => {
+      return new Connection(session, handover, normalized, resolved);
     });
   }
 
-  private constructor(session: Session, origin: string, options: ResolvedOptions) {
+  private constructor(session: Session, handover: Handover, origin: string, options: ResolvedOptions) {
     super();
     this.#id = ++lastId;
     this.#origin = origin;
@@ -110,13 +112,13 @@ export class Connection extends EventEmitter {
     }, session);
     // Busy: a stalled peer is looked for sooner than on an idle connection.
     this.#ping = new PingMonitor(session, options, () => this.#streams.size > 0, (error) => this.destroy(error));
+    this.#inOrder = session.bodiesInOrder;
     this.#capacity = this.#computeCapacity();
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    session.attach(
-      { settings: this.#onSettings, goaway: this.#onGoaway, error: (error) => void (this.#cause ??= error), close: this.#onClose },
-      this.#streams,
-    );
+    const events: SessionEvents = { settings: this.#onSettings, goaway: this.#onGoaway, error: (error) => void (this.#cause ??= error), close: this.#onClose };
+    session.attach(events, this.#streams);
     if (openChannel.hasSubscribers) openChannel.publish({ connectionId: this.#id, origin, capacity: this.#capacity });
+    handover.replay(events);
   }
 
   /** Process-unique connection number. */
@@ -180,7 +182,7 @@ export class Connection extends EventEmitter {
       return deliverError(out, tag, new Blocked(`No free stream: ${this.#streams.size} of ${this.#capacity} in use`));
     }
     const bytes = request.body.length;
-    if (bytes > 0 && bytes > this.#windowCredit && !this.#windowFits(bytes)) {
+    if (bytes > 0 && bytes > this.#windowCredit && !this.#inOrder && !this.#windowFits(bytes)) {
       const free = Math.max(0, this.#windowCredit);
       return deliverError(out, tag, new Blocked(`No room in the server's flow-control window: the body needs ${bytes} bytes, ${free} free, ${this.#streams.unsent} bytes of earlier bodies still to send`));
     }

@@ -69,6 +69,13 @@ export interface Session {
   readonly maxConcurrentStreams: number;
   /** Free bytes of the server's connection-level flow-control window. */
   readonly remoteWindowSize: number;
+  /**
+   * Bodies waiting for flow-control window go out oldest first, so a new
+   * post never delays an older body and the connection need not hold posts
+   * back for window (node:http2 sends a cut body's rest after every newer
+   * stream's: there the connection refuses a body that would be cut).
+   */
+  readonly bodiesInOrder: boolean;
   /** Takes the events: called by the connect step, then again by the connection. */
   attach(events: SessionEvents, streams?: StreamEvents): void;
   /**

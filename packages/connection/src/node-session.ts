@@ -66,6 +66,10 @@ export class NodeSession implements Session {
     return this.#session.remoteSettings.maxConcurrentStreams ?? Number.POSITIVE_INFINITY;
   }
 
+  get bodiesInOrder(): boolean {
+    return false;
+  }
+
   get remoteWindowSize(): number {
     return this.#session.state.remoteWindowSize ?? 0;
   }

@@ -1,8 +1,10 @@
 // The server's connection flow-control window: a body must never be cut by
 // it while newer bodies keep coming. node:http2's client sends the rest of a
 // cut body only after every newer stream's, so under steady load that request
-// would stall until its timeout. The connection refuses (Blocked) a body that
-// does not fit beside the bodies not yet sent, and says when it fits again.
+// would stall until its timeout: on that engine the connection refuses
+// (Blocked) a body that does not fit beside the bodies not yet sent, and says
+// when it fits again. The wire engine sends waiting bodies oldest first, so
+// nothing is held back.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { Blocked, Request, type Connection } from '../src/index.js';
 import { TOPIC, connectTo, newToken, startMock, stopMocks } from './fixtures/mock.js';
@@ -22,10 +24,10 @@ function nextFree(conn: Connection): Promise<void> {
   return new Promise((resolve) => conn.once('free', () => resolve()));
 }
 
-describe('connection flow-control window', () => {
+describe('connection flow-control window on node:http2', () => {
   test('a body that does not fit beside unsent ones is Blocked, and "free" says when to try again', async () => {
     const server = await startMock({ auth: 'none', connectionWindow: DEFAULT_WINDOW });
-    const conn = await connectTo(server);
+    const conn = await connectTo(server, { engine: 'node' });
     expect(conn.capacity).toBe(1000);
     // Posted in one tick: nothing is framed yet, so 65 bodies of 1,000 bytes
     // fill the 65,535-byte window and the 66th would be cut.
@@ -50,7 +52,7 @@ describe('connection flow-control window', () => {
 
   test('a body larger than the whole window still goes when nothing else waits', async () => {
     const server = await startMock({ auth: 'none', connectionWindow: DEFAULT_WINDOW });
-    const conn = await connectTo(server);
+    const conn = await connectTo(server, { engine: 'node' });
     const first = conn.post(pushOf(3000));
     // 3,000 bytes wait, so a 64,000-byte body cannot join them...
     const big = Request.create(`/3/device/${newToken()}`, { 'apns-push-type': 'voip', 'apns-topic': `${TOPIC}.voip` }, 'x'.repeat(64_000));
@@ -60,7 +62,26 @@ describe('connection flow-control window', () => {
     expect((await conn.post(big)).status).toBe(413);
     await conn.close();
   });
+});
 
+describe('connection flow-control window on the wire engine', () => {
+  test('bodies past the window wait in the engine, oldest first, and none is refused', async () => {
+    const server = await startMock({ auth: 'none', connectionWindow: DEFAULT_WINDOW });
+    const conn = await connectTo(server, { engine: 'wire' });
+    // 100 bodies of 1,000 bytes on a 65,535-byte window: 35 wait for WINDOW_UPDATEs.
+    const sent = Array.from({ length: 100 }, () => conn.post(pushOf(1000)));
+    expect(conn.isBusy).toBe(false);
+    const big = Request.create(`/3/device/${newToken()}`, { 'apns-push-type': 'voip', 'apns-topic': `${TOPIC}.voip` }, 'x'.repeat(64_000));
+    const answers = await Promise.all([...sent, conn.post(big)]);
+    expect(answers.slice(0, 100).every((r) => r.status === 200)).toBe(true);
+    // The big one went too, after the others: the server judged its size.
+    expect(answers[100]?.status).toBe(413);
+    expect(server.stats().requests).toBe(101);
+    await conn.close();
+  });
+});
+
+describe('connection flow-control window, either engine', () => {
   test('with a large window (as nginx advertises) nothing is held back', async () => {
     const server = await startMock({ auth: 'none' });
     const conn = await connectTo(server);

@@ -6,7 +6,8 @@ import { afterEach, expect, test } from '@jest/globals';
 import http2 from 'node:http2';
 import { Worker } from 'node:worker_threads';
 import { createCa, issueServerCertificate } from '@pushwire/mock-server';
-import { Connection } from '../src/index.js';
+import { WireSession } from '../src/h2/wire-session.js';
+import { Connection, type EngineName } from '../src/index.js';
 
 const SERVER = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -25,7 +26,17 @@ afterEach(async () => {
   cleanup = [];
 });
 
-test('a PING answered while the event loop was blocked past its timeout does not destroy the connection', async () => {
+/** The prototype whose `ping` each engine calls (node:http2's session, or ours). */
+function pingOwner(engine: EngineName): { ping: (...args: unknown[]) => unknown } {
+  if (engine === 'wire') return WireSession.prototype as unknown as { ping: (...args: unknown[]) => unknown };
+  const probe = http2.connect('https://localhost:1');
+  probe.on('error', () => {});
+  const proto = Object.getPrototypeOf(probe) as { ping: (...args: unknown[]) => boolean };
+  probe.destroy();
+  return proto;
+}
+
+test.each(['node', 'wire'] as const)('%s engine: a PING answered while the event loop was blocked past its timeout does not destroy the connection', async (engine) => {
   const ca = await createCa('pushwire ping test CA');
   const worker = new Worker(SERVER, { eval: true, workerData: await issueServerCertificate(ca) });
   cleanup.push(() => new Promise<void>((resolve) => worker.once('exit', () => resolve()).postMessage('stop')));
@@ -33,13 +44,11 @@ test('a PING answered while the event loop was blocked past its timeout does not
 
   // Block the loop right after each PING is sent (in the check phase, after a
   // poll that cannot have read the ACK yet): 150 ms, three times the timeout.
-  const probe = http2.connect('https://localhost:1');
-  probe.on('error', () => {});
-  const proto = Object.getPrototypeOf(probe) as { ping: (...args: unknown[]) => boolean };
-  probe.destroy();
+  const proto = pingOwner(engine);
   const ping = proto.ping;
+  const own = Object.hasOwn(proto, 'ping');
   let pings = 0;
-  proto.ping = function blockingPing(this: unknown, ...args: unknown[]): boolean {
+  proto.ping = function blockingPing(this: unknown, ...args: unknown[]): unknown {
     pings++;
     setImmediate(() => {
       const end = Date.now() + 150;
@@ -47,9 +56,9 @@ test('a PING answered while the event loop was blocked past its timeout does not
     });
     return ping.apply(this, args);
   };
-  cleanup.push(() => void delete (proto as { ping?: unknown }).ping);
+  cleanup.push(() => void (own ? (proto.ping = ping) : delete (proto as { ping?: unknown }).ping));
 
-  const conn = await Connection.connect(`https://localhost:${port}`, { tls: { ca: ca.cert }, pingInterval: 20, pingTimeout: 50 });
+  const conn = await Connection.connect(`https://localhost:${port}`, { engine, tls: { ca: ca.cert }, pingInterval: 20, pingTimeout: 50 });
   cleanup.push(() => conn.close());
   let closed: Error | undefined | 'open' = 'open';
   conn.once('close', (cause?: Error) => (closed = cause));

@@ -119,6 +119,13 @@ export class WireSession implements Session {
 
   #reading = false;
   #flushScheduled = false;
+  /**
+   * The TLS handshake is done. Nothing is written before: a frame written
+   * into a handshake the server then refuses fails the write (EPROTO)
+   * before the read side reports the server's alert, and the alert is what
+   * says whether to retry (connect-failure.ts).
+   */
+  #handshaken = false;
   /** SETTINGS/PING replies written while the socket had not drained. */
   #controlBacklog = 0;
 
@@ -128,9 +135,9 @@ export class WireSession implements Session {
 
   /**
    * Starts a session over `socket`, a `tls.connect()` socket (ALPN `h2`)
-   * that may still be connecting: the preface, our SETTINGS and a
-   * connection WINDOW_UPDATE are written at once (Node.js holds them until
-   * the handshake is done). The first `settings()` event means ready.
+   * still connecting (its 'secureConnect' is still to come): the preface, our SETTINGS and a
+   * connection WINDOW_UPDATE go out once the handshake is done. The first
+   * `settings()` event means ready.
    */
   static start(socket: TLSSocket, url: URL, options: WireOptions): WireSession {
     return new WireSession(socket, url, options);
@@ -162,7 +169,6 @@ export class WireSession implements Session {
     socket.on('error', this.#onSocketError);
     socket.on('close', this.#onSocketClose);
     socket.once('secureConnect', this.#onSecureConnect);
-    this.#flush();
   }
 
   get destroyed(): boolean {
@@ -175,6 +181,11 @@ export class WireSession implements Session {
 
   get maxConcurrentStreams(): number {
     return this.#peerMaxStreams;
+  }
+
+  /** Queued bodies are framed oldest first (see `#sending`). */
+  get bodiesInOrder(): boolean {
+    return true;
   }
 
   get remoteWindowSize(): number {
@@ -244,7 +255,10 @@ export class WireSession implements Session {
     this.#pingData.writeUInt32BE(seq, 4);
     this.#pings.set(seq, callback);
     this.#writer.ping(this.#pingData, false);
-    this.#schedule();
+    // At once, not with the next batch: the PING's timeout starts now, and a
+    // busy event loop must not hold the PING itself back.
+    if (this.#reading) this.#schedule();
+    else this.#flush();
   }
 
   /**
@@ -274,6 +288,7 @@ export class WireSession implements Session {
 
   /** Writes what the writer holds, in one `socket.write()`. */
   #flush(): void {
+    if (!this.#handshaken) return;
     const out = this.#writer.take();
     if (out === undefined || this.#ended || this.#socket.destroyed) return;
     this.#socket.write(out);
@@ -730,7 +745,10 @@ export class WireSession implements Session {
     // No ALPN at all is accepted (HTTP/2 with prior knowledge, as node:http2 does).
     if (typeof alpn === 'string' && alpn !== 'h2') {
       this.destroy(new ConnectError(`The server negotiated ${JSON.stringify(alpn.slice(0, 32))} instead of HTTP/2 (ALPN h2)`, { retryable: false }));
+      return;
     }
+    this.#handshaken = true;
+    this.#flush();
   };
 
   readonly #onSocketError = (error: Error): void => {
