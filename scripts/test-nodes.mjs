@@ -4,7 +4,12 @@
 // with bin/node), fetched with `npm pack` and cached in `.cache/node/`
 // (git-ignored). Elsewhere only the running Node is tested, and the run says so.
 //
-// PUSHWIRE_NODE_MAJORS=20 (a comma list) narrows the run, e.g. while developing.
+// Each Node runs the whole suite on the default HTTP/2 engine, then the
+// tiers that sit on a connection (connection, pool, api, cli) once more on
+// the other engine (PUSHWIRE_ENGINE picks it), so both engines pass every one.
+//
+// PUSHWIRE_NODE_MAJORS=20 (a comma list) narrows the run, e.g. while developing;
+// PUSHWIRE_ENGINES=wire narrows the engines.
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +19,13 @@ import { nodeFor, PORTABLE, versionOf } from './fetch-node.mjs';
 const SUPPORTED = ['20', '22', '24'];
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const majors = (process.env.PUSHWIRE_NODE_MAJORS ?? SUPPORTED.join(',')).split(',').map((m) => m.trim()).filter(Boolean);
+/** The engines: the first runs every suite, the others the tiers on a connection. */
+const ENGINES = ['wire', 'node'];
+const ENGINE_SUITES = ['packages/connection', 'packages/pool', 'packages/api', 'packages/cli', 'examples'];
+
+const list = (value, fallback) => (value ?? fallback.join(',')).split(',').map((m) => m.trim()).filter(Boolean);
+const majors = list(process.env.PUSHWIRE_NODE_MAJORS, SUPPORTED);
+const engines = list(process.env.PUSHWIRE_ENGINES, ENGINES);
 const current = process.versions.node.split('.')[0];
 
 const results = [];
@@ -26,13 +37,16 @@ for (const major of majors) {
   }
   const node = major === current ? process.execPath : nodeFor(major);
   const version = versionOf(node);
-  console.log(`\n=== Jest on Node ${version} (${node}) ===\n`);
-  // The suite starts child processes with `node` (the CLI) and process.execPath: both are this version.
-  const env = { ...process.env, PATH: `${dirname(node)}:${process.env.PATH ?? ''}` };
-  const run = spawnSync(node, [join(ROOT, 'scripts', 'jest-ci.mjs'), ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit', env });
-  results.push({ major, version, status: run.status === 0 ? 'passed' : 'failed' });
+  for (const [index, engine] of engines.entries()) {
+    const paths = index === 0 ? [] : ENGINE_SUITES;
+    console.log(`\n=== Jest on Node ${version} (${node}), engine '${engine}'${paths.length ? `: ${paths.join(' ')}` : ''} ===\n`);
+    // The suite starts child processes with `node` (the CLI) and process.execPath: both are this version.
+    const env = { ...process.env, PUSHWIRE_ENGINE: engine, PATH: `${dirname(node)}:${process.env.PATH ?? ''}` };
+    const run = spawnSync(node, [join(ROOT, 'scripts', 'jest-ci.mjs'), ...process.argv.slice(2), ...paths], { cwd: ROOT, stdio: 'inherit', env });
+    results.push({ major, version, engine, status: run.status === 0 ? 'passed' : 'failed' });
+  }
 }
 
-console.log('\nJest per Node version:');
-for (const { version, status } of results) console.log(`  ${version}: ${status}`);
+console.log('\nJest per Node version and engine:');
+for (const { version, engine, status } of results) console.log(`  ${version} ${engine ?? ''}: ${status}`);
 process.exit(results.some((r) => r.status === 'failed') ? 1 : 0);

@@ -4,7 +4,9 @@
 // busy, or no room for its body in the server's flow-control window) waits at
 // the front of the caller's queue, and the connection's 'free' event or the
 // next outcome says when to try again. The mock keeps HTTP/2's default
-// 65,535-byte connection window, so bodies of 2 KB hold each other back.
+// 65,535-byte connection window: on the node:http2 engine bodies of 2 KB
+// then hold each other back; the wire engine (the default) queues them
+// oldest first and only a full set of streams makes the caller wait.
 // Run (from the repo root): npx -y pnpm@10.34.8 -F @pushwire/examples connection-burst
 import { pathToFileURL } from 'node:url';
 import { Blocked, Connection, Request, TokenAuth, type Response, type ResponseSink } from '@pushwire/connection';

@@ -14,7 +14,7 @@ import * as session from '../src/session.js';
 const examples: Array<[string, { main(log: (line: string) => void): Promise<void> }, RegExp]> = [
   ['encode-notification', encodeNotification, /payload: \d+ bytes/],
   ['connection-custom-auth', connectionCustomAuth, /second: 200/],
-  ['connection-burst', connectionBurst, /2000 sends in \d+ ms on one connection: \{"200":2000\}\nheld back [1-9]\d* times .* the server accepted 2000/],
+  ['connection-burst', connectionBurst, /2000 sends in \d+ ms on one connection: \{"200":2000\}\nheld back \d+ times .* the server accepted 2000/],
   ['pool-bulk', poolBulk, /2000 sends in \d+ ms: \{"200":2000\}/],
   ['client-send', clientSend, /rejected: 410 Unregistered/],
   [

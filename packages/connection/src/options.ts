@@ -78,7 +78,7 @@ export interface ConnectionOptions {
    * `node:http2`. Both give the same outcomes; see ENGINE.md. Without
    * this option, `PUSHWIRE_ENGINE` in the environment can choose (an
    * operator's switch that needs no code change).
-   * @default 'node'
+   * @default 'wire'
    */
   engine?: EngineName;
 }
@@ -109,7 +109,7 @@ function integer(name: string, value: unknown, fallback: number, min: number, ma
 }
 
 /** The engine when no option names one. */
-export const DEFAULT_ENGINE: EngineName = 'node';
+export const DEFAULT_ENGINE: EngineName = 'wire';
 
 function engineName(value: unknown): EngineName {
   const fromEnv = value === undefined ? process.env['PUSHWIRE_ENGINE'] : undefined;

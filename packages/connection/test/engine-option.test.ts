@@ -151,10 +151,10 @@ describe('engine option', () => {
     expect(node.split(',')).toContain('2=0');
     expect(wire.split(',')).toContain('2=0');
     expect(wire).not.toBe(node);
-    // No option, no environment: node:http2 (the default).
-    expect(await fingerprint({})).toBe(node);
+    // No option, no environment: the wire engine (the default).
+    expect(await fingerprint({})).toBe(wire);
     process.env['PUSHWIRE_ENGINE'] = '';
-    expect(await fingerprint({})).toBe(node);
+    expect(await fingerprint({})).toBe(wire);
   });
 
   test('PUSHWIRE_ENGINE chooses without an option; the option wins over it either way', async () => {
