@@ -32,11 +32,16 @@ export interface Options {
   readonly timeout: number;
   /** The Node binary the clients run on (`--node 24`: from the npm registry, cached); this one by default. */
   readonly node: string | undefined;
+  /**
+   * nginx logs every request (its access log, off otherwise: it costs nginx CPU) and the
+   * bench counts each run's requests, 200s and distinct tokens on the server's side.
+   */
+  readonly serverCount: boolean;
 }
 
 export const USAGE = `usage: pnpm bench [--n 100000] [--target mock|nginx|both] [--repeat 3]
                   [--only client,client,...] [--burst 1000000] [--big 0] [--naive] [--profile] [--timeout 120]
-                  [--huge 0] [--huge-collect ${DEFAULT_HUGE_COLLECT}] [--cli-bulk 0] [--node 24|/path/to/node]
+                  [--huge 0] [--huge-collect ${DEFAULT_HUGE_COLLECT}] [--cli-bulk 0] [--node 24|/path/to/node] [--server-count]
 clients: ${CLIENTS.join(', ')}`;
 
 /** Parses `--flag value` / `--flag=value` arguments; throws with the usage on anything unknown. */
@@ -49,7 +54,7 @@ export function parseArgs(argv: readonly string[]): Options {
     if (!arg.startsWith('--')) throw new Error(`unexpected argument \`${arg}\`\n${USAGE}`);
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (name === 'profile' || name === 'naive' || name === 'help') {
+    if (name === 'profile' || name === 'naive' || name === 'server-count' || name === 'help') {
       flags.add(name);
     } else if (eq !== -1) {
       values.set(name, arg.slice(eq + 1));
@@ -89,6 +94,7 @@ export function parseArgs(argv: readonly string[]): Options {
     profile: flags.has('profile'),
     timeout: positiveInt(values.get('timeout') ?? '120', 'timeout'),
     node: values.get('node'),
+    serverCount: flags.has('server-count'),
   };
 }
 

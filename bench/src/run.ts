@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type Options } from './args.js';
-import { checkFlat, checkTargets, formatChecks, type Check } from './checks.js';
+import { checkFlat, checkTargets, formatChecks, serverDetail, type Check } from './checks.js';
 import { load1, machine } from './machine.js';
 import { runChild } from './spawn.js';
 import { summarize } from './stats.js';
-import { burstTable, flatTable, mainTable, naiveTable, ratioTable, topReasons } from './table.js';
+import { burstTable, engineTable, flatTable, mainTable, naiveTable, ratioTable, topReasons } from './table.js';
 import { startMock } from './targets/mock.js';
 import { startNginx } from './targets/nginx.js';
 import type { RunningTarget, SkippedTarget } from './targets/types.js';
-import { NAIVE, RANKED, type ClientName, type RunResult, type RunSpec, type TargetName } from './types.js';
+import { NAIVE, RANKED, type ClientName, type RunResult, type RunSpec, type ServerCount, type TargetName } from './types.js';
 import { PAYLOAD_JSON, TOPIC } from './workload.js';
 
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   let onceDone = false;
   try {
     for (const name of options.targets) {
-      const server = await start(name, join(tmp, name));
+      const server = await start(name, join(tmp, name), options.serverCount);
       if ('skipped' in server) {
         console.log(`[${name}] skipped: ${server.skipped}\n`);
         reports.push({ target: name, skipped: server.skipped, runs: [], naive: [], deaths: [] });
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       try {
         const once = !onceDone;
         onceDone = true;
-        await runTarget(live, () => start(name, join(tmp, `${name}-${report.deaths.length}`)), options, report, once, profileDir);
+        await runTarget(live, () => start(name, join(tmp, `${name}-${report.deaths.length}`), options.serverCount), options, report, once, profileDir);
       } finally {
         await live.server.stop();
       }
@@ -105,6 +105,8 @@ async function main(): Promise<void> {
     if (summaries.length) console.log(mainTable(summaries));
     const ratios = ratioTable(summaries);
     if (ratios) console.log(`\n${ratios}\n(* = a row with failed runs)`);
+    const engines = engineTable(summaries);
+    if (engines) console.log(`\n${engines}\n(CPU: CPU s per notification; * = a row with failed runs)`);
     if (report.naive.length) console.log(`\n${naiveTable(report.naive)}`);
     if (report.burst) console.log(`\n${burstTable(report.burst)}`);
     for (const death of report.deaths) console.log(`\nNote: ${death}`);
@@ -130,8 +132,49 @@ async function main(): Promise<void> {
   console.log(`results: ${file}${profileDir ? `\nprofiles: ${profileDir}` : ''}`);
 }
 
-function start(name: TargetName, dir: string): Promise<RunningTarget | SkippedTarget> {
-  return name === 'mock' ? startMock(dir) : startNginx();
+function start(name: TargetName, dir: string, serverCount: boolean): Promise<RunningTarget | SkippedTarget> {
+  return name === 'mock' ? startMock(dir) : startNginx(serverCount);
+}
+
+/** A request line of nginx's access log (`@pushwire/test-servers`' format): the token and the status. */
+const LOGGED = /"POST \/3\/device\/([^ "]*) HTTP\/2\.0" (\d{3}) /;
+
+/**
+ * Counts the access-log lines after `offset` (the previous run's end): every line, the
+ * 200s to `/3/device/<token>`, and their distinct tokens. nginx writes a line as it
+ * finishes a request, so the count is re-read until it reaches `n` or stops growing.
+ */
+async function countServer(log: () => string, offset: number, n: number): Promise<{ count: ServerCount; end: number }> {
+  let text = log();
+  for (let tries = 0; countLines(text, offset) < n && tries < 15; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const again = log();
+    if (again.length === text.length && tries >= 4) break; // a second without a new line
+    text = again;
+  }
+  let lines = 0;
+  let ok = 0;
+  const tokens = new Set<string>();
+  for (let start = offset; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (end > start) {
+      lines++;
+      const match = LOGGED.exec(text.slice(start, end));
+      if (match?.[2] === '200') {
+        ok++;
+        tokens.add(match[1]!);
+      }
+    }
+    start = end + 1;
+  }
+  return { count: { lines, ok, distinct: tokens.size }, end: text.length };
+}
+
+function countLines(text: string, offset: number): number {
+  let lines = 0;
+  for (let i = text.indexOf('\n', offset); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
 }
 
 async function runTarget(
@@ -143,14 +186,32 @@ async function runTarget(
   profileDir: string | undefined,
 ): Promise<void> {
   const timeoutMs = options.timeout * 1000;
+  if (options.serverCount && !live.server.requestLog) console.log(`  (--server-count: ${live.server.info.name} keeps no request log; only nginx is counted)`);
+  // Where the server's request log ended after the previous run; a fresh server's
+  // log may already hold the readiness probe's request, which belongs to no run.
+  let logOffset = live.server.requestLog?.().length ?? 0;
   const one = async (client: ClientName, n: number, label: string, extra: Partial<RunSpec> = {}): Promise<RunResult> => {
     const target = live.server.info;
     const spec: RunSpec = { client, n, target, topic: TOPIC, payload: PAYLOAD_JSON, ...extra };
-    const result = await runChild(spec, {
+    const serverCpu = live.server.cpuUs?.();
+    let result = await runChild(spec, {
       execPath: options.node ?? process.execPath,
       timeoutMs: Math.max(timeoutMs, (n / 100_000) * timeoutMs * 0.6),
       ...(profileDir ? { profileDir, profileName: `${target.name}-${label.replaceAll(/\W+/g, '_')}-${client}.cpuprofile` } : {}),
     });
+    const serverCpuAfter = live.server.cpuUs?.();
+    if (serverCpu !== undefined && serverCpuAfter !== undefined) result = { ...result, serverCpuUs: serverCpuAfter - serverCpu };
+    const log = live.server.requestLog;
+    if (log) {
+      try {
+        const { count, end } = await countServer(log, logOffset, n);
+        logOffset = end;
+        result = { ...result, serverCount: count };
+      } catch (error) {
+        // A log past V8's longest string (~512 MB, ~2.7M requests) cannot be read whole.
+        console.log(`  (--server-count: could not read the access log: ${(error as Error).message})`);
+      }
+    }
     console.log(progress(target.name, label, result));
     const death = live.server.death();
     if (death !== undefined) {
@@ -160,6 +221,7 @@ async function runTarget(
       const next = await restart();
       if ('skipped' in next) throw new Error(`could not restart ${target.name}: ${next.skipped}`);
       live.server = next;
+      logOffset = next.requestLog?.().length ?? 0;
     }
     return result;
   };
@@ -188,12 +250,15 @@ async function runTarget(
 
 function progress(target: TargetName, label: string, r: RunResult): string {
   const rate = Math.round(r.ok / (r.elapsedMs / 1000));
-  const head = `[${target} ${label}] ${r.client.padEnd(18)}`;
-  if (r.error) return `${head} INVALID: ${r.error}`;
+  const head = `[${target} ${label}] ${r.client.padEnd(22)}`;
+  const server = r.serverCount ? `  [${serverDetail(r.serverCount)}]` : '';
+  if (r.error) return `${head} INVALID: ${r.error}${server}`;
   return (
     `${head} ${r.ok.toLocaleString('en-US').padStart(9)} ok ${r.failed.toLocaleString('en-US').padStart(7)} failed ` +
     `${rate.toLocaleString('en-US').padStart(7)}/s  cpu ${(r.cpuUs / 1e6).toFixed(1)} s  peak RSS ${Math.round(r.peakRss / 2 ** 20)} MB` +
-    (r.failed ? `  (${topReasons(r.failures, 2)})` : '')
+    (r.serverCpuUs === undefined ? '' : `  server cpu ${(r.serverCpuUs / 1e6).toFixed(1)} s`) +
+    (r.failed ? `  (${topReasons(r.failures, 2)})` : '') +
+    server
   );
 }
 

@@ -12,6 +12,8 @@ export interface Summary {
   readonly rate: number;
   /** Median CPU seconds (user + system) per 100,000 notifications. */
   readonly cpuPer100k: number;
+  /** Median CPU seconds of the target server's processes per 100,000 notifications (NaN when unknown). */
+  readonly serverCpuPer100k: number;
   /** Median peak RSS in bytes. */
   readonly peakRss: number;
   readonly failed: number;
@@ -49,6 +51,7 @@ export function summarize(results: readonly RunResult[]): Summary[] {
       valid: validRuns === runs.length,
       rate: median(runs.map((r) => r.ok / (r.elapsedMs / 1000))),
       cpuPer100k: median(runs.map((r) => (r.cpuUs / 1e6) * (100_000 / r.n))),
+      serverCpuPer100k: median(runs.map((r) => ((r.serverCpuUs ?? NaN) / 1e6) * (100_000 / r.n))),
       peakRss: median(runs.map((r) => r.peakRss)),
       failed: runs.reduce((sum, r) => sum + r.failed, 0),
       failures,

@@ -1,6 +1,6 @@
 import { flatness, quarterMean } from './measure.js';
 import type { Summary } from './stats.js';
-import { PUSHWIRE, RANKED, type ClientName, type CollectMode, type RunResult } from './types.js';
+import { engineOf, PUSHWIRE, RANKED, type ClientName, type CollectMode, type RunResult } from './types.js';
 
 const MB = 1024 * 1024;
 
@@ -19,8 +19,12 @@ const int = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleS
 const fixed = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 const mb = (bytes: number): string => (Number.isFinite(bytes) ? `${Math.round(bytes / MB)} MB` : '–');
 
-/** Median notifications/s, CPU s per 100k, peak RSS, validity, per ranked client. */
+/**
+ * Median notifications/s, CPU s per 100k (the client's, and the server's when known),
+ * peak RSS, validity, per ranked client.
+ */
 export function mainTable(summaries: readonly Summary[]): string {
+  const server = summaries.some((s) => Number.isFinite(s.serverCpuPer100k));
   const rows = RANKED.flatMap((client) => {
     const s = summaries.find((x) => x.client === client);
     if (!s) return [];
@@ -28,12 +32,13 @@ export function mainTable(summaries: readonly Summary[]): string {
       client,
       `${int(s.rate)}${s.valid ? '' : ' (invalid)'}`,
       fixed(s.cpuPer100k, 2),
+      ...(server ? [fixed(s.serverCpuPer100k, 2)] : []),
       mb(s.peakRss),
       `${s.validRuns}/${s.runs}`,
       s.failed === 0 ? '0' : `${int(s.failed)}: ${topReasons(s.failures)}`,
     ]];
   });
-  return markdown(['client', 'notifications/s (median)', 'CPU s / 100k', 'peak RSS', 'valid runs', 'failures'], rows);
+  return markdown(['client', 'notifications/s (median)', 'CPU s / 100k', ...(server ? ['server CPU s / 100k'] : []), 'peak RSS', 'valid runs', 'failures'], rows);
 }
 
 /** Each pushwire row's median rate divided by each peer's and by the node:http2 ceiling. */
@@ -45,6 +50,28 @@ export function ratioTable(summaries: readonly Summary[]): string {
     return [[client, ...present.map((b) => ratio(s, summaries.find((x) => x.client === b)!))]];
   });
   return rows.length === 0 || present.length === 0 ? '' : markdown(['pushwire ÷', ...present], rows);
+}
+
+/**
+ * Each pushwire row against the plain node:http2 rows (issue #15): its engine, and its
+ * median notifications/s, CPU per notification and peak RSS divided by each plain row's.
+ */
+export function engineTable(summaries: readonly Summary[]): string {
+  const plain = (['http2-1', 'http2-4'] as const).map((c) => summaries.find((s) => s.client === c)).filter((s): s is Summary => s !== undefined);
+  const rows = PUSHWIRE.flatMap((client) => {
+    const s = summaries.find((x) => x.client === client);
+    if (!s) return [];
+    const engine = engineOf(client) === 'wire' ? 'wire' : 'node:http2';
+    return [[client, engine, ...plain.flatMap((b) => [ratio(s, b), quotient(s, b, 'cpuPer100k'), quotient(s, b, 'peakRss')])]];
+  });
+  const header = ['pushwire ÷ node:http2', 'engine', ...plain.flatMap((b) => [`/s ÷ ${b.client}`, `CPU ÷ ${b.client}`, `RSS ÷ ${b.client}`])];
+  return rows.length === 0 || plain.length === 0 ? '' : markdown(header, rows);
+}
+
+function quotient(a: Summary, b: Summary, key: 'cpuPer100k' | 'peakRss'): string {
+  const r = a[key] / b[key];
+  if (!Number.isFinite(r)) return '–';
+  return `${r.toFixed(2)}x${a.valid && b.valid ? '' : '*'}`;
 }
 
 function ratio(a: Summary, b: Summary): string {

@@ -1,4 +1,4 @@
-import type { BulkOptions } from '@pushwire/api';
+import type { BulkOptions, EngineName } from '@pushwire/api';
 
 /** What a `sendMany` result keeps per token (`@pushwire/api`'s `collect` option). */
 export type CollectMode = NonNullable<BulkOptions['collect']>;
@@ -66,12 +66,34 @@ export interface RunResult extends Outcome {
   readonly baseRss: number;
   /** Set by the parent when the child crashed or timed out. */
   readonly error?: string;
+  /** User + system CPU of the target server's processes during the run, in microseconds (parent, `/proc`). */
+  readonly serverCpuUs?: number;
+  /** `--server-count` (nginx): what the server's access log holds for this run, counted by the parent. */
+  readonly serverCount?: ServerCount;
 }
 
+/** The requests one run left in nginx's access log (`--server-count`). */
+export interface ServerCount {
+  /** Requests logged during the run (every line). */
+  readonly lines: number;
+  /** Of those, `POST /3/device/<token>` answered 200. */
+  readonly ok: number;
+  /** Distinct `<token>`s among the 200s: a duplicate (a token sent twice) makes it fall below `ok`. */
+  readonly distinct: number;
+}
+
+/**
+ * Every pushwire row names its HTTP/2 engine (issue #15), so no row depends on the
+ * connection tier's default or on `PUSHWIRE_ENGINE`: a plain name (`pushwire-pool-1`)
+ * is the wire engine, pushwire's own frames over `node:tls`; `-node` is `node:http2`.
+ */
 export const CLIENTS = [
   'pushwire-pool-1',
+  'pushwire-pool-1-node',
   'pushwire-pool-4',
+  'pushwire-pool-4-node',
   'pushwire-sendmany',
+  'pushwire-sendmany-node',
   'node-apn-chunked',
   'apns2-chunked',
   'http2-1',
@@ -88,8 +110,11 @@ export type ClientName = (typeof CLIENTS)[number];
 /** Clients that run once per repeat, in alternation, and go into the main table. */
 export const RANKED: readonly ClientName[] = [
   'pushwire-pool-1',
+  'pushwire-pool-1-node',
   'pushwire-pool-4',
+  'pushwire-pool-4-node',
   'pushwire-sendmany',
+  'pushwire-sendmany-node',
   'node-apn-chunked',
   'apns2-chunked',
   'http2-1',
@@ -102,4 +127,21 @@ export const NAIVE: readonly ClientName[] = ['node-apn-naive', 'apns2-naive'];
 /** Clients that make their own tokens (a generator, a file): the child builds none for them. */
 export const SELF_SOURCED: readonly ClientName[] = ['pushwire-huge', 'pushwire-cli-bulk'];
 
-export const PUSHWIRE: readonly ClientName[] = ['pushwire-pool-1', 'pushwire-pool-4', 'pushwire-sendmany'];
+/** The ranked pushwire rows (the ratio tables' rows). */
+export const PUSHWIRE: readonly ClientName[] = [
+  'pushwire-pool-1',
+  'pushwire-pool-1-node',
+  'pushwire-pool-4',
+  'pushwire-pool-4-node',
+  'pushwire-sendmany',
+  'pushwire-sendmany-node',
+];
+
+/**
+ * The engine a pushwire row runs on, passed as an option (the CLI row: `PUSHWIRE_ENGINE`,
+ * the CLI has no flag for it); `undefined` for the peers and the plain node:http2 rows.
+ */
+export function engineOf(client: ClientName): EngineName | undefined {
+  if (!client.startsWith('pushwire-')) return undefined;
+  return client.endsWith('-node') ? 'node' : 'wire';
+}

@@ -1,10 +1,17 @@
-import type { ClientName } from '../types.js';
+import type { EngineName } from '@pushwire/api';
+import { engineOf, type ClientName } from '../types.js';
 import type { ClientRun } from './types.js';
 
 /**
  * Loads only the module of the client under test, so a child's RSS holds one library.
+ * A pushwire client gets its row's engine (`engineOf`), always named explicitly.
  */
 export async function loadClient(name: ClientName): Promise<ClientRun> {
+  const engine = engineOf(name);
+  const pushwire = (): EngineName => {
+    if (engine === undefined) throw new Error(`${name} has no engine`);
+    return engine;
+  };
   switch (name) {
     case 'http2-1':
     case 'http2-4': {
@@ -25,26 +32,29 @@ export async function loadClient(name: ClientName): Promise<ClientRun> {
       return (spec, tokens) => run(spec, tokens, chunk);
     }
     case 'pushwire-pool-1':
-    case 'pushwire-pool-4': {
+    case 'pushwire-pool-1-node':
+    case 'pushwire-pool-4':
+    case 'pushwire-pool-4-node': {
       const { run } = await import('./pushwire-pool.js');
-      const size = name === 'pushwire-pool-1' ? 1 : 4;
-      return (spec, tokens) => run(spec, tokens, size);
+      const size = name.startsWith('pushwire-pool-1') ? 1 : 4;
+      return (spec, tokens) => run(spec, tokens, size, pushwire());
     }
-    case 'pushwire-sendmany': {
+    case 'pushwire-sendmany':
+    case 'pushwire-sendmany-node': {
       const { run } = await import('./pushwire-sendmany.js');
-      return run;
+      return (spec, tokens) => run(spec, tokens, pushwire());
     }
     case 'pushwire-burst': {
       const { run } = await import('./pushwire-burst.js');
-      return run;
+      return (spec, tokens) => run(spec, tokens, pushwire());
     }
     case 'pushwire-huge': {
       const { run } = await import('./pushwire-huge.js');
-      return run;
+      return (spec) => run(spec, pushwire());
     }
     case 'pushwire-cli-bulk': {
       const { run } = await import('./pushwire-cli-bulk.js');
-      return run;
+      return (spec) => run(spec, pushwire());
     }
   }
 }

@@ -1,4 +1,4 @@
-import { Pool, Request, TokenAuth, type PoolResponse } from '@pushwire/pool';
+import { Pool, Request, TokenAuth, type EngineName, type PoolResponse } from '@pushwire/pool';
 import type { Outcome, RunSpec } from '../types.js';
 import { countFailure } from '../workload.js';
 import { describe } from './pushwire-pool.js';
@@ -8,9 +8,10 @@ const DEADLINE = 20 * 60_000;
 /**
  * The burst: every request posted to a pool of 4 at once, with no back-pressure, to
  * measure what a queued request costs. RSS and heap are read right after the last
- * `post()` returns (all requests queued), then the queue drains.
+ * `post()` returns (all requests queued), then the queue drains. On the `engine`
+ * the row names (the wire engine).
  */
-export async function run(spec: RunSpec, tokens: string[]): Promise<Outcome> {
+export async function run(spec: RunSpec, tokens: string[], engine: EngineName): Promise<Outcome> {
   const { target } = spec;
   // The default 30 s deadline counts time in the queue; a million queued requests need
   // longer than that to drain, so the burst gives each one the whole run.
@@ -19,6 +20,7 @@ export async function run(spec: RunSpec, tokens: string[]): Promise<Outcome> {
     tls: { ca: target.ca },
     auth: new TokenAuth(target.signingKey),
     deadline: DEADLINE,
+    connection: { engine },
   });
   const headers = { 'apns-topic': spec.topic, 'apns-push-type': 'alert' };
   // One validated template, a request per device via withPath (as the pool README shows).

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { EngineName } from '@pushwire/api';
 import { sampleEvery } from '../measure.js';
 import type { Outcome, RunSpec } from '../types.js';
 import { countFailure } from '../workload.js';
@@ -41,8 +42,10 @@ function procRss(pid: number): number | undefined {
  * numbers are the CLI process's: wall time from spawn to exit, peak RSS and CPU time
  * (its own `process.resourceUsage()` at exit) and RSS from `/proc/<pid>/status` every
  * second. Every NDJSON line is then counted: `"status":200` or a failure by reason.
+ * The CLI has no engine flag: its process gets `PUSHWIRE_ENGINE=<engine>` (the row's,
+ * the wire engine), which the connection tier reads when no option names one.
  */
-export async function run(spec: RunSpec): Promise<Outcome> {
+export async function run(spec: RunSpec, engine: EngineName): Promise<Outcome> {
   const { target } = spec;
   const dir = mkdtempSync(join(tmpdir(), 'pushwire-cli-bulk-'));
   try {
@@ -63,7 +66,7 @@ export async function run(spec: RunSpec): Promise<Outcome> {
       '--tokens', tokens, '--out', out, '--no-progress', '--connections', String(CONNECTIONS),
     ];
     const started = performance.now();
-    const cli = spawn(process.execPath, args, { env: { ...process.env, PUSHWIRE_BENCH_USAGE: usageFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const cli = spawn(process.execPath, args, { env: { ...process.env, PUSHWIRE_ENGINE: engine, PUSHWIRE_BENCH_USAGE: usageFile }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk: Buffer): void => {
       output = (output + chunk.toString()).slice(-4000);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Server } from '@pushwire/api';
+import { Server, type EngineName } from '@pushwire/api';
 import { DEFAULT_HUGE_COLLECT } from '../args.js';
 import { sampleEvery } from '../measure.js';
 import type { Outcome, RunSpec } from '../types.js';
@@ -24,13 +24,15 @@ export function* generatedTokens(n: number): Generator<string> {
 /**
  * The flat-memory row (issue #17): ONE `client.sendMany` over a generator of `spec.n`
  * tokens (never stored), with `collect: spec.collect` ('none' by default: counts only),
- * RSS sampled every second in this child from the call to its end.
+ * RSS sampled every second in this child from the call to its end, on the `engine`
+ * the row names (the wire engine).
  */
-export async function run(spec: RunSpec): Promise<Outcome> {
+export async function run(spec: RunSpec, engine: EngineName): Promise<Outcome> {
   const { target } = spec;
   const collect = spec.collect ?? DEFAULT_HUGE_COLLECT;
   const client = await Server.custom(target.origin, { token: target.signingKey }, { ca: target.ca }).createClient({
     connections: CONNECTIONS,
+    engine,
   });
   const notification = { alert: { title: PAYLOAD.aps.alert.title, body: PAYLOAD.aps.alert.body }, sound: PAYLOAD.aps.sound, badge: PAYLOAD.aps.badge };
   const failures: Record<string, number> = {};

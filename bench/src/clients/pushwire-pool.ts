@@ -1,4 +1,4 @@
-import { Pool, Request, TokenAuth, type PoolResponse } from '@pushwire/pool';
+import { Pool, Request, TokenAuth, type EngineName, type PoolResponse } from '@pushwire/pool';
 import type { Outcome, RunSpec } from '../types.js';
 import { countFailure } from '../workload.js';
 
@@ -8,11 +8,12 @@ const HIGH_WATER = 2000;
 /**
  * pushwire's Pool as its README shows a bulk send: one validated `Request` template
  * (headers and body), `template.withPath()` per device, and back-pressure from the pool's queue
- * (`queued` / `onQueueBelow`) rather than 100,000 promises at once.
+ * (`queued` / `onQueueBelow`) rather than 100,000 promises at once. `engine` is
+ * the connections' HTTP/2 engine (`connection: { engine }`), named by the row.
  */
-export async function run(spec: RunSpec, tokens: string[], size: number): Promise<Outcome> {
+export async function run(spec: RunSpec, tokens: string[], size: number, engine: EngineName): Promise<Outcome> {
   const { target } = spec;
-  const pool = new Pool(target.origin, { size, tls: { ca: target.ca }, auth: new TokenAuth(target.signingKey) });
+  const pool = new Pool(target.origin, { size, tls: { ca: target.ca }, auth: new TokenAuth(target.signingKey), connection: { engine } });
   const headers = { 'apns-topic': spec.topic, 'apns-push-type': 'alert' };
   const template = Request.create('/3/device/', headers, Buffer.from(spec.payload));
   const failures: Record<string, number> = {};

@@ -1,4 +1,4 @@
-import { Server } from '@pushwire/api';
+import { Server, type EngineName } from '@pushwire/api';
 import type { Outcome, RunSpec } from '../types.js';
 import { countFailure, PAYLOAD } from '../workload.js';
 import { describe } from './pushwire-pool.js';
@@ -12,12 +12,13 @@ const COLLECT_FAILURES_FROM = 1_000_000;
 /**
  * pushwire's high-level bulk send: one `client.sendMany(tokens, notification, { topic })`
  * call with every token, the way its README shows it (with `collect: 'failures'` at a
- * million tokens and up, as that README advises).
+ * million tokens and up, as that README advises), on the `engine` the row names.
  */
-export async function run(spec: RunSpec, tokens: string[]): Promise<Outcome> {
+export async function run(spec: RunSpec, tokens: string[], engine: EngineName): Promise<Outcome> {
   const { target } = spec;
   const client = await Server.custom(target.origin, { token: target.signingKey }, { ca: target.ca }).createClient({
     connections: CONNECTIONS,
+    engine,
   });
   const notification = { alert: { title: PAYLOAD.aps.alert.title, body: PAYLOAD.aps.alert.body }, sound: PAYLOAD.aps.sound, badge: PAYLOAD.aps.badge };
   const failures: Record<string, number> = {};

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stopChild, waitForH2 } from '@pushwire/test-servers';
+import { treeCpuUs } from '../proc.js';
 import type { RunningTarget, SkippedTarget } from './types.js';
 
 /** What the mock server's standalone entry prints (one JSON line) once it listens. */
@@ -61,6 +62,7 @@ export async function startMock(dir: string): Promise<RunningTarget | SkippedTar
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, ready.ca);
   const url = new URL(ready.origin);
+  const pid = child.pid;
   return {
     info: {
       name: 'mock',
@@ -76,6 +78,7 @@ export async function startMock(dir: string): Promise<RunningTarget | SkippedTar
       child.exitCode === null && child.signalCode === null
         ? undefined
         : `exited (${child.signalCode ?? child.exitCode}): ${firstError(stderr)}`,
+    ...(pid === undefined ? {} : { cpuUs: () => treeCpuUs(pid) }),
     stop: () => stopChild(child),
   };
 }
