@@ -1,9 +1,10 @@
 /**
  * `@pushwire/test-servers` (private): HTTP/2 servers we did not write, for
- * testing the client against real implementations. nginx and nghttpd are
- * installed when missing (Debian packages, `scripts/install-debian.sh`),
- * configured in a temp dir with certificates made at run time, started on a
- * free loopback port and stopped again.
+ * testing the client against real implementations, and Redis for the queue
+ * tier. nginx, nghttpd and redis-server are installed when missing (Debian
+ * packages, `scripts/install-debian.sh`), configured in a temp dir (the HTTP/2
+ * servers with certificates made at run time), started on a free loopback
+ * port and stopped again.
  *
  * @example
  * ```ts
@@ -19,6 +20,8 @@ export { startNginx } from './nginx.js';
 export type { NginxOptions } from './nginx.js';
 export { startNghttpd } from './nghttpd.js';
 export type { NghttpdOptions } from './nghttpd.js';
+export { startRedis } from './redis.js';
+export type { RedisOptions, RedisServer } from './redis.js';
 export { stopAll } from './launch.js';
 export { makeCerts } from './certs.js';
 export type { Certs } from './certs.js';

@@ -38,13 +38,27 @@ export interface LaunchSpec {
   readonly stopSignal: NodeJS.Signals;
 }
 
-interface Live {
-  readonly child: ChildProcess;
+/**
+ * A running server this module cleans up: its current process (a restarted
+ * server has a new one), its work dir, and its graceful stop.
+ */
+export interface Tracked {
+  process(): ChildProcess | undefined;
   readonly dir: string;
-  readonly server: TestServer;
+  stop(): Promise<void>;
 }
-const live = new Set<Live>();
+const live = new Set<Tracked>();
 let exitHookInstalled = false;
+
+/**
+ * Puts `entry` under {@link stopAll} and the exit hook (for servers started
+ * outside {@link launch}, such as Redis); the returned function takes it off.
+ */
+export function track(entry: Tracked): () => void {
+  installExitHook();
+  live.add(entry);
+  return () => void live.delete(entry);
+}
 
 /**
  * Best effort for a test process that ends without `stopAll()`: SIGTERM to
@@ -59,9 +73,10 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   const cleanup = (): void => {
-    for (const { child, dir } of live) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+    for (const entry of live) {
+      const child = entry.process();
+      if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      rmSync(entry.dir, { recursive: true, force: true });
     }
     live.clear();
   };
@@ -115,38 +130,36 @@ async function tryStart(spec: LaunchSpec, dir: string, certs: Certs, port: numbe
   }
 
   let stopping: Promise<void> | undefined;
-  const entry: Live = {
-    child,
-    dir,
-    server: {
-      name: spec.name,
-      origin,
-      port,
-      ca: certs.ca,
-      caFile: certs.caFile,
-      version: spec.version,
-      log: () => spec.log(dir, output),
-      exited: () =>
-        child.exitCode === null && child.signalCode === null
-          ? undefined
-          : `exited (${child.signalCode ?? child.exitCode}): ${tail(spec.diagnose(dir, output), 3)}`,
-      stop: () =>
-        (stopping ??= stopChild(child, spec.stopSignal).then(() => {
-          live.delete(entry);
-          rmSync(dir, { recursive: true, force: true });
-        })),
-    },
+  let untrack = (): void => undefined;
+  const server: TestServer = {
+    name: spec.name,
+    origin,
+    port,
+    ca: certs.ca,
+    caFile: certs.caFile,
+    version: spec.version,
+    log: () => spec.log(dir, output),
+    exited: () =>
+      child.exitCode === null && child.signalCode === null
+        ? undefined
+        : `exited (${child.signalCode ?? child.exitCode}): ${tail(spec.diagnose(dir, output), 3)}`,
+    stop: () =>
+      (stopping ??= stopChild(child, spec.stopSignal).then(() => {
+        untrack();
+        rmSync(dir, { recursive: true, force: true });
+      })),
   };
-  live.add(entry);
-  return entry.server;
+  untrack = track({ process: () => child, dir, stop: () => server.stop() });
+  return server;
 }
 
 /** Stops every server started by this module (for `afterAll`). */
 export async function stopAll(): Promise<void> {
-  await Promise.all([...live].map(({ server }) => server.stop()));
+  await Promise.all([...live].map((entry) => entry.stop()));
 }
 
-function bounded(text: string): string {
+/** `text`, cut at a line boundary to its last MAX_OUTPUT characters. */
+export function bounded(text: string): string {
   if (text.length <= MAX_OUTPUT) return text;
   const cut = text.indexOf('\n', text.length - MAX_OUTPUT);
   return text.slice(cut === -1 ? text.length - MAX_OUTPUT : cut + 1);
