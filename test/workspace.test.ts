@@ -13,7 +13,7 @@ const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 const json = <T>(path: string): T => JSON.parse(read(path)) as T;
 
 /** Tier of each package: a package may depend only on lower tiers. */
-const TIERS: Record<string, number> = { models: 0, connection: 1, pool: 2, api: 3, 'mock-server': 3, cli: 4 };
+const TIERS: Record<string, number> = { models: 0, connection: 1, pool: 2, api: 3, 'mock-server': 3, queue: 4, cli: 5 };
 /** mock-server is an independent oracle: it may not use the packages it tests. */
 const INDEPENDENT = new Set(['mock-server']);
 

@@ -34,7 +34,7 @@ interface SoakOptions {
 }
 
 const USAGE = 'usage: node bench/dist/soak.js [--minutes 30] [--rate 400] [--seed N] [--out bench/results/soak-<stamp>.json]';
-/** An operation pending longer than this is hung: the client's own timeout is 10 s, the pool's deadline 15 s. */
+/** An operation pending longer than this is hung: the client's own timeout is 10 s, the pool's 15 s. */
 const HUNG_AFTER_MS = 120_000;
 const SAMPLE_EVERY_MS = 5000;
 /** Most notifications in flight before the driver stops starting more (the server may be stalled). */
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   const senders: Senders = {
     atMostOnce: await apns.createClient(),
     atLeastOnce: await apns.createClient({ delivery: 'at-least-once' }),
-    pool: new Pool(server.origin, { size: 2, tls: { ca: certs.ca }, auth: new TokenAuth(token), deadline: 15_000 }),
+    pool: new Pool(server.origin, { connections: 2, tls: { ca: certs.ca }, auth: new TokenAuth(token), timeout: 15_000 }),
   };
   let unregisteredEvents = 0;
   senders.atMostOnce.on('unregistered', () => unregisteredEvents++);
@@ -175,9 +175,9 @@ async function main(): Promise<void> {
       restarts: server.restarts,
       // No phantom success: every 200 the client reported was accepted by the server.
       phantomSuccesses: Math.max(0, totals.ok - accepted),
-      // Accepted but not reported as a success: must be covered by ambiguous outcomes and at-least-once retries.
+      // Accepted but not reported as a success: must be covered by 'unknown' outcomes and at-least-once retries.
       acceptedNotReportedOk: accepted - totals.ok,
-      explainedBy: { ambiguous: totals.ambiguous, possibleDuplicates: totals.possibleDuplicates, atLeastOnceRetries: retriedAtLeastOnce },
+      explainedBy: { unknown: totals.unknown, possibleDuplicates: totals.possibleDuplicates, atLeastOnceRetries: retriedAtLeastOnce },
     },
     faults: Object.fromEntries(fired),
     chaosFailures,
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
     },
     clientPoolStats: clientStats,
   };
-  const unexplained = report.server.acceptedNotReportedOk - totals.ambiguous - totals.possibleDuplicates - retriedAtLeastOnce;
+  const unexplained = report.server.acceptedNotReportedOk - totals.unknown - totals.possibleDuplicates - retriedAtLeastOnce;
   const verdict = {
     everySendSettled: totals.started === totals.settled && totals.stillPending === 0,
     noHang: hung.length === 0,

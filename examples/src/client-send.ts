@@ -2,7 +2,7 @@
 // server, then shows a definitive rejection (410) and a local validation error.
 // Run (from the repo root): npx -y pnpm@10.34.8 -F @pushwire/examples client-send
 import { pathToFileURL } from 'node:url';
-import { ApnsRejection, InvalidArgumentError, Priority, Server } from '@pushwire/api';
+import { APNSRejection, InvalidArgumentError, Priority, Server } from '@pushwire/api';
 import { MockApnsServer } from '@pushwire/mock-server';
 
 const TOPIC = 'com.example.app';
@@ -31,7 +31,7 @@ export async function main(log: (line: string) => void = console.log): Promise<v
     try {
       await client.sendNotification(GONE, { alert: 'Still there?' }, { topic: TOPIC });
     } catch (error) {
-      if (!(error instanceof ApnsRejection)) throw error;
+      if (!(error instanceof APNSRejection)) throw error;
       log(`rejected: ${error.status} ${error.reason} (${error.category}), token invalid since ${new Date(error.timestamp ?? 0).toISOString()}`);
     }
 

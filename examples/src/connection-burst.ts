@@ -56,8 +56,8 @@ export async function main(log: (line: string) => void = console.log): Promise<v
         settle();
       },
     };
+    // A stream came back, window room returned, or the server's SETTINGS raised the stream limit.
     conn.on('free', pump);
-    conn.on('capacity', pump); // the server's SETTINGS widened the stream limit
 
     const started = performance.now();
     pump();

@@ -38,7 +38,7 @@ export async function main(log: (line: string) => void = console.log): Promise<v
   try {
     for (const alert of ['first', 'second']) {
       const { path, headers, body } = encodeNotification('e5'.repeat(32), { alert }, { topic: 'com.example.app' });
-      const response = await connection.post(Request.create(path, headers, body, { timeout: 5000 }));
+      const response = await connection.post(Request.create(path, headers, body, { attemptTimeout: 5000 }));
       log(`${alert}: ${response.status} apns-id ${response.apnsId}`);
     }
     log(`auth hook asked ${auth.calls} times; server accepted ${mock.accepted().length}`);

@@ -4,7 +4,7 @@
 // end, then delete the channel.
 // Run (from the repo root): npx -y pnpm@10.34.8 -F @pushwire/examples live-activity
 import { pathToFileURL } from 'node:url';
-import { ApnsRejection, MessageStoragePolicy, Server, liveActivityEnd, liveActivityStart, liveActivityUpdate } from '@pushwire/api';
+import { APNSRejection, MessageStoragePolicy, Server, liveActivityEnd, liveActivityStart, liveActivityUpdate } from '@pushwire/api';
 import { MockApnsServer } from '@pushwire/mock-server';
 
 const BUNDLE_ID = 'com.example.app';
@@ -55,7 +55,7 @@ export async function main(log: (line: string) => void = console.log): Promise<v
     try {
       await client.broadcast(channelId, liveActivityUpdate({ contentState: { home: 2, away: 1, minute: 91 } }), { bundleId: BUNDLE_ID });
     } catch (error) {
-      if (!(error instanceof ApnsRejection)) throw error;
+      if (!(error instanceof APNSRejection)) throw error;
       log(`late broadcast rejected: ${error.status} ${error.reason} (${error.category})`);
     }
     log(`server recorded ${mock.broadcasts(channelId).length} broadcasts to the channel`);

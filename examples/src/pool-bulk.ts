@@ -14,12 +14,12 @@ const HIGH_WATER = 200;
 /** Runs the example; `log` receives what happened. */
 export async function main(log: (line: string) => void = console.log): Promise<void> {
   const mock = await MockApnsServer.start({ auth: 'token' });
-  const pool = new Pool(mock.origin, { size: 2, tls: { ca: mock.ca }, auth: new TokenAuth(mock.signingKey) });
+  const pool = new Pool(mock.origin, { connections: 2, tls: { ca: mock.ca }, auth: new TokenAuth(mock.signingKey) });
   // Encode once; only the path changes per device.
   const headers = buildHeaders({ topic: 'com.example.app' });
   const body = encodePayload({ alert: 'Flash sale' }, 'alert');
   // Validated once; withPath() checks only each device's path.
-  const template = Request.create('/3/device/', headers, body, { timeout: 10_000 });
+  const template = Request.create('/3/device/', headers, body, { attemptTimeout: 10_000 });
   const statuses = new Map<number, number>();
   const pending: Array<Promise<void>> = [];
   const started = Date.now();

@@ -9,6 +9,7 @@ import * as feedback from '../src/feedback.js';
 import * as liveActivity from '../src/live-activity.js';
 import * as outcomes from '../src/outcomes.js';
 import * as poolBulk from '../src/pool-bulk.js';
+import * as queueCampaign from '../src/queue-campaign.js';
 import * as session from '../src/session.js';
 
 const examples: Array<[string, { main(log: (line: string) => void): Promise<void> }, RegExp]> = [
@@ -28,6 +29,11 @@ const examples: Array<[string, { main(log: (line: string) => void): Promise<void
     'campaign-from-file',
     campaignFromFile,
     /token file: 2000 tokens, gzip\nsent 1996, failed 4, errors 0, total 2000\nkept by the batch: 0 sent, 0 failed entries\nunregistered \(from onResult\): 3\nretry\(\): InvalidArgumentError: the batch kept no tokens/,
+  ],
+  [
+    'queue-campaign',
+    queueCampaign,
+    /campaign enqueued: 3000 tokens in 6 jobs\nsent 2998, rejected 2 \(\{"Unregistered":2\}\), not sent 0, unknown 0\njobs per worker: [1-5] \+ [1-5] = 6\nprogress reports: yes\nunregistered stream: 065 at 2026-01-01T00:00:00.000Z, 9c5 at 2026-01-01T00:00:00.000Z|unregistered stream: 9c5 at 2026-01-01T00:00:00.000Z, 065 at 2026-01-01T00:00:00.000Z\ntoken …008: sent, possible duplicate: false\nthe mock accepted 2998/,
   ],
   ['live-activity', liveActivity, /broadcast end\nchannel deleted; 0 channels left\nlate broadcast rejected: 400 ChannelNotRegistered \(token-invalid\)\nserver recorded 3 broadcasts/],
 ];

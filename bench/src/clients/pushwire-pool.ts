@@ -13,7 +13,7 @@ const HIGH_WATER = 2000;
  */
 export async function run(spec: RunSpec, tokens: string[], size: number, engine: EngineName): Promise<Outcome> {
   const { target } = spec;
-  const pool = new Pool(target.origin, { size, tls: { ca: target.ca }, auth: new TokenAuth(target.signingKey), connection: { engine } });
+  const pool = new Pool(target.origin, { connections: size, tls: { ca: target.ca }, auth: new TokenAuth(target.signingKey), connection: { engine } });
   const headers = { 'apns-topic': spec.topic, 'apns-push-type': 'alert' };
   const template = Request.create('/3/device/', headers, Buffer.from(spec.payload));
   const failures: Record<string, number> = {};

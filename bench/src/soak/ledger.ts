@@ -10,7 +10,7 @@ export interface Outcome {
   /** e.g. `ok`, `rejected:Unregistered`, `local:BadDeviceToken`, `error:Timeout`. */
   readonly kind: string;
   /** The request may have reached APNs without an answer (timeout, connection cut). */
-  readonly ambiguous?: boolean;
+  readonly unknown?: boolean;
   /** A 200 after an earlier attempt that may also have been processed (at-least-once). */
   readonly possibleDuplicate?: boolean;
 }
@@ -29,7 +29,7 @@ export class Ledger {
   #started = 0;
   #settled = 0;
   #ok = 0;
-  #ambiguous = 0;
+  #unknown = 0;
   #possibleDuplicates = 0;
   #maxSettleMs = 0;
   readonly #hung = new Set<number>();
@@ -47,7 +47,7 @@ export class Ledger {
     this.#settled++;
     this.#outcomes.set(outcome.kind, (this.#outcomes.get(outcome.kind) ?? 0) + 1);
     if (outcome.kind === 'ok') this.#ok++;
-    if (outcome.ambiguous) this.#ambiguous++;
+    if (outcome.unknown) this.#unknown++;
     if (outcome.possibleDuplicate) this.#possibleDuplicates++;
   }
 
@@ -87,7 +87,7 @@ export class Ledger {
       started: this.#started,
       settled: this.#settled,
       ok: this.#ok,
-      ambiguous: this.#ambiguous,
+      unknown: this.#unknown,
       possibleDuplicates: this.#possibleDuplicates,
       hungOperations: this.#hung.size,
       stillPending: this.#pending.size,
@@ -103,7 +103,7 @@ export interface LedgerSnapshot {
   /** Notifications with an outcome. */
   readonly settled: number;
   readonly ok: number;
-  readonly ambiguous: number;
+  readonly unknown: number;
   readonly possibleDuplicates: number;
   readonly hungOperations: number;
   readonly stillPending: number;

@@ -5,7 +5,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { ApnsRejection, InvalidArgumentError, type BatchResult, type Client, type Notification, type SendOptions } from '@pushwire/api';
+import { APNSRejection, InvalidArgumentError, type BatchResult, type Client, type Notification, type SendOptions } from '@pushwire/api';
 import { Request, type Pool, type PoolResponse } from '@pushwire/pool';
 import type { Ledger, Outcome } from './ledger.js';
 
@@ -63,13 +63,13 @@ export function pickToken(random: () => number, unregistered: readonly string[])
 
 /** The outcome of a rejected send. */
 export function classifyError(error: unknown): Outcome {
-  if (error instanceof ApnsRejection) return { kind: `rejected:${error.reason}` };
+  if (error instanceof APNSRejection) return { kind: `rejected:${error.reason}` };
   if (error instanceof InvalidArgumentError) return { kind: 'local:InvalidArgument' };
   const name = error instanceof Error ? error.name : typeof error;
   const outcome = (error as { outcome?: unknown }).outcome;
   if (outcome === 'not-sent') return { kind: `error:${name}(not sent)` };
   // A timeout or an unknown cut: the request may have been written.
-  return { kind: `error:${name}`, ambiguous: outcome === 'unknown' };
+  return { kind: `error:${name}`, unknown: outcome === 'unknown' };
 }
 
 /** The clients the traffic goes through. */
@@ -118,7 +118,7 @@ async function bulk(senders: Senders, ledger: Ledger, random: () => number, unre
     batch = await client.sendMany(tokens, kind.notification, kind.options, { collect: 'failures' });
   } catch (error) {
     // BatchInterrupted cannot happen here (no callbacks, an array source); count it loudly if it does.
-    for (let i = 0; i < size; i++) ledger.record({ kind: `error:sendMany threw ${(error as Error).name}`, ambiguous: true });
+    for (let i = 0; i < size; i++) ledger.record({ kind: `error:sendMany threw ${(error as Error).name}`, unknown: true });
     ledger.finish(id, Date.now());
     return;
   }
@@ -127,7 +127,7 @@ async function bulk(senders: Senders, ledger: Ledger, random: () => number, unre
   for (const failure of batch.failed.values()) ledger.record({ kind: failure.local ? `local:${failure.reason}` : `rejected:${failure.reason}` });
   for (const group of batch.errors) {
     const outcome = classifyError(group.error);
-    for (let i = 0; i < group.tokens.length; i++) ledger.record({ kind: outcome.kind, ambiguous: group.outcome === 'unknown' });
+    for (let i = 0; i < group.tokens.length; i++) ledger.record({ kind: outcome.kind, unknown: group.outcome === 'unknown' });
   }
   // Every token must be in exactly one of sent / failed / errors.
   const missing = size - (sent + failed + errors);

@@ -2,7 +2,7 @@
  * The result of a bulk send: every token exactly once, in `sent`, `failed`
  * or `errors`, plus what is needed to retry the rest.
  */
-import { APNSError, InvalidArgumentError, type Notification, type RawPayload, type ReasonCategory } from '@pushwire/models';
+import { APNSError, InvalidArgumentError, checkOptionNames, describeValue, type Notification, type RawPayload, type ReasonCategory } from '@pushwire/models';
 import type { IdDeriver } from './ids.js';
 import type { CollectMode, SendOptions } from './options.js';
 
@@ -50,7 +50,7 @@ export interface BatchError {
   readonly tokens: readonly string[];
   /** How many tokens ended with this error (`tokens.length`, except with `collect: 'none'`). */
   readonly count: number;
-  /** The group's first error (`Timeout`, `Closed`, `ConnectError`, `Aborted`, ...). */
+  /** The group's first error (`Timeout`, `Closed`, `ConnectError`, `AbortError`, ...). */
   readonly error: Error;
   /**
    * `'not-sent'`: APNs provably never processed these (resending cannot
@@ -74,8 +74,11 @@ export interface BulkMessage {
   readonly bulkOptions: { readonly idempotencyKey: string };
 }
 
-/** Which tokens `retry()` / `needsRetry()` consider. */
-export interface RetryOptions {
+/**
+ * Which tokens `batch.retry()` / `needsRetry()` consider (not to be confused
+ * with `backoff`, the pace of a send's own retries).
+ */
+export interface BatchRetryOptions {
   /**
    * Also include tokens whose outcome is `'unknown'` (written, no answer:
    * timeouts, connections cut mid-request). Shown once only with a collapse id.
@@ -83,6 +86,8 @@ export interface RetryOptions {
    */
   includeUnknown?: boolean;
 }
+
+const BATCH_RETRY_KNOWN = Object.keys({ includeUnknown: true } satisfies Record<keyof BatchRetryOptions, true>);
 
 /** Counts of a batch. */
 export interface BatchCounts {
@@ -222,7 +227,9 @@ export class BatchResult {
    * The tokens `retry()` would resend.
    * @throws {InvalidArgumentError} with `collect: 'none'`: the batch kept no tokens.
    */
-  retryableTokens(options: RetryOptions = {}): string[] {
+  retryableTokens(options: BatchRetryOptions = {}): string[] {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
+    checkOptionNames(options, { where: 'batch.retry()', known: BATCH_RETRY_KNOWN });
     this.#assertTokensKept();
     const tokens: string[] = [];
     for (const [token, failure] of this.failed) if (failure.retryable) tokens.push(token);
@@ -233,10 +240,10 @@ export class BatchResult {
   }
 
   /**
-   * Whether some tokens can be sent again (see {@link RetryOptions}).
+   * Whether some tokens can be sent again (see {@link BatchRetryOptions}).
    * @throws {InvalidArgumentError} with `collect: 'none'`: the batch kept no tokens.
    */
-  needsRetry(options: RetryOptions = {}): boolean {
+  needsRetry(options: BatchRetryOptions = {}): boolean {
     return this.retryableTokens(options).length > 0;
   }
 
@@ -249,7 +256,7 @@ export class BatchResult {
    * @throws {InvalidArgumentError} with `collect: 'none'`: the batch kept no
    *   tokens; collect the ones to resend from `onResult` instead.
    */
-  retry(options: RetryOptions = {}): BulkMessage {
+  retry(options: BatchRetryOptions = {}): BulkMessage {
     return {
       tokens: this.retryableTokens(options),
       notification: this.#notification,

@@ -3,9 +3,9 @@
  * to a channel, `POST /4/broadcasts/apps/<bundleId>`.
  */
 import { Request } from '@pushwire/connection';
-import { encodeBroadcast, type BroadcastOptions, type Notification, type RawPayload } from '@pushwire/models';
-import { ApnsRejection } from './errors.js';
-import type { LanePost } from './lanes.js';
+import { checkOptionNames, encodeBroadcast, type BroadcastOptions, type Notification, type RawPayload } from '@pushwire/models';
+import { APNSRejection } from './errors.js';
+import type { OriginPost } from './origins.js';
 import { header, resolveRequestId, type RequestIdOption } from './request-id.js';
 
 /** Options of one broadcast: models' `BroadcastOptions` plus an automatic request id. */
@@ -18,6 +18,10 @@ export interface BroadcastSendOptions extends Omit<BroadcastOptions, 'requestId'
   /** Abandons the send; it rejects with the pool's abort error. */
   signal?: AbortSignal;
 }
+
+const BROADCAST_KNOWN = Object.keys({
+  bundleId: true, expiration: true, priority: true, requestId: true, signal: true,
+} satisfies Record<keyof BroadcastSendOptions, true>);
 
 /** A broadcast APNs accepted. */
 export interface BroadcastResult {
@@ -34,19 +38,20 @@ export interface BroadcastResult {
  * @internal Use `client.broadcast()`.
  */
 export async function sendBroadcast(
-  post: LanePost,
+  post: OriginPost,
   channelId: string,
   notification: Notification | RawPayload,
   options: BroadcastSendOptions,
   timeout: number,
 ): Promise<BroadcastResult> {
+  if (typeof options === 'object' && options !== null) checkOptionNames(options, { where: 'client.broadcast()', known: BROADCAST_KNOWN });
   const sentId = resolveRequestId(options?.requestId);
   const { requestId: _requestId, signal, ...rest } = options ?? ({} as BroadcastSendOptions);
   const encoded = encodeBroadcast(channelId, notification, sentId === undefined ? rest : { ...rest, requestId: sentId });
-  const response = await post(Request.create(encoded.path, { ...encoded.headers }, encoded.body, { timeout }), signal);
+  const response = await post(Request.create(encoded.path, { ...encoded.headers }, encoded.body, { attemptTimeout: timeout }), signal);
   const requestId = header(response.headers, 'apns-request-id') ?? sentId;
   if (response.status !== 200) {
-    throw new ApnsRejection({ status: response.status, reason: response.reason, requestId, subject: 'broadcast' });
+    throw new APNSRejection({ status: response.status, reason: response.reason, requestId, subject: 'broadcast' });
   }
   return Object.freeze({ channelId, requestId, uniqueId: response.apnsUniqueId });
 }

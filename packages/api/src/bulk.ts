@@ -1,12 +1,12 @@
 /**
  * The bulk-send engine: pulls tokens from an array or (async) iterable only
- * while fewer than `window` are in flight, sends each through the pool, and
+ * while fewer than `concurrency` are in flight, sends each through the pool, and
  * records every token exactly once (in the result as `collect` says, and
  * through `onResult`).
  */
-import { APNSError } from '@pushwire/models';
+import { APNSError, classifyReason } from '@pushwire/models';
 import { BatchResult, SentList, outcomeOf, type BatchErrorState, type BatchState, type Failure } from './batch-result.js';
-import { BatchInterrupted, classify } from './errors.js';
+import { BatchInterrupted } from './errors.js';
 import { IdDeriver, reportedApnsId } from './ids.js';
 import { checkToken, type PreparedMessage } from './message.js';
 import type { BulkOptions, BulkProgress, CollectMode, SendOptions, TokenOutcome } from './options.js';
@@ -23,7 +23,7 @@ export interface BulkRun {
   readonly message: PreparedMessage;
   readonly notification: Notification | RawPayload;
   readonly options: SendOptions;
-  readonly bulk: BulkOptions & { window: number; progressInterval: number; collect: CollectMode };
+  readonly bulk: BulkOptions & { concurrency: number; progressInterval: number; collect: CollectMode };
   readonly idempotencyKey: string;
   readonly deriveIds: boolean;
   /** Called for each 410. */
@@ -180,9 +180,9 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
       wakeAt = most;
       wake = resolve;
     });
-  // The window is refilled in steps (a sixteenth of it), not after every
+  // The in-flight set is refilled in steps (a sixteenth of it), not after every
   // completion: one wake-up of this loop per step instead of per token.
-  const refillAt = bulk.window - Math.max(1, Math.floor(bulk.window / 16));
+  const refillAt = bulk.concurrency - Math.max(1, Math.floor(bulk.concurrency / 16));
 
   const record = (token: string, sentId: string | undefined, response: PoolResponse): void => {
     const apnsId = reportedApnsId(response.apnsId, sentId, run.onBadApnsId);
@@ -194,7 +194,7 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
       return;
     }
     const reason = response.reason ?? 'Unknown';
-    const { category, retryable: byReason } = classify(response.status, reason);
+    const { category, retryable: byReason } = classifyReason(response.status, reason);
     // The answer that failed the client: no resend with these credentials can succeed.
     const retryable = byReason && !response.fatal;
     fail(token, { status: response.status, reason, timestamp: response.timestamp, apnsId, category, retryable, local: false });
@@ -240,9 +240,9 @@ export async function runBulk(run: BulkRun, source: TokenSource): Promise<BatchR
   try {
     for (;;) {
       // Back-pressure: pull the next token only when this batch has a free
-      // slot and the pool's shared queue is not already a window deep.
-      while (inFlight >= bulk.window) await slot(refillAt);
-      if (poster.queued >= bulk.window) await orStop(poster.onQueueBelow(bulk.window));
+      // slot and the pool's shared queue is not already `concurrency` deep.
+      while (inFlight >= bulk.concurrency) await slot(refillAt);
+      if (poster.queued >= bulk.concurrency) await orStop(poster.onQueueBelow(bulk.concurrency));
       if (bulk.signal?.aborted === true || callbackError !== undefined) break;
       // No await on a plain iterator: a microtask per token adds up over a million.
       const next = sync ? (iterator as Iterator<unknown>).next() : await orStop((iterator as AsyncIterator<unknown>).next());

@@ -4,14 +4,15 @@
  */
 import { Request, type Response } from '@pushwire/connection';
 import {
+  checkOptionNames,
   encodeChannelRequest,
   parseChannelConfig,
   parseChannelList,
   type ChannelRequest,
   type MessageStoragePolicy,
 } from '@pushwire/models';
-import { ApnsRejection } from './errors.js';
-import type { LanePost } from './lanes.js';
+import { APNSRejection } from './errors.js';
+import type { OriginPost } from './origins.js';
 import { header, resolveRequestId, type RequestIdOption } from './request-id.js';
 
 /** Options every channel call takes. */
@@ -43,6 +44,15 @@ export interface ChannelIdOptions extends ChannelCallOptions {
   /** The base64 id APNs gave at creation. */
   channelId: string;
 }
+
+const CALL_KNOWN = Object.keys({ bundleId: true, requestId: true, signal: true } satisfies Record<keyof ChannelCallOptions, true>);
+/** The names each channel call takes (the types make these lists complete). */
+const CHANNEL_KNOWN: Readonly<Record<ChannelRequest['operation'], readonly string[]>> = {
+  create: Object.keys({ bundleId: true, requestId: true, signal: true, storagePolicy: true } satisfies Record<keyof CreateChannelOptions, true>),
+  read: Object.keys({ bundleId: true, requestId: true, signal: true, channelId: true } satisfies Record<keyof ChannelIdOptions, true>),
+  delete: Object.keys({ bundleId: true, requestId: true, signal: true, channelId: true } satisfies Record<keyof ChannelIdOptions, true>),
+  list: CALL_KNOWN,
+};
 
 /** A created channel. */
 export interface CreatedChannel {
@@ -78,7 +88,7 @@ export interface DeletedChannel {
 /**
  * Channel management of one client. Everything is validated before a byte
  * is sent (`InvalidArgumentError` naming the field). A refusal rejects with
- * {@link ApnsRejection} (`reason` such as `ChannelNotRegistered`,
+ * {@link APNSRejection} (`reason` such as `ChannelNotRegistered`,
  * `BadChannelId`, `CannotCreateChannelConfig`, `FeatureNotEnabled`, and
  * `requestId`); no answer rejects with the pool's `Timeout` / `Closed` /
  * `ConnectError`.
@@ -92,21 +102,21 @@ export interface DeletedChannel {
  * ```
  */
 export class Channels {
-  readonly #post: LanePost;
+  readonly #post: OriginPost;
   readonly #timeout: number;
 
   /** @internal Use `client.channels`. */
-  constructor(post: LanePost, timeout: number) {
+  constructor(post: OriginPost, timeout: number) {
     this.#post = post;
     this.#timeout = timeout;
   }
 
-  /** Creates a channel (201) and resolves with its id. Not retried when ambiguous: a resend could make a second channel. */
+  /** Creates a channel (201) and resolves with its id. Never retried after an attempt that ended `'unknown'`: a resend could make a second channel. */
   async create(options: CreateChannelOptions): Promise<CreatedChannel> {
     const { response, requestId } = await this.#call({ operation: 'create', bundleId: options?.bundleId, storagePolicy: options?.storagePolicy }, options, 201);
     const channelId = header(response.headers, 'apns-channel-id');
     if (channelId === undefined || channelId === '') {
-      throw new ApnsRejection({ status: response.status, reason: 'MissingChannelId', requestId, subject: 'channel request' });
+      throw new APNSRejection({ status: response.status, reason: 'MissingChannelId', requestId, subject: 'channel request' });
     }
     return Object.freeze({ channelId, storagePolicy: options.storagePolicy, requestId });
   }
@@ -135,13 +145,16 @@ export class Channels {
     options: ChannelCallOptions,
     expected: number,
   ): Promise<{ response: Response; requestId: string | undefined }> {
+    if (typeof options === 'object' && options !== null) {
+      checkOptionNames(options, { where: `client.channels.${request.operation}()`, known: CHANNEL_KNOWN[request.operation] });
+    }
     const sentId = resolveRequestId(options?.requestId);
     const encoded = encodeChannelRequest(sentId === undefined ? request : { ...request, requestId: sentId });
-    const wire = Request.create(encoded.path, { ...encoded.headers }, encoded.body, { timeout: this.#timeout, method: encoded.method });
+    const wire = Request.create(encoded.path, { ...encoded.headers }, encoded.body, { attemptTimeout: this.#timeout, method: encoded.method });
     const response = await this.#post(wire, options?.signal);
     const requestId = header(response.headers, 'apns-request-id') ?? sentId;
     if (response.status !== expected) {
-      throw new ApnsRejection({ status: response.status, reason: response.reason, requestId, subject: 'channel request' });
+      throw new APNSRejection({ status: response.status, reason: response.reason, requestId, subject: 'channel request' });
     }
     return { response, requestId };
   }

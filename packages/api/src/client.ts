@@ -5,16 +5,16 @@
 import { EventEmitter } from 'node:events';
 import { Closed } from '@pushwire/connection';
 import type { APNSError} from '@pushwire/models';
-import { InvalidArgumentError, type Notification, type RawPayload } from '@pushwire/models';
-import type { Pool, PoolResponse } from '@pushwire/pool';
+import { InvalidArgumentError, checkOptionNames, describeValue, type Notification, type RawPayload } from '@pushwire/models';
+import type { Delivery, Pool, PoolResponse } from '@pushwire/pool';
 import type { BatchResult, BulkMessage } from './batch-result.js';
 import { sendBroadcast, type BroadcastResult, type BroadcastSendOptions } from './broadcast.js';
 import { Channels } from './channels.js';
 import { runBulk, type TokenSource } from './bulk.js';
-import { ApnsRejection, withApnsId } from './errors.js';
+import { APNSRejection, withApnsId } from './errors.js';
 import { UnregisteredFeed, type UnregisteredEvent } from './feedback.js';
 import { newApnsId, reportedApnsId } from './ids.js';
-import { Lanes, type LaneConfig } from './lanes.js';
+import { Origins, type OriginConfig } from './origins.js';
 import { PreparedMessage, checkIdOptions, checkToken } from './message.js';
 import { resolveBulkOptions, type BulkOptions, type ResolvedClientOptions, type SendOptions } from './options.js';
 import type { Poster } from './transport.js';
@@ -62,7 +62,7 @@ export class Client {
   readonly origin: string;
   /** Broadcast channel management (create, read, list, delete) on the channel-management origin. */
   readonly channels: Channels;
-  readonly #lanes: Lanes;
+  readonly #origins: Origins;
   readonly #pool: Pool;
   readonly #options: ResolvedClientOptions;
   readonly #events = new EventEmitter();
@@ -75,23 +75,23 @@ export class Client {
   #counts = { sent: 0, rejected: 0, errors: 0, unregistered: 0, badApnsIds: 0 };
 
   /** @internal Use `Server.createClient()`. */
-  constructor(origin: string, pool: Pool, options: ResolvedClientOptions, lanes?: LaneConfig) {
+  constructor(origin: string, pool: Pool, options: ResolvedClientOptions, origins?: OriginConfig) {
     this.origin = origin;
     this.#pool = pool;
     this.#options = options;
     this.#feed = new UnregisteredFeed(options.feedbackBuffer);
-    const atLeastOnce = options.delivery === 'at-least-once';
+    const delivery = options.delivery;
     this.#poster = {
-      post: (request, signal) => this.#post(request, signal, atLeastOnce),
+      post: (request, signal) => this.#post(request, signal, delivery),
       get queued() {
         return pool.queued;
       },
       onQueueBelow: (n) => pool.onQueueBelow(n),
     };
-    const noLanes: LaneConfig = { channelOrigin: origin, broadcastOrigin: origin, openPool: () => pool };
+    const oneOrigin: OriginConfig = { channelOrigin: origin, broadcastOrigin: origin, openPool: () => pool };
     // At most once: a resent channel create would make a second channel.
-    this.#lanes = new Lanes(lanes ?? noLanes, origin, (request, signal) => this.#post(request, signal, false));
-    this.channels = new Channels(this.#lanes.channels, options.timeout);
+    this.#origins = new Origins(origins ?? oneOrigin, origin, (request, signal) => this.#post(request, signal, 'at-most-once'));
+    this.channels = new Channels(this.#origins.channels, options.timeout);
     pool.once('fatal', () => this.#failed(pool.failure));
   }
 
@@ -101,7 +101,7 @@ export class Client {
    * `liveactivity`, 5120-byte payload, no `start` (broadcasts cannot start
    * an activity).
    *
-   * @throws {ApnsRejection} APNs refused it (`ChannelNotRegistered`, `BadExpirationDate`, …), with `requestId`.
+   * @throws {APNSRejection} APNs refused it (`ChannelNotRegistered`, `BadExpirationDate`, …), with `requestId`.
    * @throws {InvalidArgumentError} bad input; nothing was sent.
    * @throws {Timeout | Closed | ConnectError} from the pool: no answer.
    * @example
@@ -110,7 +110,7 @@ export class Client {
    * ```
    */
   broadcast(channelId: string, notification: Notification | RawPayload, options: BroadcastSendOptions): Promise<BroadcastResult> {
-    return sendBroadcast(this.#lanes.broadcast, channelId, notification, options, this.#options.timeout);
+    return sendBroadcast(this.#origins.broadcast, channelId, notification, options, this.#options.timeout);
   }
 
   /** Listens for every 410 (token no longer valid), with Apple's timestamp. */
@@ -175,10 +175,10 @@ export class Client {
    * payload or option rejects with `InvalidArgumentError` (or
    * `PayloadTooLargeError`) and APNs sees nothing.
    *
-   * @throws {ApnsRejection} APNs answered non-200 (a 410 also emits `'unregistered'`); its
+   * @throws {APNSRejection} APNs answered non-200 (a 410 also emits `'unregistered'`); its
    *   `apnsId` follows the same rule as the resolved value (`undefined` instead of `''`).
    * @throws {InvalidArgumentError} bad input; nothing was sent.
-   * @throws {Timeout | Closed | ConnectError | Aborted} from the pool: no answer. The
+   * @throws {Timeout | Closed | ConnectError | AbortError} from the pool: no answer. The
    *   error's `outcome` says whether APNs may have seen it (`'unknown'`) or not
    *   (`'not-sent'`); its `apnsId` is the one that was sent, for a resend that
    *   APNs and the device can recognise.
@@ -188,6 +188,7 @@ export class Client {
    * ```
    */
   async sendNotification(token: string, notification: Notification | RawPayload, options: SendOptions, control: SendControl = {}): Promise<string> {
+    checkControl(control);
     const requested = checkIdOptions(options, false);
     checkToken(token);
     const apnsId = requested === false ? undefined : requested === undefined || requested === 'auto' ? newApnsId() : requested;
@@ -203,13 +204,13 @@ export class Client {
     if (response.status === 200) return reportedId ?? '';
     const reason = response.reason ?? 'Unknown';
     if (response.status === 410) this.#unregistered(token, options.topic, reason, response.timestamp);
-    throw new ApnsRejection({ status: response.status, reason, timestamp: response.timestamp, apnsId: reportedId, fatal: response.fatal });
+    throw new APNSRejection({ status: response.status, reason, timestamp: response.timestamp, apnsId: reportedId, fatal: response.fatal });
   }
 
   /**
    * Sends one notification to many tokens and resolves when every token has
    * an outcome. The payload and headers are encoded once; tokens are pulled
-   * from `tokens` only while fewer than `bulkOptions.window` are in flight.
+   * from `tokens` only while fewer than `bulkOptions.concurrency` are in flight.
    *
    * Each token lands exactly once in `sent`, `failed` or `errors` (as far as
    * `bulkOptions.collect` keeps tokens: `'none'` keeps only counts, for
@@ -304,7 +305,7 @@ export class Client {
    */
   close(options: { force?: boolean } = {}): Promise<void> {
     const closing =
-      this.#closing ?? Promise.all([this.#pool.close(options), this.#lanes.close(options)]).then(() => undefined).finally(() => this.#feed.close());
+      this.#closing ?? Promise.all([this.#pool.close(options), this.#origins.close(options)]).then(() => undefined).finally(() => this.#feed.close());
     this.#closing = closing;
     return closing;
   }
@@ -322,12 +323,12 @@ export class Client {
   }
 
   /** Not `async`: one promise (the pool's) and shared handlers per send, as bulk sends make millions. */
-  #post(request: Parameters<Pool['post']>[0], signal: AbortSignal | undefined, atLeastOnce: boolean): Promise<PoolResponse> {
+  #post(request: Parameters<Pool['post']>[0], signal: AbortSignal | undefined, delivery: Delivery): Promise<PoolResponse> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#closing !== undefined) return Promise.reject(new Closed('The client is closed', { outcome: 'not-sent' }));
     this.#inFlight++;
     this.#lastUsed = Date.now();
-    const options = signal !== undefined ? { atLeastOnce, signal } : atLeastOnce ? AT_LEAST_ONCE : AT_MOST_ONCE;
+    const options = signal !== undefined ? { delivery, signal } : delivery === 'at-least-once' ? AT_LEAST_ONCE : AT_MOST_ONCE;
     return this.#pool.post(request, options).then(this.#posted, this.#notPosted);
   }
 
@@ -364,8 +365,20 @@ export class Client {
   }
 }
 
-const AT_LEAST_ONCE = Object.freeze({ atLeastOnce: true });
-const AT_MOST_ONCE = Object.freeze({ atLeastOnce: false });
+const AT_LEAST_ONCE = Object.freeze({ delivery: 'at-least-once' as const });
+const AT_MOST_ONCE = Object.freeze({ delivery: 'at-most-once' as const });
+
+const CONTROL_KNOWN = Object.keys({ signal: true } satisfies Record<keyof SendControl, true>);
+
+/** `sendNotification`'s last argument: an object of known names. */
+function checkControl(control: SendControl): void {
+  if (typeof control !== 'object' || control === null) throw new InvalidArgumentError('control', `expected { signal }, got ${describeValue(control)}`);
+  checkOptionNames(control, {
+    where: 'sendNotification()\'s last argument',
+    known: CONTROL_KNOWN,
+    hints: { timeout: 'a client option: `createClient({ timeout })`', topic: 'a send option: the third argument' },
+  });
+}
 
 function isBulkMessage(value: unknown): value is BulkMessage {
   return (

@@ -2,12 +2,14 @@
  * Errors specific to the app-facing API. Everything else a send can reject
  * with comes from the tiers below, unchanged: `InvalidArgumentError` and
  * `PayloadTooLargeError` (models, before any I/O), `Timeout`, `Closed`,
- * `ConnectError` (connection and pool).
+ * `ConnectError` (connection and pool), `AbortError` and `ResponseError`
+ * (pool). `docs/errors.md` lists every class and code.
  */
-import { APNSError, describeReason, logSafe, type ReasonCategory } from '@pushwire/models';
+import type { ErrorCode as PoolErrorCode } from '@pushwire/pool';
+import { APNSError, brandError, classifyReason, logSafe, type ReasonCategory } from '@pushwire/models';
 import type { BatchResult } from './batch-result.js';
 
-/** What {@link ApnsRejection} is built from: one non-200 APNs response. */
+/** What {@link APNSRejection} is built from: one non-200 APNs response. */
 export interface RejectionInit {
   /** HTTP status, e.g. 400, 410, 429. */
   status: number;
@@ -31,19 +33,28 @@ export interface RejectionInit {
  * channels; `category: 'token-invalid'` means the channel is gone).
  *
  * The request reached APNs and was refused, so it was not delivered.
- * `retryable` comes from the reasons catalogue: `true` only for throttling
- * and transient server errors (429, 500, 503); `false` for a dead token
- * (`Unregistered`, `BadDeviceToken`), a malformed request or bad credentials.
+ * `retryable` comes from the models reasons table (`classifyReason`):
+ * `true` for throttling and transient server errors (429, 500, 503,
+ * `Shutdown`) and a stale provider token (`ExpiredProviderToken`: a new one
+ * is signed for the resend); `false` for a dead token (`Unregistered`,
+ * `BadDeviceToken`), a malformed request, bad credentials, and any answer
+ * that failed the client.
  *
  * @example
  * ```ts
  * try { await client.sendNotification(token, note, { topic }); }
  * catch (e) {
- *   if (e instanceof ApnsRejection && e.category === 'token-invalid') forget(token);
+ *   if (e instanceof APNSRejection && e.category === 'token-invalid') forget(token);
  * }
  * ```
  */
-export class ApnsRejection extends APNSError {
+export class APNSRejection extends APNSError {
+  static {
+    brandError(this, 'APNSRejection');
+  }
+
+  declare readonly code: 'ERR_PUSHWIRE_REJECTED';
+  declare readonly outcome: 'rejected';
   /** HTTP status of the response. */
   readonly status: number;
   /**
@@ -65,10 +76,10 @@ export class ApnsRejection extends APNSError {
 
   constructor(init: RejectionInit) {
     const reason = init.reason ?? 'Unknown';
-    const info = classify(init.status, reason);
+    const info = classifyReason(init.status, reason);
     const shown = `${init.status} ${logSafe(reason)}`;
     super(`APNs rejected the ${init.subject ?? 'notification'}: ${shown}`, 'ERR_PUSHWIRE_REJECTED', info.retryable && init.fatal !== true, {}, 'rejected');
-    this.name = 'ApnsRejection';
+    this.name = 'APNSRejection';
     this.status = init.status;
     this.reason = reason;
     this.timestamp = init.timestamp;
@@ -85,6 +96,12 @@ export class ApnsRejection extends APNSError {
  * sent and their results are in `partial` (a `BatchResult`).
  */
 export class BatchInterrupted extends APNSError {
+  static {
+    brandError(this, 'BatchInterrupted');
+  }
+
+  declare readonly code: 'ERR_PUSHWIRE_BATCH_INTERRUPTED';
+  declare readonly outcome: 'not-sent';
   /** What threw. */
   readonly origin: 'source' | 'callback';
   /** Results of every token pulled before the interruption. */
@@ -118,6 +135,12 @@ export class BatchInterrupted extends APNSError {
  * ```
  */
 export class TokenFileError extends APNSError {
+  static {
+    brandError(this, 'TokenFileError');
+  }
+
+  declare readonly code: 'ERR_PUSHWIRE_TOKEN_FILE';
+  declare readonly outcome: 'not-sent';
   /** The file, as given. */
   readonly path: string;
   /** Why, in a few words: `'no such file'`, `'permission denied'`, `'not valid gzip data'`, ... */
@@ -129,22 +152,6 @@ export class TokenFileError extends APNSError {
     this.path = path;
     this.reason = reason;
   }
-}
-
-/**
- * Category and retryability of a reason: the models catalogue when it knows
- * the reason, otherwise a conservative guess from the status (only 429 and
- * 5xx are worth retrying).
- * @internal
- */
-export function classify(status: number, reason: string): { category: ReasonCategory; retryable: boolean } {
-  const known = describeReason(reason);
-  if (known !== undefined) return { category: known.category, retryable: known.retryable };
-  if (status === 429) return { category: 'throttled', retryable: true };
-  if (status >= 500) return { category: 'server-transient', retryable: true };
-  if (status === 410) return { category: 'token-invalid', retryable: false };
-  if (status === 403) return { category: 'auth-config', retryable: false };
-  return { category: 'request-malformed', retryable: false };
 }
 
 /**
@@ -163,3 +170,15 @@ export function withApnsId(error: unknown, apnsId: string | undefined): unknown 
   Object.defineProperty(copy, 'apnsId', { value: apnsId, enumerable: true });
   return copy;
 }
+
+/**
+ * Every `code` a pushwire send, bulk send or token file can raise: the pool
+ * tier's (which include the connection and models tiers'), plus
+ * {@link APNSRejection}'s, {@link BatchInterrupted}'s and
+ * {@link TokenFileError}'s. `docs/errors.md` has one row per code.
+ * @example
+ * function isTransport(code: ErrorCode): boolean {
+ *   return code === 'ERR_PUSHWIRE_CONNECT' || code === 'ERR_PUSHWIRE_CLOSED' || code === 'ERR_PUSHWIRE_TIMEOUT';
+ * }
+ */
+export type ErrorCode = PoolErrorCode | APNSRejection['code'] | BatchInterrupted['code'] | TokenFileError['code'];

@@ -16,13 +16,13 @@ export type { ChannelCallOptions, ChannelIdOptions, ChannelInfo, ChannelList, Cr
 export type { BroadcastResult, BroadcastSendOptions } from './broadcast.js';
 export type { RequestIdOption } from './request-id.js';
 export { BatchResult, SentList } from './batch-result.js';
-export type { BatchCounts, BatchError, BulkMessage, Failure, RetryOptions, SentEntry } from './batch-result.js';
+export type { BatchCounts, BatchError, BatchRetryOptions, BulkMessage, Failure, SentEntry } from './batch-result.js';
 export type { TokenSource } from './bulk.js';
 export { tokensFromFile } from './token-file.js';
 export type { TokenFileOptions } from './token-file.js';
 export type { UnregisteredEvent } from './feedback.js';
-export { ApnsRejection, BatchInterrupted, TokenFileError } from './errors.js';
-export type { RejectionInit } from './errors.js';
+export { APNSRejection, BatchInterrupted, TokenFileError } from './errors.js';
+export type { ErrorCode, RejectionInit } from './errors.js';
 export type {
   Auth,
   BackoffOptions,
@@ -43,6 +43,7 @@ export type {
 // Re-exported so apps need one import.
 export {
   APNSError,
+  BadResponseError,
   InvalidArgumentError,
   MessageStoragePolicy,
   PayloadTooLargeError,
@@ -52,5 +53,6 @@ export {
   liveActivityUpdate,
 } from '@pushwire/models';
 export type { LiveActivityEnd, LiveActivityStart, LiveActivityUpdate, Notification, PushType, RawPayload } from '@pushwire/models';
-export { Blocked, Closed, ConnectError, ProtocolError, Timeout } from '@pushwire/connection';
-export type { EngineName } from '@pushwire/connection';
+export { AuthHookError, Blocked, Closed, ConnectError, ProtocolError, Timeout } from '@pushwire/connection';
+export { AbortError, ResponseError } from '@pushwire/pool';
+export type { EngineName, TokenEntry, TokenStore } from '@pushwire/connection';

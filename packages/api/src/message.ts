@@ -14,7 +14,7 @@ import {
   type NotificationOptions,
   type RawPayload,
 } from '@pushwire/models';
-import type { SendOptions } from './options.js';
+import { checkSendOptionNames, type SendOptions } from './options.js';
 
 const DEVICE_PREFIX = '/3/device/';
 
@@ -29,7 +29,7 @@ export class PreparedMessage {
    * `PayloadTooLargeError` before anything is sent.
    * @param collapseId the resolved collapse id (`'auto'` already replaced)
    */
-  constructor(notification: Notification | RawPayload, options: SendOptions, collapseId: string | undefined, timeout: number) {
+  constructor(notification: Notification | RawPayload, options: SendOptions, collapseId: string | undefined, attemptTimeout: number) {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError('options', 'expected an object with at least `topic`');
     }
@@ -38,7 +38,7 @@ export class PreparedMessage {
     const headers = buildHeaders(wireOptions);
     const body = encodePayload(notification, options.pushType ?? 'alert');
     this.topic = options.topic;
-    this.#template = Request.create(DEVICE_PREFIX, headers, body, { timeout });
+    this.#template = Request.create(DEVICE_PREFIX, headers, body, { attemptTimeout });
   }
 
   /** The request for one token (validated again by `devicePath`), with its `apns-id` if any. */
@@ -54,7 +54,8 @@ export function checkToken(token: unknown): asserts token is string {
 }
 
 /**
- * Validates an explicit `apnsId` / `collapseId` option.
+ * Refuses unknown option names (with a "did you mean"), then validates an
+ * explicit `apnsId` / `collapseId` option.
  * @returns the explicit `apns-id` in lowercase (APNs wants lowercase; callers
  *   may give either case), or the option as given (`'auto'`, `false`, unset).
  * @internal
@@ -63,6 +64,7 @@ export function checkIdOptions(options: SendOptions, bulk: boolean): string | 'a
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError('options', 'expected an object with at least `topic`');
   }
+  checkSendOptionNames(options);
   const { apnsId, collapseId } = options;
   if (collapseId !== undefined && typeof collapseId !== 'string') {
     throw new InvalidArgumentError('collapseId', `expected a string or 'auto', got ${typeof collapseId}`);

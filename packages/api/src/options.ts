@@ -2,9 +2,11 @@
  * Option types of the API tier and the one place that validates them.
  * Every check throws `InvalidArgumentError` naming the option, before any I/O.
  */
-import { InvalidArgumentError, type NotificationOptions, type ReasonCategory } from '@pushwire/models';
-import type { EngineName } from '@pushwire/connection';
-import type { RetryOptions as PoolRetryOptions } from '@pushwire/pool';
+import { InvalidArgumentError, checkOptionNames, describeValue, warnIfSeconds, type NotificationOptions, type ReasonCategory } from '@pushwire/models';
+import type { EngineName, PingOptions, TokenStore } from '@pushwire/connection';
+import type { BackoffOptions, Delivery } from '@pushwire/pool';
+
+export type { BackoffOptions, Delivery, PingOptions };
 
 /** Client certificate + key (PEM). `passphrase` decrypts an encrypted key. */
 export interface CertificateAuth {
@@ -27,6 +29,13 @@ export interface TokenCredentials {
   teamId: string;
   /** The `.p8` private key (PEM text). Never logged. */
   key: string | Buffer;
+  /**
+   * Shares the signed token (the JWT, never the key) between processes,
+   * e.g. `@pushwire/queue`'s Redis store: every worker then uses one token
+   * per key and window instead of signing its own. `get`/`set` failures are
+   * ignored (the token is signed locally).
+   */
+  store?: TokenStore;
 }
 
 /** Token (JWT) auth. One signed token is shared by all connections of a client. */
@@ -36,17 +45,6 @@ export interface TokenAuthConfig {
 
 /** How a client authenticates: certificate, PKCS#12 bundle, or provider token. */
 export type Auth = CertificateAuth | PfxAuth | TokenAuthConfig;
-
-/**
- * Delivery guarantee when a request fails ambiguously (connection cut after
- * the request was written, timeout):
- * - `'at-most-once'`: only requests APNs provably never processed
- *   (`Closed { outcome: 'not-sent' }`, `Blocked`, connect errors) are retried;
- *   ambiguous ones fail and the caller decides.
- * - `'at-least-once'`: ambiguous ones are retried too; the device may get it
- *   twice unless a collapse id makes the second replace the first.
- */
-export type Delivery = 'at-most-once' | 'at-least-once';
 
 /** Options of one client (its pool and its feedback stream). */
 export interface ClientOptions {
@@ -75,7 +73,7 @@ export interface ClientOptions {
   attemptTimeout?: number;
   /**
    * Bound of the pool's overflow queue (requests waiting for a stream).
-   * Bulk sends never fill it past their `window`.
+   * Bulk sends never fill it past their `concurrency`.
    * @default the pool's default
    */
   highWaterMark?: number;
@@ -94,48 +92,15 @@ export interface ClientOptions {
    * @default { minDelay: 50, maxDelay: 2000, factor: 2, jitter: true } (the pool's)
    */
   backoff?: BackoffOptions;
-  /** Health checks of idle connections; see {@link PingOptions}. */
+  /** Health checks of quiet connections, passed to each connection as is; see {@link PingOptions}. */
   ping?: PingOptions;
   /**
    * The HTTP/2 implementation under every connection: `'wire'`, pushwire's
    * own (about a tenth of node:http2's CPU per notification), or `'node'`,
    * `node:http2`. Outcomes are the same on both.
-   * @default the connection tier's default (`PUSHWIRE_ENGINE` in the environment can set it)
+   * @default 'wire' (or `PUSHWIRE_ENGINE` from the environment)
    */
   engine?: EngineName;
-}
-
-/**
- * Back-off between retries of one send: `minDelay`, `maxDelay` (ms),
- * `factor`, `jitter` (the pool's retry options).
- */
-export type BackoffOptions = PoolRetryOptions;
-
-/**
- * HTTP/2 PINGs on a connection that has had no response for `interval` ms;
- * no ACK within `timeout` ms closes it (its in-flight sends then fail or are
- * retried as `outcome: 'unknown'`), so a silently dead network path is
- * noticed in seconds rather than at each send's deadline.
- */
-export interface PingOptions {
-  /**
-   * Milliseconds without a response before a PING. `0` disables PINGs.
-   * @default 60000
-   */
-  interval?: number;
-  /**
-   * Milliseconds to wait for the ACK.
-   * @default 5000
-   */
-  timeout?: number;
-  /**
-   * Milliseconds without a response, while sends are in flight, before a
-   * PING checks the connection at once (a peer that silently stopped
-   * answering is found in `busyInterval + timeout`, not after `interval`).
-   * `0` disables it.
-   * @default 1000
-   */
-  busyInterval?: number;
 }
 
 /** Options of a {@link Server}: where and how to connect, plus client defaults. */
@@ -187,9 +152,9 @@ export interface SendOptions extends Omit<NotificationOptions, 'apnsId' | 'colla
   apnsId?: string | 'auto' | false;
   /**
    * The `apns-collapse-id` (≤ 64 bytes). `'auto'` derives one from the
-   * `apns-id` (single sends) or the batch key (bulk), so a resend after an
-   * ambiguous failure replaces the first copy on the device instead of
-   * showing twice.
+   * `apns-id` (single sends) or the batch key (bulk), so a resend after a
+   * failure that ended `'unknown'` replaces the first copy on the device
+   * instead of showing twice.
    */
   collapseId?: string | 'auto';
 }
@@ -272,7 +237,7 @@ export interface BulkOptions {
    * huge iterable is never held in memory.
    * @default 1000
    */
-  window?: number;
+  concurrency?: number;
   /**
    * What the result keeps per token; see {@link CollectMode}.
    * @default 'all'
@@ -301,22 +266,11 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-function describe(value: unknown): string {
-  let text: string;
-  try {
-    text = typeof value === 'string' ? value : String(value);
-  } catch {
-    // An object whose toString throws must still get the InvalidArgumentError.
-    text = '?';
-  }
-  return `\`${text.length > 40 ? `${text.slice(0, 40)}…` : text}\` (${typeof value})`;
-}
-
 /** `name` must be an integer in [min, max], or undefined. @internal */
 export function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(name, `expected an integer from ${min} to ${max}, got ${describe(value)}`);
+    throw new InvalidArgumentError(name, `expected an integer from ${min} to ${max}, got ${describeValue(value)}`);
   }
 }
 
@@ -328,41 +282,137 @@ const MAX_DURATION = 2 ** 31 - 1;
 
 /**
  * `name` must be a whole number of milliseconds in [min, max], or
- * undefined. Checked here, not only in the pool, so the error names the
- * api option and its real range (the pool's would say `deadline`).
+ * undefined. Checked here, not only in the pool, so the error gives the
+ * api's range (the pool's differ, e.g. `attemptTimeout` up to `timeout`).
  * @internal
  */
 function checkDuration(name: string, value: unknown, min: number, max = MAX_DURATION): void {
   checkInteger(name, value, min, max);
 }
 
+/** The names each options type takes (the types make these lists complete). */
+const CLIENT_KNOWN = Object.keys({
+  connections: true, timeout: true, delivery: true, attemptTimeout: true, highWaterMark: true, feedbackBuffer: true, backoff: true, ping: true, engine: true,
+} satisfies Record<keyof ClientOptions, true>);
+const SERVER_ONLY = Object.keys({
+  ca: true, extraCa: true, port: true, channelOrigin: true, broadcastOrigin: true,
+} satisfies Record<Exclude<keyof ServerOptions, keyof ClientOptions>, true>);
+const SERVER_KNOWN = [...CLIENT_KNOWN, ...SERVER_ONLY];
+const BACKOFF_KNOWN = Object.keys({ minDelay: true, maxDelay: true, factor: true, jitter: true } satisfies Record<keyof BackoffOptions, true>);
+const PING_KNOWN = Object.keys({ interval: true, timeout: true, busyInterval: true } satisfies Record<keyof PingOptions, true>);
+const BULK_KNOWN = Object.keys({
+  onProgress: true, progressInterval: true, onResult: true, concurrency: true, collect: true, idempotencyKey: true, signal: true,
+} satisfies Record<keyof BulkOptions, true>);
+const SEND_KNOWN = Object.keys({
+  topic: true, pushType: true, priority: true, expiration: true, collapseId: true, apnsId: true,
+} satisfies Record<keyof SendOptions, true>);
+
+const SERVER_OPTION = 'a Server option: pass it to `Server.production()`, `Server.development()` or `Server.custom()`';
+const CONNECTION_OPTION = 'a connection option, not set through the api (`new Pool(origin, { connection })` takes it)';
+const SEND_OPTION = 'a send option: pass it with each send (`sendNotification(token, notification, { topic, ... })`)';
+const CLIENT_OPTION = 'a client option: `createClient({ ... })` or the Server options';
+
+/** Names the api refuses with where they belong (on top of models' table of peers' and renamed names). */
+const CLIENT_HINTS: Readonly<Record<string, string>> = {
+  topic: 'not supported yet; pass `topic` with each send',
+  auth: 'credentials go to the Server factory: `Server.production(auth)`',
+  tls: 'credentials go in `auth` (`{ cert, key }` or `{ pfx }`) and CAs in `ca` / `extraCa`, on the Server',
+  connection: 'the api takes `ping` and `engine`; other connection options are the pool\'s (`new Pool(origin, { connection })`)',
+  reconnect: 'a pool option (`new Pool(origin, { reconnect })`)',
+  maxConcurrentStreams: CONNECTION_OPTION,
+  maxStreamIds: CONNECTION_OPTION,
+  connectTimeout: CONNECTION_OPTION,
+  maxResponseBody: CONNECTION_OPTION,
+  concurrency: 'a `sendMany()` option (its last argument)',
+  window: 'a `sendMany()` option, renamed to `concurrency`',
+  pushType: SEND_OPTION,
+  priority: SEND_OPTION,
+  expiration: SEND_OPTION,
+  collapseId: SEND_OPTION,
+  apnsId: SEND_OPTION,
+};
+const CREATE_CLIENT_HINTS: Readonly<Record<string, string>> = {
+  ...CLIENT_HINTS,
+  ...Object.fromEntries(SERVER_ONLY.map((name) => [name, SERVER_OPTION])),
+};
+const BULK_HINTS: Readonly<Record<string, string>> = {
+  window: 'renamed to `concurrency`',
+  timeout: CLIENT_OPTION,
+  attemptTimeout: CLIENT_OPTION,
+  delivery: CLIENT_OPTION,
+  topic: 'the notification\'s options are `sendMany`\'s third argument',
+};
+const SEND_HINTS: Readonly<Record<string, string>> = {
+  expiry: 'use `expiration` (a Date or UNIX seconds)',
+  id: 'use `apnsId`',
+  bundleId: 'use `topic`',
+  signal: 'pass it in the last argument: `{ signal }`',
+  headers: 'not supported: custom headers go through `new Pool()` and `Request.create()`',
+  timeout: CLIENT_OPTION,
+  attemptTimeout: CLIENT_OPTION,
+  delivery: CLIENT_OPTION,
+};
+
+/**
+ * Refuses unknown names in the options of `createClient()` (the client's
+ * own) or of a Server (client defaults plus the server's), nested `backoff`
+ * and `ping` included.
+ * @throws {InvalidArgumentError} naming the option, with a "did you mean" or where it belongs.
+ * @internal
+ */
+export function checkClientOptionNames(options: object, of: 'createClient()' | 'Server'): void {
+  if (of === 'Server') checkOptionNames(options, { where: 'the Server options', known: SERVER_KNOWN, hints: CLIENT_HINTS });
+  else checkOptionNames(options, { where: 'createClient()', known: CLIENT_KNOWN, hints: CREATE_CLIENT_HINTS });
+  const { backoff, ping } = options as ClientOptions;
+  if (typeof backoff === 'object' && backoff !== null) checkOptionNames(backoff, { where: 'the `backoff` option', known: BACKOFF_KNOWN, prefix: 'backoff.' });
+  if (typeof ping === 'object' && ping !== null) checkOptionNames(ping, { where: 'the `ping` option', known: PING_KNOWN, prefix: 'ping.' });
+}
+
+/**
+ * Refuses unknown names in a send's options (`sendNotification`'s and
+ * `sendMany`'s third argument).
+ * @throws {InvalidArgumentError} naming the option.
+ * @internal
+ */
+export function checkSendOptionNames(options: object): void {
+  checkOptionNames(options, { where: 'the send options', known: SEND_KNOWN, hints: SEND_HINTS });
+}
+
 /** Client options with defaults filled. @internal */
 export type ResolvedClientOptions = Required<Omit<ClientOptions, 'highWaterMark' | 'backoff' | 'ping' | 'engine'>> &
   Pick<ClientOptions, 'highWaterMark' | 'backoff' | 'ping' | 'engine'>;
 
-/** Validates client options; returns them with defaults filled. @internal */
-export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
+/**
+ * Validates a Server's options, or a client's merged with them (names and
+ * values); returns the client's with defaults filled. A timeout under 100 ms
+ * emits a warning with its seconds reading.
+ * @internal
+ */
+export function resolveClientOptions(options: ServerOptions): ResolvedClientOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+    throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
   }
+  checkClientOptionNames(options, 'Server');
   checkInteger('connections', options.connections, 1, 64);
   checkDuration('timeout', options.timeout, 1);
+  warnIfSeconds('timeout', options.timeout);
+  warnIfSeconds('attemptTimeout', options.attemptTimeout);
   checkInteger('highWaterMark', options.highWaterMark, 1);
   checkInteger('feedbackBuffer', options.feedbackBuffer, 0);
   const { backoff, ping } = options;
   if (backoff !== undefined) {
     // Checked here too so the error names the option the app passed.
-    if (typeof backoff !== 'object' || backoff === null) throw new InvalidArgumentError('backoff', `expected an object, got ${describe(backoff)}`);
+    if (typeof backoff !== 'object' || backoff === null) throw new InvalidArgumentError('backoff', `expected an object, got ${describeValue(backoff)}`);
     checkDuration('backoff.minDelay', backoff.minDelay, 0);
     checkDuration('backoff.maxDelay', backoff.maxDelay, backoff.minDelay ?? 0);
     const { factor, jitter } = backoff;
     if (factor !== undefined && (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1)) {
-      throw new InvalidArgumentError('backoff.factor', `expected a finite number from 1 and up, got ${describe(factor)}`);
+      throw new InvalidArgumentError('backoff.factor', `expected a finite number from 1 and up, got ${describeValue(factor)}`);
     }
-    if (jitter !== undefined && typeof jitter !== 'boolean') throw new InvalidArgumentError('backoff.jitter', `expected a boolean, got ${describe(jitter)}`);
+    if (jitter !== undefined && typeof jitter !== 'boolean') throw new InvalidArgumentError('backoff.jitter', `expected a boolean, got ${describeValue(jitter)}`);
   }
   if (ping !== undefined) {
-    if (typeof ping !== 'object' || ping === null) throw new InvalidArgumentError('ping', `expected an object, got ${describe(ping)}`);
+    if (typeof ping !== 'object' || ping === null) throw new InvalidArgumentError('ping', `expected an object, got ${describeValue(ping)}`);
     const day = 86_400_000;
     checkDuration('ping.interval', ping.interval, 0, day);
     checkDuration('ping.timeout', ping.timeout, 1, day);
@@ -370,11 +420,11 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
   }
   const { engine } = options;
   if (engine !== undefined && engine !== 'wire' && engine !== 'node') {
-    throw new InvalidArgumentError('engine', `expected 'wire' or 'node', got ${describe(engine)}`);
+    throw new InvalidArgumentError('engine', `expected 'wire' or 'node', got ${describeValue(engine)}`);
   }
   const delivery = options.delivery ?? 'at-most-once';
   if (delivery !== 'at-most-once' && delivery !== 'at-least-once') {
-    throw new InvalidArgumentError('delivery', `expected 'at-most-once' or 'at-least-once', got ${describe(delivery)}`);
+    throw new InvalidArgumentError('delivery', `expected 'at-most-once' or 'at-least-once', got ${describeValue(delivery)}`);
   }
   const timeout = options.timeout ?? 10_000;
   checkDuration('attemptTimeout', options.attemptTimeout, 1, timeout);
@@ -385,7 +435,6 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     delivery,
     feedbackBuffer: options.feedbackBuffer ?? 10_000,
   };
-  // The pool checks the back-off (as `retry.*`) when it is made.
   return {
     ...resolved,
     ...(options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark }),
@@ -396,26 +445,27 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
 }
 
 /** Validates bulk options; fills defaults. @internal */
-export function resolveBulkOptions(options: BulkOptions): BulkOptions & { window: number; progressInterval: number; collect: CollectMode } {
+export function resolveBulkOptions(options: BulkOptions): BulkOptions & { concurrency: number; progressInterval: number; collect: CollectMode } {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('bulkOptions', `expected an object, got ${describe(options)}`);
+    throw new InvalidArgumentError('bulkOptions', `expected an object, got ${describeValue(options)}`);
   }
-  checkInteger('window', options.window, 1, 1_000_000);
+  checkOptionNames(options, { where: 'the `sendMany()` bulk options', known: BULK_KNOWN, hints: BULK_HINTS });
+  checkInteger('concurrency', options.concurrency, 1, 1_000_000);
   checkDuration('progressInterval', options.progressInterval, 0);
   for (const name of ['onProgress', 'onResult'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
-      throw new InvalidArgumentError(name, `expected a function, got ${describe(options[name])}`);
+      throw new InvalidArgumentError(name, `expected a function, got ${describeValue(options[name])}`);
     }
   }
   const collect = options.collect ?? 'all';
   if (collect !== 'all' && collect !== 'failures' && collect !== 'none') {
-    throw new InvalidArgumentError('collect', `expected 'all', 'failures' or 'none', got ${describe(collect)}`);
+    throw new InvalidArgumentError('collect', `expected 'all', 'failures' or 'none', got ${describeValue(collect)}`);
   }
   const { idempotencyKey } = options;
   if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !isUuid(idempotencyKey))) {
     throw new InvalidArgumentError('idempotencyKey', 'expected a UUID (8-4-4-4-12 hex, either case)');
   }
-  const resolved = { ...options, window: options.window ?? 1000, progressInterval: options.progressInterval ?? 250, collect };
+  const resolved = { ...options, concurrency: options.concurrency ?? 1000, progressInterval: options.progressInterval ?? 250, collect };
   // Ids derive from the key and go on the wire: one canonical (lowercase) form.
   return idempotencyKey === undefined ? resolved : { ...resolved, idempotencyKey: idempotencyKey.toLowerCase() };
 }

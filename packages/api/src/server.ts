@@ -1,11 +1,11 @@
 /**
  * `Server`: an APNs origin plus credentials, from which clients are made.
  */
-import { checkClientCredentials, TokenAuth, type AuthHook, type TlsOptions } from '@pushwire/connection';
+import { checkClientCredentials, TokenAuth, type AuthHook, type TlsOptions, type TokenStore } from '@pushwire/connection';
 import { InvalidArgumentError } from '@pushwire/models';
 import { Pool } from '@pushwire/pool';
 import { Client } from './client.js';
-import { resolveClientOptions, type Auth, type ClientOptions, type PingOptions, type ServerOptions } from './options.js';
+import { checkClientOptionNames, resolveClientOptions, type Auth, type ClientOptions, type ServerOptions } from './options.js';
 
 /** Production APNs host. */
 export const PRODUCTION_HOST = 'api.push.apple.com';
@@ -54,11 +54,14 @@ function resolveAuth(auth: Auth): { tls: TlsOptions; hook: AuthHook | undefined;
   if ('token' in auth) {
     const { token } = auth;
     if (!isObject(token)) throw new InvalidArgumentError('auth.token', 'expected { keyId, teamId, key }');
-    const { keyId, teamId, key } = token;
+    const { keyId, teamId, key, store } = token;
     if (!isNonEmptyString(keyId)) throw new InvalidArgumentError('auth.token.keyId', 'expected a non-empty string');
     if (!isNonEmptyString(teamId)) throw new InvalidArgumentError('auth.token.teamId', 'expected a non-empty string');
     if (!isKeyMaterial(key)) throw new InvalidArgumentError('auth.token.key', 'expected the .p8 private key as PEM text or a Buffer');
-    return { tls: {}, hook: tokenAuth(typeof key === 'string' ? key : key.toString('utf8'), keyId, teamId), kind: 'token' };
+    if (store !== undefined && (!isObject(store) || typeof store.get !== 'function' || typeof store.set !== 'function')) {
+      throw new InvalidArgumentError('auth.token.store', 'expected a token store with get() and set() methods');
+    }
+    return { tls: {}, hook: tokenAuth(typeof key === 'string' ? key : key.toString('utf8'), keyId, teamId, store as TokenStore | undefined), kind: 'token' };
   }
   if (auth.passphrase !== undefined && typeof auth.passphrase !== 'string') {
     throw new InvalidArgumentError('auth.passphrase', 'expected a string');
@@ -81,9 +84,9 @@ function resolveAuth(auth: Auth): { tls: TlsOptions; hook: AuthHook | undefined;
 const AUTH_FIELDS = { cert: 'auth.cert', key: 'auth.key', pfx: 'auth.pfx', passphrase: 'auth.passphrase' } as const;
 
 /** The token signer; its key checks (P-256, readable PEM) are reported under `auth.token.*`. */
-function tokenAuth(key: string, keyId: string, teamId: string): TokenAuth {
+function tokenAuth(key: string, keyId: string, teamId: string, store: TokenStore | undefined): TokenAuth {
   try {
-    return new TokenAuth({ key, keyId, teamId });
+    return new TokenAuth({ key, keyId, teamId, ...(store === undefined ? {} : { store }) });
   } catch (error) {
     if (error instanceof InvalidArgumentError && !error.field.startsWith('auth.')) {
       throw new InvalidArgumentError(`auth.token.${error.field}`, error.message.replace(/^Invalid [^:]*: /, ''));
@@ -139,9 +142,9 @@ export class Server {
     this.#tls = tls;
     this.#hook = hook;
     this.origin = origin;
-    const lanes: Pick<ServerOptions, 'channelOrigin' | 'broadcastOrigin'> = options;
-    this.channelOrigin = lanes.channelOrigin === undefined ? channelOrigin : resolveOrigin(lanes.channelOrigin, 'channelOrigin');
-    this.broadcastOrigin = lanes.broadcastOrigin === undefined ? origin : resolveOrigin(lanes.broadcastOrigin, 'broadcastOrigin');
+    const origins: Pick<ServerOptions, 'channelOrigin' | 'broadcastOrigin'> = options;
+    this.channelOrigin = origins.channelOrigin === undefined ? channelOrigin : resolveOrigin(origins.channelOrigin, 'channelOrigin');
+    this.broadcastOrigin = origins.broadcastOrigin === undefined ? origin : resolveOrigin(origins.broadcastOrigin, 'broadcastOrigin');
     this.#options = { ...options };
   }
 
@@ -190,10 +193,18 @@ export class Server {
    * A new client with its own pool. `options` override the server's.
    * Clients of one token-auth server share its signed token.
    * Resolves once the pool exists (connections open lazily on the first send).
-   * @throws {InvalidArgumentError} bad options or credentials.
+   * Unknown option names are refused with a "did you mean" (or where they
+   * belong: `proxy` is not supported yet, `ca` is the Server's), and a
+   * `timeout` / `attemptTimeout` under 100 ms warns that durations are
+   * milliseconds (`process.emitWarning`, once per option).
+   * @throws {InvalidArgumentError} bad options or credentials, naming the option.
    */
   async createClient(options: ClientOptions = {}): Promise<Client> {
-    if (isObject(options)) refuseInsecure(options);
+    if (isObject(options)) {
+      refuseInsecure(options);
+      // Names against the client's own list (`ca` is the Server's); values once merged.
+      checkClientOptionNames(options, 'createClient()');
+    }
     const merged = { ...this.#options, ...options };
     const resolved = resolveClientOptions(merged);
     const hook = this.#hook;
@@ -202,40 +213,32 @@ export class Server {
       ...(merged.ca === undefined ? {} : { ca: merged.ca }),
       ...(merged.extraCa === undefined ? {} : { extraCa: merged.extraCa }),
     };
-    const openPool = (origin: string, size: number): Pool =>
+    const openPool = (origin: string, connections: number): Pool =>
       new Pool(origin, {
-        size,
+        connections,
         tls: tlsOptions,
         ...(hook === undefined ? {} : { auth: hook }),
-        deadline: resolved.timeout,
-        atLeastOnce: resolved.delivery === 'at-least-once',
+        timeout: resolved.timeout,
+        delivery: resolved.delivery,
         ...(resolved.highWaterMark === undefined ? {} : { highWaterMark: resolved.highWaterMark }),
-        ...(resolved.backoff === undefined ? {} : { retry: resolved.backoff }),
+        ...(resolved.backoff === undefined ? {} : { backoff: resolved.backoff }),
         connection: {
-          ...(resolved.ping === undefined ? {} : pingOptions(resolved.ping)),
+          ...(resolved.ping === undefined ? {} : { ping: resolved.ping }),
           ...(resolved.engine === undefined ? {} : { engine: resolved.engine }),
           // A channel list (up to 10,000 ids per app) is the one large answer APNs gives.
           ...(origin === this.channelOrigin && origin !== this.origin ? { maxResponseBody: CHANNEL_LIST_BODY } : {}),
         },
       });
     // Channel management is low volume: one connection, opened on first use.
-    const lanes = {
+    const origins = {
       channelOrigin: this.channelOrigin,
       broadcastOrigin: this.broadcastOrigin,
       openPool: (origin: string) => openPool(origin, origin === this.channelOrigin ? 1 : resolved.connections),
     };
-    return new Client(this.origin, openPool(this.origin, resolved.connections), resolved, lanes);
+    return new Client(this.origin, openPool(this.origin, resolved.connections), resolved, origins);
   }
 }
 
 /** Response-body cap on the channel-management origin: 10,000 channel ids as JSON fit with room. */
 const CHANNEL_LIST_BODY = 1024 * 1024;
 
-/** The connection tier's names for {@link PingOptions}. */
-function pingOptions(ping: PingOptions): { pingInterval?: number; pingTimeout?: number; busyPingInterval?: number } {
-  return {
-    ...(ping.interval === undefined ? {} : { pingInterval: ping.interval }),
-    ...(ping.timeout === undefined ? {} : { pingTimeout: ping.timeout }),
-    ...(ping.busyInterval === undefined ? {} : { busyPingInterval: ping.busyInterval }),
-  };
-}

@@ -48,7 +48,7 @@ const WHY: Record<string, string> = {
  * `client.sendMany`. Each line is trimmed; blank lines and lines starting
  * with `#` are skipped. The file is read in 64 KiB chunks only as fast as
  * tokens are pulled, so memory stays flat for any size (with `sendMany`'s
- * window as the back-pressure). A gzip file (`.gz`, or starting with the
+ * `concurrency` as the back-pressure). A gzip file (`.gz`, or starting with the
  * gzip magic bytes) is decompressed on the fly with `node:zlib`.
  *
  * Nothing is opened until iteration starts, and each iteration reads the

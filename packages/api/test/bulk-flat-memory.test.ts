@@ -61,7 +61,7 @@ async function run(mock: MockApnsServer, collect: CollectMode, n: number, every:
     }
   }
   try {
-    const batch = await client.sendMany(source(), { alert: 'campaign' }, { topic: TOPIC }, { window: WINDOW, collect, onResult: () => void results++ });
+    const batch = await client.sendMany(source(), { alert: 'campaign' }, { topic: TOPIC }, { concurrency: WINDOW, collect, onResult: () => void results++ });
     return { batch, samples, results, maxAhead };
   } finally {
     await client.close();

@@ -54,7 +54,7 @@ describe('sendMany with 100,000 tokens from an async iterable', () => {
     }
     const baseHeap = liveHeap();
     const batch = await client.sendMany(source(), { alert: 'bulk' }, { topic: TOPIC }, {
-      window: WINDOW,
+      concurrency: WINDOW,
       collect: 'failures',
       onResult: () => void completed++,
     });

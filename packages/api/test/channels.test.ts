@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { MockApnsServer } from '@pushwire/mock-server';
 import {
-  ApnsRejection,
+  APNSRejection,
   Closed,
   DEVELOPMENT_CHANNEL_ORIGIN,
   InvalidArgumentError,
@@ -18,13 +18,13 @@ import { TOPIC, serverFor, tokenAuth } from './helpers.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const update = (n: number) => liveActivityUpdate({ contentState: { n }, timestamp: 1_700_000_000 + n });
 
-async function rejection(promise: Promise<unknown>): Promise<ApnsRejection> {
+async function rejection(promise: Promise<unknown>): Promise<APNSRejection> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(ApnsRejection);
-  return error as ApnsRejection;
+  expect(error).toBeInstanceOf(APNSRejection);
+  return error as APNSRejection;
 }
 
 describe('channels and broadcast on one mock origin', () => {

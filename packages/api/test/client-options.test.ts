@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { MockApnsServer } from '@pushwire/mock-server';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApnsRejection, InvalidArgumentError, type Client } from '../src/index.js';
+import { APNSRejection, InvalidArgumentError, type Client } from '../src/index.js';
 import { TOPIC, newToken, serverFor } from './helpers.js';
 
 /** Sum of PINGs the mock received over all its connections. */
@@ -47,7 +47,7 @@ describe('ClientOptions: backoff and ping', () => {
     // answer is the outcome (a retryable rejection, not a timeout).
     const slow = await send(await serverFor(mock).createClient({ timeout: 1_000, backoff: { minDelay: 5_000, jitter: false } }));
     expect(slow.requests).toBe(1);
-    expect(slow.error).toBeInstanceOf(ApnsRejection);
+    expect(slow.error).toBeInstanceOf(APNSRejection);
     expect(slow.error).toMatchObject({ status: 500, retryable: true, outcome: 'rejected' });
     // Retries every few ms: many attempts within the same budget, still one outcome.
     const fast = await send(await serverFor(mock).createClient({ timeout: 1_000, backoff: { minDelay: 1, maxDelay: 20 } }));

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import http2, { type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { createCa, createSigningKey, issueServerCertificate } from '@pushwire/mock-server';
-import { ApnsRejection, Closed, Server, type Client } from '../src/index.js';
+import { APNSRejection, Closed, Server, type Client } from '../src/index.js';
 import { TOPIC, newToken } from './helpers.js';
 
 /** How the hostile server answers one request. */
@@ -64,13 +64,13 @@ function answerId(apnsId: string, status = 200): Answer {
   };
 }
 
-async function rejection(send: Promise<unknown>): Promise<ApnsRejection> {
+async function rejection(send: Promise<unknown>): Promise<APNSRejection> {
   const error = await send.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(ApnsRejection);
-  return error as ApnsRejection;
+  expect(error).toBeInstanceOf(APNSRejection);
+  return error as APNSRejection;
 }
 
 const SCRIPT_ID = '../../<script>alert(1)</script>';

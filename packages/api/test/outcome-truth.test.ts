@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { performance } from 'node:perf_hooks';
 import { FreezableRelay, MockApnsServer, startSilentServer, unusedPort } from '@pushwire/mock-server';
-import { ApnsRejection, ConnectError, Server, Session, Timeout, type Client } from '../src/index.js';
+import { APNSRejection, ConnectError, Server, Session, Timeout, type Client } from '../src/index.js';
 import { until } from './faults/helpers.js';
 import { TOPIC, newToken, serverFor, tokenAuth, tokens } from './helpers.js';
 
@@ -105,7 +105,7 @@ describe('a fatal failure: the server certificate is not trusted', () => {
   test('403 InvalidProviderToken on every request fails the client after the streak, nothing left to retry', async () => {
     const client = track(await serverFor(mock).createClient({ connections: 1 }));
     mock.inject({ kind: 'status', status: 403, reason: 'InvalidProviderToken' });
-    const batch = await client.sendMany(tokens(20), { alert: 'hi' }, { topic: TOPIC }, { window: 1 });
+    const batch = await client.sendMany(tokens(20), { alert: 'hi' }, { topic: TOPIC }, { concurrency: 1 });
     // Three were answered (rejected); the third failed the client, so the rest were never sent.
     expect(batch.counts.failed).toBe(3);
     expect([...batch.failed.values()].every((f) => f.reason === 'InvalidProviderToken' && !f.retryable)).toBe(true);
@@ -122,7 +122,7 @@ describe('a fatal failure: the server certificate is not trusted', () => {
     const client = track(await serverFor(mock).createClient({ connections: 1, timeout: 5_000 }));
     mock.inject({ kind: 'status', status: 403, reason: 'ExpiredProviderToken' });
     const started = performance.now();
-    const batch = await client.sendMany(tokens(5), { alert: 'hi' }, { topic: TOPIC }, { window: 1 });
+    const batch = await client.sendMany(tokens(5), { alert: 'hi' }, { topic: TOPIC }, { concurrency: 1 });
     expect(performance.now() - started).toBeLessThan(3_000);
     expect(client.failure).toMatchObject({ name: 'ResponseError', reason: 'ExpiredProviderToken', outcome: 'not-sent', retryable: false });
     expect(batch.needsRetry()).toBe(false);
@@ -151,7 +151,7 @@ describe('throttled past the deadline', () => {
     const client = track(await serverFor(mock).createClient({ timeout: 1_000, backoff: { minDelay: 20, maxDelay: 100 } }));
     mock.inject({ kind: 'status', status, reason: status === 500 ? 'InternalServerError' : 'ServiceUnavailable' });
     const error = await client.sendNotification(newToken(), { alert: 'hi' }, { topic: TOPIC }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ApnsRejection);
+    expect(error).toBeInstanceOf(APNSRejection);
     expect(error).toMatchObject({ status, outcome: 'rejected', retryable: true });
   });
 });
@@ -186,7 +186,7 @@ describe('unknown is only what was written and not answered', () => {
     expect(error).toBeInstanceOf(Timeout);
     expect(error).toMatchObject({ outcome: 'unknown', retryable: false, apnsId });
     // A copy per send: the class, message and cause are the pool's.
-    expect((error as Timeout).message).toMatch(/deadline of 300 ms/);
+    expect((error as Timeout).message).toMatch(/timeout of 300 ms/);
   });
 
   test('at-least-once: an attempt that got no answer in attemptTimeout is retried within the timeout, flagged a possible duplicate', async () => {

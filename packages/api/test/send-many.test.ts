@@ -63,7 +63,7 @@ describe('sendMany outcome classes', () => {
     let done = 0;
     const closing: Array<Promise<void>> = [];
     const batch = await client.sendMany(all, { alert: 'x' }, { topic: TOPIC, collapseId: 'auto' }, {
-      window: 3,
+      concurrency: 3,
       onResult: () => {
         if (++done === 10) closing.push(client.close({ force: true }));
       },
@@ -113,7 +113,7 @@ describe('sendMany outcome classes', () => {
     const client = await serverFor(mock).createClient();
     const before = mock.requests.length;
     await expect(client.sendMany(tokens(3), { alert: 'x'.repeat(5000) }, { topic: TOPIC })).rejects.toThrow(/payload/);
-    await expect(client.sendMany(tokens(3), { alert: 'x' }, { topic: TOPIC }, { window: 0 })).rejects.toThrow(/window/);
+    await expect(client.sendMany(tokens(3), { alert: 'x' }, { topic: TOPIC }, { concurrency: 0 })).rejects.toThrow(/concurrency/);
     await expect(client.sendMany(tokens(3), { alert: 'x' }, { topic: TOPIC, apnsId: '00000000-0000-4000-8000-000000000000' })).rejects.toThrow(/apnsId/);
     await expect(client.sendMany(42 as never, { alert: 'x' }, { topic: TOPIC })).rejects.toThrow(/tokens/);
     await expect(client.sendMany(tokens(1), { alert: 'x' }, { topic: TOPIC }, { idempotencyKey: 'nope' })).rejects.toThrow(/^Invalid idempotencyKey/);

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { MockApnsServer } from '@pushwire/mock-server';
-import { APNSError, ApnsRejection, Closed, InvalidArgumentError, Priority, Server, Timeout, type Auth, type Client, type RawPayload, type UnregisteredEvent } from '../src/index.js';
+import { APNSError, APNSRejection, Closed, InvalidArgumentError, Priority, Server, Timeout, type Auth, type Client, type RawPayload, type UnregisteredEvent } from '../src/index.js';
 import { TOPIC, newToken, serverFor, tokenAuth } from './helpers.js';
 
 /** Each credential kind `Server` takes, with the mock auth mode it needs. */
@@ -79,7 +79,7 @@ describe.each(Object.keys(AUTH_KINDS) as Array<keyof typeof AUTH_KINDS>)('Server
     await expect(client.sendNotification(one, { raw: '[1,2]' }, { topic: TOPIC })).rejects.toThrow(/^Invalid raw: must be a JSON object/);
   });
 
-  test('a 410 rejects with ApnsRejection carrying Apple’s timestamp and emits unregistered', async () => {
+  test('a 410 rejects with APNSRejection carrying Apple’s timestamp and emits unregistered', async () => {
     const token = newToken();
     const timestamp = Date.UTC(2026, 0, 2, 3, 4, 5);
     mock.unregisterDevice(token, { timestamp, reason: 'Unregistered' });
@@ -88,7 +88,7 @@ describe.each(Object.keys(AUTH_KINDS) as Array<keyof typeof AUTH_KINDS>)('Server
     client.on('unregistered', listener);
     const error = await client.sendNotification(token, { alert: 'x' }, { topic: TOPIC }).catch((e: unknown) => e);
     client.off('unregistered', listener);
-    expect(error).toBeInstanceOf(ApnsRejection);
+    expect(error).toBeInstanceOf(APNSRejection);
     expect(error).toMatchObject({ status: 410, reason: 'Unregistered', timestamp, category: 'token-invalid', retryable: false });
     expect(events).toEqual([{ token, timestamp, topic: TOPIC, reason: 'Unregistered' }]);
   });

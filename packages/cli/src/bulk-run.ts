@@ -21,8 +21,8 @@ export interface BulkRunInput {
   readonly writer?: NdjsonWriter;
   /** Progress display settings; `undefined` for none. */
   readonly progress?: ProgressOptions;
-  /** Most tokens in flight. */
-  readonly window?: number;
+  /** Most tokens in flight (`sendMany`'s `concurrency`). */
+  readonly concurrency?: number;
   /**
    * Stops pulling tokens (Ctrl-C); tokens already in flight still get their
    * answer, so every token pulled has a real outcome.
@@ -80,7 +80,7 @@ export async function runBulkSend(input: BulkRunInput): Promise<BulkRunResult> {
     const tokens = input.signal === undefined ? input.tokens : until(input.tokens, input.signal);
     await input.client.sendMany(tokens, input.notification, input.options, {
       collect: 'none',
-      ...(input.window === undefined ? {} : { window: input.window }),
+      ...(input.concurrency === undefined ? {} : { concurrency: input.concurrency }),
       onResult: (outcome) => {
         tally.record(outcome);
         writer?.write(outcome);

@@ -4,7 +4,7 @@
  * (`--channel-origin`, `--broadcast-origin`) and the output (`--json`).
  */
 import { Option, type Command } from 'commander';
-import { ApnsRejection } from '@pushwire/api';
+import { APNSRejection } from '@pushwire/api';
 import type { CliIo } from './context.js';
 import { ExitCode, badInput } from './exit-codes.js';
 import type { Target } from './target.js';
@@ -40,7 +40,7 @@ export function addChannelOptions(command: Command): Command {
 }
 
 /** Prints a rejection (stderr line; a JSON line on stdout with --json). */
-export function printRejection(error: ApnsRejection, io: CliIo, json: boolean): void {
+export function printRejection(error: APNSRejection, io: CliIo, json: boolean): void {
   if (json) io.stdout.write(`${JSON.stringify({ status: error.status, reason: error.reason, requestId: error.requestId })}\n`);
   io.stderr.write(`rejected: ${error.status} ${error.reason}${error.requestId === undefined ? '' : ` (apns-request-id ${error.requestId})`}\n`);
 }
@@ -55,7 +55,7 @@ export async function runChannelCall(target: Target, io: CliIo, json: boolean, c
     await call();
     return ExitCode.Ok;
   } catch (error) {
-    if (!(error instanceof ApnsRejection)) throw error;
+    if (!(error instanceof APNSRejection)) throw error;
     printRejection(error, io, json);
     return ExitCode.Rejected;
   } finally {

@@ -3,6 +3,8 @@
  * outcome, so a shell script can tell "APNs said no" from "fix your
  * command line" from "try again later".
  */
+import type { ErrorCode as ApiErrorCode } from '@pushwire/api';
+import { brandError } from '@pushwire/models';
 
 /** Exit codes, documented in `--help` and the package README. */
 export const ExitCode = {
@@ -35,9 +37,18 @@ export const EXIT_CODES_HELP = `Exit codes:
 /**
  * An error whose message is safe and complete enough to print as one line,
  * ending the command with `exitCode`. Messages name files and flags, never
- * their contents.
+ * their contents. A command's failure, not a send's, so not an `APNSError`
+ * (no `outcome`); branded like every pushwire error, so `instanceof CliError`
+ * works across copies of the package.
  */
 export class CliError extends Error {
+  static {
+    brandError(this, 'CliError');
+  }
+
+  /** Stable identifier to switch on. */
+  readonly code = 'ERR_PUSHWIRE_CLI';
+  /** The process exit code the command ends with. */
   readonly exitCode: ExitCode;
 
   constructor(message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
@@ -46,6 +57,12 @@ export class CliError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/**
+ * Every `code` the command line can end with: `@pushwire/api`'s (what a
+ * send raises) and {@link CliError}'s.
+ */
+export type ErrorCode = ApiErrorCode | CliError['code'];
 
 /** A {@link CliError} for bad input (exit code {@link ExitCode.BadInput}). */
 export function badInput(message: string, cause?: unknown): CliError {

@@ -5,6 +5,7 @@
  */
 export { createProgram, run, classifyError } from './program.js';
 export { ExitCode, CliError, EXIT_CODES_HELP } from './exit-codes.js';
+export type { ErrorCode } from './exit-codes.js';
 export type { CliContext, CliIo } from './context.js';
 export { ProgressDisplay } from './progress.js';
 export type { ProgressOptions, ProgressSnapshot } from './progress.js';

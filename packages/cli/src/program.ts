@@ -3,29 +3,31 @@
  * place that turns any failure into a one-line message and an exit code.
  */
 import { Command, CommanderError } from 'commander';
-import { APNSError, ApnsRejection, InvalidArgumentError } from '@pushwire/api';
+import { APNSError, APNSRejection, InvalidArgumentError, type ErrorCode } from '@pushwire/api';
 import { registerBroadcast } from './commands/broadcast.js';
 import { registerBulk } from './commands/bulk.js';
 import { registerChannels } from './commands/channels.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEnqueue } from './commands/enqueue.js';
 import { registerMock } from './commands/mock.js';
 import { registerSend } from './commands/send.js';
+import { registerWorker } from './commands/worker.js';
 import { processInterrupted, processIo, type CliContext, type CliIo } from './context.js';
 import { CliError, EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 
 const VERSION = '0.1.0';
 
 /** Error codes of the tiers below that mean "APNs never answered". */
-const TRANSPORT_CODES = new Set(['ERR_PUSHWIRE_CONNECT', 'ERR_PUSHWIRE_CLOSED', 'ERR_PUSHWIRE_TIMEOUT', 'ERR_PUSHWIRE_BLOCKED']);
+const TRANSPORT_CODES: ReadonlySet<string> = new Set<ErrorCode>(['ERR_PUSHWIRE_CONNECT', 'ERR_PUSHWIRE_CLOSED', 'ERR_PUSHWIRE_TIMEOUT', 'ERR_PUSHWIRE_BLOCKED']);
 
 /** The exit code and one-line message for an error that ended a command. */
 export function classifyError(error: unknown): { code: ExitCode; message: string } {
   if (error instanceof CliError) return { code: error.exitCode, message: error.message };
-  if (error instanceof ApnsRejection) return { code: ExitCode.Rejected, message: `rejected: ${error.status} ${error.reason}` };
+  if (error instanceof APNSRejection) return { code: ExitCode.Rejected, message: `rejected: ${error.status} ${error.reason}` };
   if (error instanceof InvalidArgumentError) return { code: ExitCode.BadInput, message: error.message };
   // APNs refused the credentials on an earlier request: the client failed, this one was not sent.
   if (error instanceof APNSError && error.code === 'ERR_PUSHWIRE_RESPONSE') return { code: ExitCode.Rejected, message: `rejected: ${error.message}` };
-  if (error instanceof APNSError && (TRANSPORT_CODES.has(error.code) || error.name === 'PoolClosed' || error.name === 'DeadlineExceeded')) {
+  if (error instanceof APNSError && TRANSPORT_CODES.has(error.code)) {
     return { code: ExitCode.Transport, message: `transport failure: ${error.name}: ${error.message}` };
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -59,6 +61,9 @@ Examples:
   $ pushwire send --env mock --token a1b2... --topic com.example.app --alert "Hello"
   $ pushwire bulk --env production --key-file AuthKey_ABC123DEFG.p8 --key-id ABC123DEFG \\
       --team-id DEF123GHIJ --topic com.example.app --tokens tokens.txt --payload payload.json --out results.ndjson
+  $ pushwire worker --redis redis://127.0.0.1:6379 --credentials main --env production --key-file AuthKey_ABC123DEFG.p8 \\
+      --key-id ABC123DEFG --team-id DEF123GHIJ
+  $ pushwire enqueue --redis redis://127.0.0.1:6379 --credentials main --topic com.example.app --tokens tokens.txt --alert "Sale!"
   $ pushwire channels create --env mock --bundle-id com.example.app --storage-policy none
   $ pushwire broadcast --env mock --bundle-id com.example.app --channel <id> --content-state '{"score":"1-0"}'
 
@@ -66,7 +71,7 @@ Run \`pushwire <command> --help\` for a command's flags and examples.
 
 ${EXIT_CODES_HELP}`,
     );
-  for (const register of [registerSend, registerBulk, registerChannels, registerBroadcast, registerMock, registerDemo]) {
+  for (const register of [registerSend, registerBulk, registerEnqueue, registerWorker, registerChannels, registerBroadcast, registerMock, registerDemo]) {
     const command = register(program, context);
     command.exitOverride().configureOutput(program.configureOutput());
   }

@@ -3,7 +3,7 @@
  * the client that sends there, built from the auth flags.
  */
 import { Option, type Command } from 'commander';
-import { Server, type Auth, type Client } from '@pushwire/api';
+import { DEVELOPMENT_HOST, PRODUCTION_HOST, Server, type Auth, type Client, type ServerSpec } from '@pushwire/api';
 import { describeAuth, loadAuth, type AuthFlags } from './auth-flags.js';
 import type { OutStream } from './context.js';
 import { badInput } from './exit-codes.js';
@@ -63,13 +63,20 @@ function originOf(env: string): string {
   return url.origin;
 }
 
+/** Where and how to send, as a plain `ServerSpec` (for `Server.from`, or a queue worker's registry). */
+export interface TargetSpec {
+  readonly spec: ServerSpec;
+  /** e.g. `https://api.sandbox.push.apple.com with provider token (key id ABC, team id DEF)`. */
+  readonly description: string;
+}
+
 /**
- * Builds the client for `flags`. With `--env mock` the running mock's
+ * The server the flags describe. With `--env mock` the running mock's
  * origin, CA and test key are used unless auth flags are given. Warnings
  * (a key file other users can read) go to `stderr`.
  * @throws {CliError} bad input (unknown env, missing credentials, unreadable files).
  */
-export async function openTarget(command: Command, flags: TargetFlags, stderr: OutStream): Promise<Target> {
+export async function resolveTarget(command: Command, flags: TargetFlags, stderr: OutStream): Promise<TargetSpec> {
   let auth: Auth | undefined = await loadAuth(command, flags, (line) => void stderr.write(line));
   const cas: Buffer[] = [];
   if (flags.ca !== undefined) cas.push(await readNamedFile(command.getOptionValueSource('ca') === 'env' ? 'PUSHWIRE_CA' : '--ca', flags.ca));
@@ -90,15 +97,24 @@ export async function openTarget(command: Command, flags: TargetFlags, stderr: O
     ...(cas.length === 0 ? {} : { ca: cas }),
     ...(flags.channelOrigin === undefined ? {} : { channelOrigin: flags.channelOrigin }),
     ...(flags.broadcastOrigin === undefined ? {} : { broadcastOrigin: flags.broadcastOrigin }),
-  };
-  const server =
-    origin !== undefined ? Server.custom(origin, auth, options) : env === 'production' ? Server.production(auth, options) : Server.development(auth, options);
-  const client = await server.createClient({
-    // The CLI reports 410s in its own output and never reads client.unregistered():
-    // no buffer of them (10,000 events by default) in a long bulk run.
-    feedbackBuffer: 0,
     ...(flags.connections === undefined ? {} : { connections: flags.connections }),
     ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
-  });
-  return { client, description: `${server.origin} with ${describeAuth(auth)}` };
+  };
+  const spec: ServerSpec =
+    origin !== undefined ? { origin, auth, ...options } : { environment: env === 'production' ? 'production' : 'development', auth, ...options };
+  const where = origin ?? (env === 'production' ? `https://${PRODUCTION_HOST}` : `https://${DEVELOPMENT_HOST}`);
+  return { spec, description: `${where} with ${describeAuth(auth)}` };
+}
+
+/**
+ * Builds the client for `flags` (see {@link resolveTarget}).
+ * @throws {CliError} bad input (unknown env, missing credentials, unreadable files).
+ */
+export async function openTarget(command: Command, flags: TargetFlags, stderr: OutStream): Promise<Target> {
+  const { spec, description } = await resolveTarget(command, flags, stderr);
+  const server = Server.from(spec);
+  // The CLI reports 410s in its own output and never reads client.unregistered():
+  // no buffer of them (10,000 events by default) in a long bulk run.
+  const client = await server.createClient({ feedbackBuffer: 0 });
+  return { client, description };
 }

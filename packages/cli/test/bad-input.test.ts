@@ -36,6 +36,11 @@ describe('bad flags and unreadable files', () => {
     expectOneLineError(await runCli(['send', ...fx.flags, '--token', token!, '--topic', TOPIC, '--push-type', 'nope']), /--push-type/);
   });
 
+  test('a flag renamed in 0.x names its new name', async () => {
+    const r = await runCli(['bulk', ...fx.flags, '--topic', TOPIC, '--tokens', 'tokens.txt', '--alert', 'x', '--window', '50']);
+    expectOneLineError(r, /^error: --window was renamed to --concurrency$/);
+  });
+
   test('an unknown command', async () => {
     expectOneLineError(await runCli(['sned']), /unknown command 'sned'/);
   });

@@ -100,7 +100,7 @@ describe('pushwire bulk', () => {
     await writeFile(tokensFile, tokens.join('\n'));
     const slow = fx.mock.inject({ kind: 'delay', ms: 20 });
     const before = fx.mock.requests.length;
-    const child = spawn(process.execPath, [BIN, 'bulk', ...fx.flags, '--topic', TOPIC, '--tokens', tokensFile, '--alert', 'x', '--window', '50'], {
+    const child = spawn(process.execPath, [BIN, 'bulk', ...fx.flags, '--topic', TOPIC, '--tokens', tokensFile, '--alert', 'x', '--concurrency', '50'], {
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

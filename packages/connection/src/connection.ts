@@ -9,7 +9,7 @@ import { APNSError, InvalidArgumentError } from '@pushwire/models';
 import { openSession, type Handover } from './connect.js';
 import { closeChannel, drainingChannel, openChannel, type DrainReason } from './diagnostics.js';
 import type { Session, SessionEvents } from './engine.js';
-import { Blocked, Closed } from './errors.js';
+import { AuthHookError, Blocked, Closed } from './errors.js';
 import { nextGoaway, type GoawayInfo } from './goaway.js';
 import type { ConnectionOptions, ResolvedOptions } from './options.js';
 import { PingMonitor } from './ping.js';
@@ -33,12 +33,13 @@ const PROMISE_SINK: ResponseSink<Settle> = {
 /**
  * One HTTP/2 connection to APNs.
  *
- * Events: `'capacity'` (new capacity: the server's SETTINGS changed),
- * `'draining'` (why: GOAWAY, stream ids used up, `close()`, auth), `'close'`
- * (cause, `undefined` when clean), `'free'` (a stream slot came back after
- * its request's outcome was delivered: a timed-out stream finished closing;
- * or the connection is no longer busy for want of flow-control window).
- * It never emits `'error'`.
+ * Events: `'free'` ("you may send more now": a stream slot came back after
+ * its request's outcome was delivered, as when a timed-out stream finished
+ * closing; flow-control room returned for a body that was `Blocked`; or the
+ * server's SETTINGS raised the {@link Connection.capacity}), `'draining'`
+ * (why: GOAWAY, stream ids used up, `close()`, auth), `'close'` (cause,
+ * `undefined` when clean). A lowered capacity emits nothing: `isBusy` and
+ * `Blocked` tell. It never emits `'error'`.
  *
  * @example
  * ```ts
@@ -111,7 +112,7 @@ export class Connection extends EventEmitter {
       progress: () => this.#onProgress(),
     }, session);
     // Busy: a stalled peer is looked for sooner than on an idle connection.
-    this.#ping = new PingMonitor(session, options, () => this.#streams.size > 0, (error) => this.destroy(error));
+    this.#ping = new PingMonitor(session, options.ping, () => this.#streams.size > 0, (error) => this.destroy(error));
     this.#inOrder = session.bodiesInOrder;
     this.#capacity = this.#computeCapacity();
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -150,7 +151,7 @@ export class Connection extends EventEmitter {
    *   server's connection flow-control window has no room for the body while
    *   earlier bodies still wait for it (nothing written; see `isBusy`).
    * @throws {@link Closed} when the connection is draining/closed (`outcome: 'not-sent'`) or the stream was cut.
-   * @throws {@link Timeout} past `request.timeout`; the stream is reset with CANCEL.
+   * @throws {@link Timeout} past `request.attemptTimeout`; the stream is reset with CANCEL.
    */
   post(request: Request): Promise<Response> {
     return new Promise<Response>((resolve, reject) => this.postWith(request, PROMISE_SINK, { resolve, reject }));
@@ -252,6 +253,28 @@ export class Connection extends EventEmitter {
     return this.close();
   }
 
+  /**
+   * Listens for `'free'` (you may send more now: a stream slot or
+   * flow-control room came back, or SETTINGS raised the capacity),
+   * `'draining'` (why) or `'close'` (the cause, `undefined` when clean).
+   */
+  override on(event: 'free', listener: () => void): this;
+  override on(event: 'draining', listener: (why: DrainReason) => void): this;
+  override on(event: 'close', listener: (cause: Error | undefined) => void): this;
+  override on(event: string | symbol, listener: (...args: never[]) => void): this;
+  override on(event: string | symbol, listener: (...args: never[]) => void): this {
+    return super.on(event, listener as (...args: unknown[]) => void);
+  }
+
+  /** Like {@link Connection.on}, once. */
+  override once(event: 'free', listener: () => void): this;
+  override once(event: 'draining', listener: (why: DrainReason) => void): this;
+  override once(event: 'close', listener: (cause: Error | undefined) => void): this;
+  override once(event: string | symbol, listener: (...args: never[]) => void): this;
+  override once(event: string | symbol, listener: (...args: never[]) => void): this {
+    return super.once(event, listener as (...args: unknown[]) => void);
+  }
+
   #send(record: StreamRecord): void {
     const auth = this.#options.auth;
     if (auth === undefined) {
@@ -325,8 +348,10 @@ export class Connection extends EventEmitter {
   readonly #onSettings = (): void => {
     const capacity = this.#computeCapacity();
     if (capacity === this.#capacity) return;
+    const raised = capacity > this.#capacity;
     this.#capacity = capacity;
-    this.emit('capacity', capacity);
+    // More streams allowed: waiting senders may go on.
+    if (raised) this.#emitFree();
   };
 
   readonly #onGoaway = (code: number, lastStreamId: number, data?: Buffer): void => {
@@ -367,5 +392,5 @@ export class Connection extends EventEmitter {
 }
 
 function authError(error: unknown): Error {
-  return error instanceof APNSError ? error : new APNSError('The auth hook failed to provide headers', 'ERR_PUSHWIRE_AUTH', false, { cause: error });
+  return error instanceof APNSError ? error : new AuthHookError(undefined, { cause: error });
 }

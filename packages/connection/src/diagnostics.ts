@@ -5,16 +5,19 @@
  *
  * @example
  * ```ts
- * import diagnostics from 'node:diagnostics_channel';
- * diagnostics.subscribe('pushwire:request:end', (m) => {
+ * import dc from 'node:diagnostics_channel';
+ * dc.subscribe(diagnostics.requestEnd, (m) => {
  *   const { status, reason, latency } = m as RequestEndMessage;
  * });
  * ```
  */
-import diagnostics from 'node:diagnostics_channel';
+import dc from 'node:diagnostics_channel';
 
-/** Channel names. */
-export const channels = {
+/**
+ * The `node:diagnostics_channel` names the connection publishes on
+ * (observability only; not APNs broadcast channels).
+ */
+export const diagnostics = {
   /** {@link ConnectionOpenMessage}: a connection is up. */
   open: 'pushwire:connection:open',
   /** {@link ConnectionDrainingMessage}: a connection stopped taking work. */
@@ -70,10 +73,10 @@ export interface RequestEndMessage {
 export type DrainReason = 'goaway' | 'stream-ids' | 'close' | 'auth';
 
 /** @internal */
-export const openChannel = diagnostics.channel(channels.open);
+export const openChannel = dc.channel(diagnostics.open);
 /** @internal */
-export const drainingChannel = diagnostics.channel(channels.draining);
+export const drainingChannel = dc.channel(diagnostics.draining);
 /** @internal */
-export const closeChannel = diagnostics.channel(channels.close);
+export const closeChannel = dc.channel(diagnostics.close);
 /** @internal */
-export const requestEndChannel = diagnostics.channel(channels.requestEnd);
+export const requestEndChannel = dc.channel(diagnostics.requestEnd);

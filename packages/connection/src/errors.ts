@@ -1,8 +1,10 @@
 /**
  * Errors of one HTTP/2 connection. All are {@link APNSError}s with a stable
- * `code`; `retryable` says whether the pool may send the request again.
+ * `code` (a literal type; {@link ErrorCode} lists them), branded for
+ * `instanceof` across copies of the package; `retryable` says whether the
+ * request may be sent again.
  */
-import { APNSError, type APNSErrorOptions } from '@pushwire/models';
+import { APNSError, brandError, isFatalReason, type APNSErrorOptions, type ErrorCode as ModelsErrorCode } from '@pushwire/models';
 
 /**
  * What became of a request that got no answer:
@@ -15,6 +17,11 @@ export type Unanswered = 'not-sent' | 'unknown';
 
 /** No free stream (or no room in the server's flow-control window) on this connection right now. Nothing was written. */
 export class Blocked extends APNSError {
+  static {
+    brandError(this, 'Blocked');
+  }
+
+  declare readonly code: 'ERR_PUSHWIRE_BLOCKED';
   declare readonly outcome: 'not-sent';
 
   constructor(message = 'No free stream on the connection', options: APNSErrorOptions = {}) {
@@ -28,8 +35,9 @@ export interface ClosedOptions extends APNSErrorOptions {
   /** Whether APNs may have seen the request. @default 'unknown' */
   outcome?: Unanswered;
   /**
-   * Whether a resend can succeed; defaults to `outcome === 'not-sent'`.
-   * `false` for a fatal close (e.g. GOAWAY `BadCertificateEnvironment`).
+   * Whether a resend can succeed; defaults to `outcome === 'not-sent'`
+   * unless `goawayReason` is fatal in the models reasons table (e.g. GOAWAY
+   * `BadCertificateEnvironment`: no resend with these credentials can succeed).
    */
   retryable?: boolean;
   /** The reason from a GOAWAY's JSON debug data, e.g. `BadCertificateEnvironment`. */
@@ -43,13 +51,21 @@ export interface ClosedOptions extends APNSErrorOptions {
  * Retryable only when its `outcome` is `'not-sent'` (and the close is not fatal).
  */
 export class Closed extends APNSError {
+  static {
+    brandError(this, 'Closed');
+  }
+
+  declare readonly code: 'ERR_PUSHWIRE_CLOSED';
   declare readonly outcome: Unanswered;
+  /** The reason from the connection's GOAWAY, when there was one (e.g. `Shutdown`). */
   readonly goawayReason: string | undefined;
+  /** The HTTP/2 error code of the GOAWAY or RST_STREAM, when there was one. */
   readonly http2Code: number | undefined;
 
   constructor(message = 'Connection closed', options: ClosedOptions = {}) {
     const outcome = options.outcome ?? 'unknown';
-    super(message, 'ERR_PUSHWIRE_CLOSED', options.retryable ?? outcome === 'not-sent', options, outcome);
+    const retryable = options.retryable ?? (outcome === 'not-sent' && !isFatalReason(options.goawayReason));
+    super(message, 'ERR_PUSHWIRE_CLOSED', retryable, options, outcome);
     this.name = 'Closed';
     this.goawayReason = options.goawayReason;
     this.http2Code = options.http2Code;
@@ -72,6 +88,11 @@ export interface TimeoutOptions extends APNSErrorOptions {
  * still waiting for a stream ends `'not-sent'` (then `retryable`).
  */
 export class Timeout extends APNSError {
+  static {
+    brandError(this, 'Timeout');
+  }
+
+  declare readonly code: 'ERR_PUSHWIRE_TIMEOUT';
   declare readonly outcome: Unanswered;
   /** Milliseconds the request was allowed. */
   readonly timeout: number;
@@ -93,6 +114,11 @@ export class Timeout extends APNSError {
  * refused TLS handshake. The `cause`, when kept, is the peer or network error.
  */
 export class ConnectError extends APNSError {
+  static {
+    brandError(this, 'ConnectError');
+  }
+
+  declare readonly code: 'ERR_PUSHWIRE_CONNECT';
   declare readonly outcome: 'not-sent';
 
   constructor(message: string, options: APNSErrorOptions & { retryable?: boolean } = {}) {
@@ -109,6 +135,11 @@ export class ConnectError extends APNSError {
  * written, `'not-sent'` when the server's GOAWAY or the stream id says so.
  */
 export class ProtocolError extends APNSError {
+  static {
+    brandError(this, 'ProtocolError');
+  }
+
+  declare readonly code: 'ERR_PUSHWIRE_PROTOCOL';
   declare readonly outcome: 'unknown';
   /** The HTTP/2 error code sent in our GOAWAY (e.g. 1 PROTOCOL_ERROR, 6 FRAME_SIZE_ERROR, 9 COMPRESSION_ERROR). */
   readonly http2Code: number;
@@ -119,3 +150,39 @@ export class ProtocolError extends APNSError {
     this.http2Code = http2Code;
   }
 }
+
+/**
+ * The auth hook (`ConnectionOptions.auth`, e.g. a `TokenAuth`) threw or
+ * rejected while providing a request's headers, with something that is not
+ * an {@link APNSError} (those pass through as they are). `cause` is what it
+ * threw. Nothing was written (`'not-sent'`); not retryable: the same hook
+ * would likely fail again.
+ */
+export class AuthHookError extends APNSError {
+  static {
+    brandError(this, 'AuthHookError');
+  }
+
+  declare readonly code: 'ERR_PUSHWIRE_AUTH';
+  declare readonly outcome: 'not-sent';
+
+  constructor(message = 'The auth hook failed to provide headers', options: APNSErrorOptions = {}) {
+    super(message, 'ERR_PUSHWIRE_AUTH', false, options);
+    this.name = 'AuthHookError';
+  }
+}
+
+/**
+ * Every `code` the connection tier can raise: the models tier's, plus one
+ * per class above. Switch on it with the compiler checking the cases.
+ * @example
+ * const transport: ReadonlySet<ErrorCode> = new Set(['ERR_PUSHWIRE_CONNECT', 'ERR_PUSHWIRE_CLOSED', 'ERR_PUSHWIRE_TIMEOUT']);
+ */
+export type ErrorCode =
+  | ModelsErrorCode
+  | Blocked['code']
+  | Closed['code']
+  | Timeout['code']
+  | ConnectError['code']
+  | ProtocolError['code']
+  | AuthHookError['code'];

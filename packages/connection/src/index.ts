@@ -3,13 +3,14 @@
  * semantics, a live stream cap, deadlines, health pings and an auth hook.
  */
 export { Connection } from './connection.js';
-export type { ConnectionOptions } from './options.js';
+export { checkConnectionOptions } from './options.js';
+export type { ConnectionOptions, PingOptions } from './options.js';
 export type { EngineName } from './engine.js';
 export { Request } from './request.js';
 export type { RequestMethod, RequestOptions } from './request.js';
 export { TokenAuth } from './token-auth.js';
 export type { TokenAuthOptions, TokenStore, TokenEntry } from './token-auth.js';
-export { channels } from './diagnostics.js';
+export { diagnostics } from './diagnostics.js';
 export type {
   ConnectionCloseMessage,
   ConnectionDrainingMessage,
@@ -17,8 +18,8 @@ export type {
   DrainReason,
   RequestEndMessage,
 } from './diagnostics.js';
-export { Blocked, Closed, ConnectError, ProtocolError, Timeout } from './errors.js';
-export type { ClosedOptions, TimeoutOptions, Unanswered } from './errors.js';
+export { AuthHookError, Blocked, Closed, ConnectError, ProtocolError, Timeout } from './errors.js';
+export type { ClosedOptions, ErrorCode, TimeoutOptions, Unanswered } from './errors.js';
 export type { AuthAction, AuthContext, AuthHook, Response, ResponseSink, TlsOptions } from './types.js';
 export { APNSError, InvalidArgumentError } from '@pushwire/models';
 export { checkClientCredentials } from './credentials.js';

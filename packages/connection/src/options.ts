@@ -1,5 +1,5 @@
 /** Options of {@link Connection.connect}, checked up front. */
-import { InvalidArgumentError } from '@pushwire/models';
+import { InvalidArgumentError, checkOptionNames, describeValue, warnIfSeconds } from '@pushwire/models';
 import { ENGINE_NAMES, type EngineName } from './engine.js';
 import type { AuthHook, TlsOptions } from './types.js';
 
@@ -17,6 +17,35 @@ export const DEFAULT_MAX_RESPONSE_BODY = 8192;
 
 /** The largest {@link ConnectionOptions.maxResponseBody} allowed: 16 MiB. */
 export const MAX_RESPONSE_BODY_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * HTTP/2 PINGs that find a silently dead connection: one after `interval`
+ * quiet milliseconds (no response received), sooner (`busyInterval`) while
+ * requests wait for answers; no ACK within `timeout` destroys the
+ * connection, and its in-flight requests reject with `Closed`
+ * (`outcome: 'unknown'`).
+ */
+export interface PingOptions {
+  /**
+   * Send a PING after this many quiet milliseconds (no response received). `0` disables.
+   * @default 60_000
+   */
+  interval?: number;
+  /**
+   * Milliseconds to wait for a PING's ACK before destroying the connection;
+   * in-flight requests then reject with `Closed` (`outcome: 'unknown'`).
+   * @default 5_000
+   */
+  timeout?: number;
+  /**
+   * While requests are in flight, send a PING once no response arrived for
+   * this many milliseconds: a peer that silently stopped answering is found
+   * in about `busyInterval` to twice that, plus `timeout`, instead of
+   * `interval`. `0` disables (then only `interval` applies).
+   * @default 1_000
+   */
+  busyInterval?: number;
+}
 
 /** Options of one connection. */
 export interface ConnectionOptions {
@@ -41,25 +70,8 @@ export interface ConnectionOptions {
    * @default 10_000
    */
   connectTimeout?: number;
-  /**
-   * Send a PING after this many quiet milliseconds (no response received). `0` disables.
-   * @default 60_000
-   */
-  pingInterval?: number;
-  /**
-   * While requests are in flight, send a PING once no response arrived for
-   * this many milliseconds: a peer that silently stopped answering is found
-   * in about `busyPingInterval` to twice that, plus `pingTimeout`, instead
-   * of `pingInterval`. `0` disables (then only `pingInterval` applies).
-   * @default 1_000
-   */
-  busyPingInterval?: number;
-  /**
-   * Milliseconds to wait for a PING's ACK before destroying the connection;
-   * in-flight requests then reject with `Closed` (`outcome: 'unknown'`).
-   * @default 5_000
-   */
-  pingTimeout?: number;
+  /** Health checks: HTTP/2 PINGs on a quiet connection; see {@link PingOptions}. */
+  ping?: PingOptions;
   /**
    * The most response-body bytes kept for one request. APNs bodies are
    * small JSON (`{"reason":"..."}`, channel answers); a body that would pass
@@ -89,21 +101,15 @@ export interface ResolvedOptions {
   readonly maxConcurrentStreams: number;
   readonly maxStreamIds: number;
   readonly connectTimeout: number;
-  readonly pingInterval: number;
-  readonly busyPingInterval: number;
-  readonly pingTimeout: number;
+  readonly ping: Readonly<Required<PingOptions>>;
   readonly maxResponseBody: number;
   readonly engine: EngineName;
-}
-
-function describe(value: unknown): string {
-  return `\`${typeof value === 'number' ? String(value) : typeof value}\` (${typeof value})`;
 }
 
 function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(name, `expected an integer from ${min} to ${max}, got ${describe(value)}`);
+    throw new InvalidArgumentError(name, `expected an integer from ${min} to ${max}, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -111,7 +117,7 @@ function integer(name: string, value: unknown, fallback: number, min: number, ma
 /** The engine when no option names one. */
 export const DEFAULT_ENGINE: EngineName = 'wire';
 
-function engineName(value: unknown): EngineName {
+function engineName(value: unknown, prefix: string): EngineName {
   const fromEnv = value === undefined ? process.env['PUSHWIRE_ENGINE'] : undefined;
   if (fromEnv !== undefined && fromEnv !== '') {
     if ((ENGINE_NAMES as readonly string[]).includes(fromEnv)) return fromEnv as EngineName;
@@ -119,35 +125,75 @@ function engineName(value: unknown): EngineName {
   }
   if (value === undefined) return DEFAULT_ENGINE;
   if (!(ENGINE_NAMES as readonly unknown[]).includes(value)) {
-    throw new InvalidArgumentError('engine', `expected ${ENGINE_NAMES.map((name) => `'${name}'`).join(' or ')}, got ${typeof value === 'string' ? `'${value.slice(0, 20)}'` : typeof value}`);
+    throw new InvalidArgumentError(`${prefix}engine`, `expected ${ENGINE_NAMES.map((name) => `'${name}'`).join(' or ')}, got ${describeValue(value)}`);
   }
   return value as EngineName;
 }
 
+/** The names {@link ConnectionOptions} takes (the type makes this list complete). */
+const KNOWN = Object.keys({
+  tls: true, auth: true, maxConcurrentStreams: true, maxStreamIds: true, connectTimeout: true, ping: true, maxResponseBody: true, engine: true,
+} satisfies Record<keyof ConnectionOptions, true>);
+const PING_KNOWN = Object.keys({ interval: true, timeout: true, busyInterval: true } satisfies Record<keyof PingOptions, true>);
+/** Names of the tiers above, refused here with where they belong. */
+const HINTS: Readonly<Record<string, string>> = {
+  timeout: 'a request\'s time is `Request.create(path, headers, body, { attemptTimeout })`; connecting is `connectTimeout`',
+  attemptTimeout: 'it is a request option: `Request.create(path, headers, body, { attemptTimeout })`',
+  connections: 'it is a pool option: `new Pool(origin, { connections })`',
+};
+
+function object(name: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(name, `expected an object, got ${describeValue(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
 /**
- * Validates options and fills defaults.
+ * Validates options and fills defaults. Unknown names are refused (with a
+ * "did you mean"), as are bad values.
+ * @param prefix - Put before each option name in errors, e.g. `connection.`
+ *   when a pool checks the connection options it was given.
  * @throws {@link InvalidArgumentError} naming the option.
  * @internal
  */
-export function resolveOptions(options: ConnectionOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('options', 'must be an object');
-  }
-  const { auth } = options;
+export function resolveOptions(options: ConnectionOptions, prefix = ''): ResolvedOptions {
+  const given = object(prefix === '' ? 'options' : prefix.slice(0, -1), options) as ConnectionOptions;
+  checkOptionNames(given, { where: 'Connection.connect()', known: KNOWN, hints: HINTS, prefix });
+  const { auth } = given;
   if (auth !== undefined && (typeof auth !== 'object' || auth === null || typeof auth.headers !== 'function')) {
-    throw new InvalidArgumentError('auth', 'must be an object with a `headers(context)` method');
+    throw new InvalidArgumentError(`${prefix}auth`, 'must be an object with a `headers(context)` method');
   }
+  const ping = given.ping === undefined ? {} : (object(`${prefix}ping`, given.ping) as PingOptions);
+  checkOptionNames(ping, { where: 'the `ping` option', known: PING_KNOWN, prefix: `${prefix}ping.` });
+  // Warned once per option, whether a pool checks it first or a connect does.
+  warnIfSeconds('connectTimeout', given.connectTimeout);
+  warnIfSeconds('ping.timeout', ping.timeout);
   // Durations stop at a day, far below MAX_TIMER_MS: no timer can overflow.
   const day = 86_400_000;
   return Object.freeze({
     auth,
-    maxConcurrentStreams: integer('maxConcurrentStreams', options.maxConcurrentStreams, 1000, 1, 2 ** 32 - 1),
-    maxStreamIds: integer('maxStreamIds', options.maxStreamIds, MAX_STREAM_ID, 1, MAX_STREAM_ID),
-    connectTimeout: integer('connectTimeout', options.connectTimeout, 10_000, 1, day),
-    pingInterval: integer('pingInterval', options.pingInterval, 60_000, 0, day),
-    busyPingInterval: integer('busyPingInterval', options.busyPingInterval, 1_000, 0, day),
-    pingTimeout: integer('pingTimeout', options.pingTimeout, 5_000, 1, day),
-    maxResponseBody: integer('maxResponseBody', options.maxResponseBody, DEFAULT_MAX_RESPONSE_BODY, 1, MAX_RESPONSE_BODY_LIMIT),
-    engine: engineName(options.engine),
+    maxConcurrentStreams: integer(`${prefix}maxConcurrentStreams`, given.maxConcurrentStreams, 1000, 1, 2 ** 32 - 1),
+    maxStreamIds: integer(`${prefix}maxStreamIds`, given.maxStreamIds, MAX_STREAM_ID, 1, MAX_STREAM_ID),
+    connectTimeout: integer(`${prefix}connectTimeout`, given.connectTimeout, 10_000, 1, day),
+    ping: Object.freeze({
+      interval: integer(`${prefix}ping.interval`, ping.interval, 60_000, 0, day),
+      timeout: integer(`${prefix}ping.timeout`, ping.timeout, 5_000, 1, day),
+      busyInterval: integer(`${prefix}ping.busyInterval`, ping.busyInterval, 1_000, 0, day),
+    }),
+    maxResponseBody: integer(`${prefix}maxResponseBody`, given.maxResponseBody, DEFAULT_MAX_RESPONSE_BODY, 1, MAX_RESPONSE_BODY_LIMIT),
+    engine: engineName(given.engine, prefix),
   });
+}
+
+/**
+ * Checks connection options up front, as {@link Connection.connect} would:
+ * unknown names (with a "did you mean") and bad values. For a tier that
+ * connects later (a pool opens its connections at the first post) and wants
+ * bad options refused at once.
+ * @param prefix - Put before each option name in errors, e.g. `connection.`.
+ * @throws {@link InvalidArgumentError} naming the option.
+ */
+export function checkConnectionOptions(options: ConnectionOptions, prefix = ''): void {
+  resolveOptions(options, prefix);
 }

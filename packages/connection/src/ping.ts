@@ -6,10 +6,10 @@
  */
 import type { Session } from './engine.js';
 import { Closed } from './errors.js';
-import type { ResolvedOptions } from './options.js';
+import type { PingOptions } from './options.js';
 
 /** The options the monitor reads. @internal */
-export type PingTiming = Pick<ResolvedOptions, 'pingInterval' | 'busyPingInterval' | 'pingTimeout'>;
+export type PingTiming = Readonly<Required<PingOptions>>;
 
 /** Whole ticks covering `interval` (never fewer, so no PING comes early); 0 (off) is never reached. */
 function ticksFor(interval: number, tick: number): number {
@@ -27,9 +27,9 @@ export class PingMonitor {
   readonly #timeout: number;
   readonly #busy: () => boolean;
   readonly #onDead: (error: Closed) => void;
-  /** Quiet ticks before a PING, whatever is in flight (`pingInterval`). */
+  /** Quiet ticks before a PING, whatever is in flight (`ping.interval`). */
   readonly #idleTicks: number;
-  /** Quiet ticks with streams in flight before a PING (`busyPingInterval`). */
+  /** Quiet ticks with streams in flight before a PING (`ping.busyInterval`). */
   readonly #busyTicks: number;
   #interval: NodeJS.Timeout | undefined;
   #deadline: NodeJS.Timeout | undefined;
@@ -46,20 +46,20 @@ export class PingMonitor {
   #quietBusy = 0;
 
   /**
-   * @param timing - `pingInterval` (quiet time before a PING; 0 disables), `busyPingInterval`
-   *   (the same while `busy()`; 0 disables) and `pingTimeout` (time allowed for the ACK), ms.
+   * @param timing - `interval` (quiet time before a PING; 0 disables), `busyInterval`
+   *   (the same while `busy()`; 0 disables) and `timeout` (time allowed for the ACK), ms.
    * @param busy - Whether streams are in flight (asked once per tick).
    * @param onDead - Called once when a PING goes unanswered or fails.
    */
   constructor(session: Session, timing: PingTiming, busy: () => boolean, onDead: (error: Closed) => void) {
     this.#session = session;
-    this.#timeout = timing.pingTimeout;
+    this.#timeout = timing.timeout;
     this.#busy = busy;
     this.#onDead = onDead;
-    const intervals = [timing.pingInterval, timing.busyPingInterval].filter((ms) => ms > 0);
+    const intervals = [timing.interval, timing.busyInterval].filter((ms) => ms > 0);
     const tick = Math.min(...intervals);
-    this.#idleTicks = ticksFor(timing.pingInterval, tick);
-    this.#busyTicks = ticksFor(timing.busyPingInterval, tick);
+    this.#idleTicks = ticksFor(timing.interval, tick);
+    this.#busyTicks = ticksFor(timing.busyInterval, tick);
     if (intervals.length > 0) {
       this.#interval = setInterval(this.#tick, tick);
       this.#interval.unref();
@@ -90,7 +90,7 @@ export class PingMonitor {
     }
     this.#quiet++;
     this.#quietBusy = busy ? this.#quietBusy + 1 : 0;
-    // `<=`: the busy count includes its start mark, so a PING needs a whole busyPingInterval of silence.
+    // `<=`: the busy count includes its start mark, so a PING needs a whole `busyInterval` of silence.
     if (this.#quiet < this.#idleTicks && this.#quietBusy <= this.#busyTicks) return;
     if (this.#deadline !== undefined) return;
     // Destroyed by the engine itself, without the 'close' that would have stopped us: report it.

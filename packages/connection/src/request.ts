@@ -4,13 +4,13 @@
  * whole session, is refused here, before any byte is written.
  */
 import { constants } from 'node:http2';
-import { InvalidArgumentError } from '@pushwire/models';
+import { InvalidArgumentError, checkOptionNames, describeValue, warnIfSeconds } from '@pushwire/models';
 import { MAX_TIMER_MS } from './options.js';
 
 const { HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_CONTENT_LENGTH, HTTP2_METHOD_POST } = constants;
 
-/** Default per-attempt deadline in milliseconds. */
-export const DEFAULT_TIMEOUT = 10_000;
+/** Default {@link RequestOptions.attemptTimeout} in milliseconds. */
+export const DEFAULT_ATTEMPT_TIMEOUT = 10_000;
 
 /**
  * The longest header value (or `:path`) a request may carry, in bytes.
@@ -59,10 +59,12 @@ const METHODS: ReadonlySet<string> = new Set(['POST', 'GET', 'DELETE']);
 /** Options of {@link Request.create}. */
 export interface RequestOptions {
   /**
-   * Deadline of one attempt in milliseconds, from `post()` to the response.
+   * Milliseconds one attempt may take, from `post()` to the response; then
+   * its stream is reset and it rejects with `Timeout`. (A pool's `timeout`
+   * bounds the whole send, retries included.)
    * @default 10_000
    */
-  timeout?: number;
+  attemptTimeout?: number;
   /**
    * The HTTP method. Channel management reads with `GET` and deletes with
    * `DELETE`; those carry no `content-length` when the body is empty.
@@ -176,16 +178,22 @@ function checkPath(path: string): void {
 }
 
 /**
- * Checks a deadline: a Node.js timer cannot take more than 2^31-1 ms (a
- * longer one fires after 1 ms, and the deadline sweep would re-arm forever).
+ * Checks an attempt's time: a Node.js timer cannot take more than 2^31-1 ms
+ * (a longer one fires after 1 ms, and the deadline sweep would re-arm forever).
  */
-function checkTimeout(timeout: unknown): number {
+function checkAttemptTimeout(timeout: unknown): number {
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1 || timeout > MAX_TIMER_MS) {
-    const got = typeof timeout === 'number' ? String(timeout) : typeof timeout;
-    throw new InvalidArgumentError('timeout', `expected milliseconds from 1 to ${MAX_TIMER_MS} (the longest Node.js timer, about 24.8 days), got \`${got}\` (${typeof timeout})`);
+    throw new InvalidArgumentError('attemptTimeout', `expected milliseconds from 1 to ${MAX_TIMER_MS} (the longest Node.js timer, about 24.8 days), got ${describeValue(timeout)}`);
   }
+  warnIfSeconds('attemptTimeout', timeout);
   return timeout;
 }
+
+/** The names {@link RequestOptions} takes (the type makes this list complete). */
+const REQUEST_OPTIONS = Object.keys({ attemptTimeout: true, method: true } satisfies Record<keyof RequestOptions, true>);
+const REQUEST_HINTS: Readonly<Record<string, string>> = {
+  timeout: 'renamed to `attemptTimeout` (one attempt; a pool\'s `timeout` bounds the whole send)',
+};
 
 /**
  * One APNs request: immutable and validated when created.
@@ -194,7 +202,7 @@ function checkTimeout(timeout: unknown): number {
  * ```ts
  * const req = Request.create(`/3/device/${token}`,
  *   { 'apns-push-type': 'alert', 'apns-topic': 'com.example.app' },
- *   { aps: { alert: { body: 'Hello' } } }, { timeout: 5_000 });
+ *   { aps: { alert: { body: 'Hello' } } }, { attemptTimeout: 5_000 });
  * ```
  */
 export class Request {
@@ -204,8 +212,8 @@ export class Request {
   readonly headers: Readonly<Record<string, string>>;
   /** The encoded body (JSON bytes). */
   readonly body: Buffer;
-  /** Deadline of one attempt in milliseconds. */
-  readonly timeout: number;
+  /** Milliseconds one attempt may take (see {@link RequestOptions.attemptTimeout}). */
+  readonly attemptTimeout: number;
   /** The HTTP method. */
   readonly method: RequestMethod;
   /** `content-length`, or `undefined` for a bodyless GET/DELETE. */
@@ -238,7 +246,7 @@ export class Request {
     path: string,
     headers: Readonly<Record<string, string>>,
     body: Buffer,
-    timeout: number,
+    attemptTimeout: number,
     method: RequestMethod,
     contentLength = method !== HTTP2_METHOD_POST && body.length === 0 ? undefined : String(body.length),
     bytes?: number,
@@ -246,7 +254,7 @@ export class Request {
     this.path = path;
     this.headers = headers;
     this.body = body;
-    this.timeout = timeout;
+    this.attemptTimeout = attemptTimeout;
     this.method = method;
     this.#contentLength = contentLength;
     // A copy with the same headers (withPath) passes its template's count: O(1) on the hot path.
@@ -273,8 +281,9 @@ export class Request {
    *   header block (`:method`, `:path`, headers, `content-length`, and later the auth headers)
    *   stays within 8000 bytes (APNs' SETTINGS_MAX_HEADER_LIST_SIZE) as HTTP/2 counts it.
    * @param body - An object (JSON-encoded), a string (UTF-8) or bytes (copied).
-   * @param options - `timeout` from 1 to 2^31-1 ms (a Node.js timer's limit); `method`.
-   * @throws {@link InvalidArgumentError} naming the bad field or header.
+   * @param options - `attemptTimeout` from 1 to 2^31-1 ms (a Node.js timer's limit); `method`.
+   *   Unknown option names are refused.
+   * @throws {@link InvalidArgumentError} naming the bad field, option or header.
    */
   static create(
     path: string,
@@ -295,12 +304,14 @@ export class Request {
       }
       normalized[name] = headers[key] as string;
     }
-    const timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT);
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
+    checkOptionNames(options, { where: 'Request.create()', known: REQUEST_OPTIONS, hints: REQUEST_HINTS });
+    const attemptTimeout = checkAttemptTimeout(options.attemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT);
     const method = options.method ?? HTTP2_METHOD_POST;
     if (!METHODS.has(method)) {
       throw new InvalidArgumentError('method', `expected POST, GET or DELETE, got \`${String(method)}\``);
     }
-    return new Request(path, Object.freeze(normalized), encodeBody(body), timeout, method as RequestMethod);
+    return new Request(path, Object.freeze(normalized), encodeBody(body), attemptTimeout, method as RequestMethod);
   }
 
   /**
@@ -322,7 +333,7 @@ export class Request {
    */
   withPath(path: string, headers?: Record<string, string>): Request {
     checkPath(path);
-    if (headers === undefined) return new Request(path, this.headers, this.body, this.timeout, this.method, this.#contentLength, this.#fieldBytes);
+    if (headers === undefined) return new Request(path, this.headers, this.body, this.attemptTimeout, this.method, this.#contentLength, this.#fieldBytes);
     if (typeof headers !== 'object' || headers === null) {
       throw new InvalidArgumentError('headers', 'must be an object of string values');
     }
@@ -338,7 +349,7 @@ export class Request {
       }
       merged[name] = headers[key] as string;
     }
-    return new Request(path, Object.freeze(merged), this.body, this.timeout, this.method, this.#contentLength);
+    return new Request(path, Object.freeze(merged), this.body, this.attemptTimeout, this.method, this.#contentLength);
   }
 }
 

@@ -1,19 +1,16 @@
 /** Turns response headers and body into a {@link Response}. */
 import type { IncomingHttpHeaders } from 'node:http2';
+import { describeReason } from '@pushwire/models';
 import type { Response } from './types.js';
 
-/** 403/429 reasons about credentials: the auth hook hears about these. */
-export const AUTH_REASONS: ReadonlySet<string> = new Set([
-  'ExpiredProviderToken',
-  'InvalidProviderToken',
-  'MissingProviderToken',
-  'TooManyProviderTokenUpdates',
-  'UnrelatedKeyIdInToken',
-  'BadEnvironmentKeyIdInToken',
-  'BadEnvironmentKeyInToken',
-  'BadCertificate',
-  'BadCertificateEnvironment',
-]);
+/**
+ * Whether the auth hook hears about this answer: a 403 or 429 whose reason
+ * the models reasons table marks `auth` (provider token or certificate).
+ * @internal
+ */
+export function isAuthRejection(status: number, reason: string | undefined): boolean {
+  return (status === 403 || status === 429) && reason !== undefined && describeReason(reason)?.auth === true;
+}
 
 function single(value: string | string[] | number | undefined): string | undefined {
   return typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined;

@@ -45,7 +45,7 @@ export class StreamRecord {
     this.request = request;
     this.sink = sink;
     this.tag = tag;
-    this.deadline = now + request.timeout;
+    this.deadline = now + request.attemptTimeout;
     this.start = start;
   }
 

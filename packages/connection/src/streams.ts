@@ -9,7 +9,7 @@ import type { Session, StreamEvents } from './engine.js';
 import { Closed, Timeout } from './errors.js';
 import { closedError, type GoawayInfo } from './goaway.js';
 import type { Request } from './request.js';
-import { AUTH_REASONS, buildResponse } from './response.js';
+import { buildResponse, isAuthRejection } from './response.js';
 import { StreamRecord, StreamTracker } from './stream-tracker.js';
 import type { AuthAction, AuthContext, AuthHook, Response, ResponseSink } from './types.js';
 
@@ -198,7 +198,7 @@ export class Streams implements StreamEvents {
     record.settled = true;
     this.#release(record);
     const auth = this.#host.auth;
-    if (auth?.onRejection !== undefined && (response.status === 403 || response.status === 429) && AUTH_REASONS.has(response.reason ?? '')) {
+    if (auth?.onRejection !== undefined && isAuthRejection(response.status, response.reason)) {
       const context: AuthContext = { ...this.#host.authContext, sentHeaders: record.auth };
       Promise.resolve()
         .then(() => auth.onRejection?.(response.reason as string, context) ?? 'none')
@@ -230,7 +230,7 @@ export class Streams implements StreamEvents {
     // The slot is freed by the stream's close event, after the RST_STREAM.
     // Not yet opened (auth headers pending): nothing was written.
     const outcome = record.handle === undefined ? 'not-sent' : 'unknown';
-    this.fail(record, new Timeout(record.request.timeout, undefined, { outcome }), !open);
+    this.fail(record, new Timeout(record.request.attemptTimeout, undefined, { outcome }), !open);
     if (open) this.#session.cancel(record);
   };
 

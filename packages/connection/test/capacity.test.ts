@@ -2,7 +2,7 @@
 // capacity (our cap and the server's SETTINGS); Blocked at once when full.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { Blocked, TokenAuth } from '../src/index.js';
-import { connectTo, next, push, startMock, stopMocks } from './fixtures/mock.js';
+import { connectTo, next, push, startMock, stopMocks, until } from './fixtures/mock.js';
 
 afterEach(stopMocks);
 
@@ -38,20 +38,24 @@ describe('capacity', () => {
     await conn.close();
   });
 
-  test('SETTINGS_MAX_CONCURRENT_STREAMS lowered mid-connection is respected, and raised again', async () => {
+  test('SETTINGS_MAX_CONCURRENT_STREAMS lowered mid-connection is respected, and raised again with a "free" event', async () => {
     const server = await startMock({ auth: 'none', maxConcurrentStreams: 100 });
     const conn = await connectTo(server);
     expect(conn.capacity).toBe(100);
     server.inject({ kind: 'delay', ms: 50 });
-    const lowered = next<number>(conn, 'capacity');
+    let freed = 0;
+    conn.on('free', () => freed++);
     server.setMaxConcurrentStreams(2);
-    expect(await lowered).toBe(2);
+    // A lowered capacity emits nothing ("free" means "you may send more"): the getter says it.
+    await until(() => conn.capacity === 2, 'the lowered SETTINGS');
+    expect(freed).toBe(0);
     const first = [conn.post(push()), conn.post(push())];
     await expect(conn.post(push())).rejects.toMatchObject({ name: 'Blocked', retryable: true });
     expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200]);
-    const raised = next<number>(conn, 'capacity');
+    const raised = next(conn, 'free');
     server.setMaxConcurrentStreams(5);
-    expect(await raised).toBe(5);
+    await raised;
+    expect(conn.capacity).toBe(5);
     const more = Array.from({ length: 5 }, () => conn.post(push()));
     await expect(conn.post(push())).rejects.toBeInstanceOf(Blocked);
     expect((await Promise.all(more)).every((r) => r.status === 200)).toBe(true);
@@ -63,11 +67,12 @@ describe('capacity', () => {
     const server = await startMock({ auth: 'token', maxConcurrentStreams: 1000 });
     const conn = await connectTo(server, { auth: new TokenAuth(server.signingKey) });
     expect(conn.capacity).toBe(1);
-    const widened = next<number>(conn, 'capacity');
+    const widened = next(conn, 'free');
     const first = conn.post(push());
     await expect(conn.post(push())).rejects.toBeInstanceOf(Blocked);
     expect((await first).status).toBe(200);
-    expect(await widened).toBe(1000);
+    await widened;
+    expect(conn.capacity).toBe(1000);
     server.inject({ kind: 'delay', ms: 20 });
     const many = Array.from({ length: 50 }, () => conn.post(push()));
     expect(conn.inFlight).toBe(50);

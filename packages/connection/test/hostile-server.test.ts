@@ -85,7 +85,7 @@ async function startHostileServer(): Promise<HostileServer> {
 }
 
 function post(path: string, timeout = 5_000): Request {
-  return Request.create(path, { 'apns-push-type': 'alert', 'apns-topic': 'com.example.app' }, { aps: { alert: 'hi' } }, { timeout });
+  return Request.create(path, { 'apns-push-type': 'alert', 'apns-topic': 'com.example.app' }, { aps: { alert: 'hi' } }, { attemptTimeout: timeout });
 }
 
 /** What the client holds in Buffers and other off-heap memory (the brief's measure; buffers count twice). */

@@ -68,7 +68,7 @@ describe('health', () => {
   test('a stalled server is detected by an unanswered PING: the connection is destroyed and every pending post rejects', async () => {
     const server = await startMock({ auth: 'none' });
     server.inject({ kind: 'stall', ignorePings: true });
-    const conn = await connectTo(server, { pingInterval: 100, pingTimeout: 100 });
+    const conn = await connectTo(server, { ping: { interval: 100, timeout: 100 } });
     const closed = next<Error | undefined>(conn, 'close');
     // Deadlines far away: only the PING can end these.
     const pending = Array.from({ length: 3 }, () => settle(conn.post(push(newToken(), 600_000))));
@@ -86,7 +86,7 @@ describe('health', () => {
 
   test('an idle connection whose PINGs are answered stays open', async () => {
     const server = await startMock({ auth: 'none' });
-    const conn = await connectTo(server, { pingInterval: 20, pingTimeout: 10_000 });
+    const conn = await connectTo(server, { ping: { interval: 20, timeout: 10_000 } });
     await until(() => (server.stats().perConnection[0]?.pings ?? 0) >= 3, 'three PINGs');
     expect(conn.isReady).toBe(true);
     expect((await conn.post(push())).status).toBe(200);

@@ -58,7 +58,7 @@ test.each(['node', 'wire'] as const)('%s engine: a PING answered while the event
   };
   cleanup.push(() => void (own ? (proto.ping = ping) : delete (proto as { ping?: unknown }).ping));
 
-  const conn = await Connection.connect(`https://localhost:${port}`, { engine, tls: { ca: ca.cert }, pingInterval: 20, pingTimeout: 50 });
+  const conn = await Connection.connect(`https://localhost:${port}`, { engine, tls: { ca: ca.cert }, ping: { interval: 20, timeout: 50 } });
   cleanup.push(() => conn.close());
   let closed: Error | undefined | 'open' = 'open';
   conn.once('close', (cause?: Error) => (closed = cause));

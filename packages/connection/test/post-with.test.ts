@@ -142,7 +142,7 @@ describe('postWith', () => {
 });
 
 describe('Request.withPath', () => {
-  const template = Request.create('/3/device/', { 'apns-push-type': 'alert', 'Apns-Topic': TOPIC }, { aps: { alert: 'hi' } }, { timeout: 5_000 });
+  const template = Request.create('/3/device/', { 'apns-push-type': 'alert', 'Apns-Topic': TOPIC }, { aps: { alert: 'hi' } }, { attemptTimeout: 5_000 });
 
   test('shares the validated headers and body bytes, changes only the path', () => {
     const token = newToken();
@@ -150,7 +150,7 @@ describe('Request.withPath', () => {
     expect(one.path).toBe(`/3/device/${token}`);
     expect(one.headers).toBe(template.headers);
     expect(one.body).toBe(template.body);
-    expect([one.timeout, one.method]).toEqual([5_000, 'POST']);
+    expect([one.attemptTimeout, one.method]).toEqual([5_000, 'POST']);
     expect(Object.isFrozen(one)).toBe(true);
   });
 

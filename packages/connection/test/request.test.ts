@@ -9,14 +9,14 @@ describe('Request.create', () => {
     const a = Request.create(path, { 'APNS-Topic': 'com.example.app' }, { aps: { alert: 'hi' } });
     expect(a.body.toString()).toBe('{"aps":{"alert":"hi"}}');
     expect(a.headers).toEqual({ 'apns-topic': 'com.example.app' });
-    expect(a.timeout).toBe(10_000);
+    expect(a.attemptTimeout).toBe(10_000);
     expect(Object.isFrozen(a)).toBe(true);
     expect(Object.isFrozen(a.headers)).toBe(true);
     const bytes = new Uint8Array([123, 125]);
-    const b = Request.create(path, {}, bytes, { timeout: 500 });
+    const b = Request.create(path, {}, bytes, { attemptTimeout: 500 });
     bytes[0] = 0;
     expect(b.body.toString()).toBe('{}'); // copied
-    expect(b.timeout).toBe(500);
+    expect(b.attemptTimeout).toBe(500);
     expect(Request.create(path, {}, 'é').body).toHaveLength(2);
   });
 
@@ -30,7 +30,9 @@ describe('Request.create', () => {
     ['a connection-specific header', () => Request.create(path, { connection: 'close' }, '{}'), 'connection'],
     ['a duplicate header in two cases', () => Request.create(path, { 'apns-id': 'a', 'APNS-ID': 'b' }, '{}'), 'apns-id'],
     ['a non-string header value', () => Request.create(path, { 'apns-priority': 10 as unknown as string }, '{}'), 'apns-priority'],
-    ['a zero timeout', () => Request.create(path, {}, '{}', { timeout: 0 }), 'timeout'],
+    ['a zero attemptTimeout', () => Request.create(path, {}, '{}', { attemptTimeout: 0 }), 'attemptTimeout'],
+    ['the old name `timeout`', () => Request.create(path, {}, '{}', { timeout: 5_000 } as never), 'timeout'],
+    ['an unknown option', () => Request.create(path, {}, '{}', { methd: 'GET' } as never), 'methd'],
     ['a body that is not JSON-encodable', () => Request.create(path, {}, { n: 1n } as object), 'body'],
   ])('refuses %s with an InvalidArgumentError naming it', (_name, create, field) => {
     let error: unknown;
@@ -42,5 +44,13 @@ describe('Request.create', () => {
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(error).toMatchObject({ field });
     expect((error as Error).message).not.toContain('evil');
+  });
+});
+
+describe('Request.create options', () => {
+  test('an unknown name is refused with a "did you mean", a renamed one with its new name', () => {
+    expect(() => Request.create(path, {}, '{}', { methd: 'GET' } as never)).toThrow('Invalid methd: is not an option of Request.create(); did you mean `method`?');
+    expect(() => Request.create(path, {}, '{}', { timeout: 5_000 } as never)).toThrow('Invalid timeout: is not an option of Request.create(): renamed to `attemptTimeout`');
+    expect(() => Request.create(path, {}, '{}', { attemptTimeout: 5_000, method: 'GET' })).not.toThrow();
   });
 });

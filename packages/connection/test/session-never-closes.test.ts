@@ -36,7 +36,7 @@ describe('a session that never emits close', () => {
   test('the server drops the socket: pending posts reject with Closed and close() resolves after the grace period', async () => {
     const server = await startMock({ auth: 'none' });
     server.inject({ kind: 'stall' });
-    const conn = await connectTo(server, { engine: 'node', pingInterval: 0 });
+    const conn = await connectTo(server, { engine: 'node', ping: { interval: 0 } });
     const restore = swallowSessionClose();
     try {
       const closed = next<Error | undefined>(conn, 'close');
@@ -57,7 +57,7 @@ describe('a session that never emits close', () => {
   test('a PING goes unanswered: the connection destroys itself and closes without the event', async () => {
     const server = await startMock({ auth: 'none' });
     server.inject({ kind: 'stall', ignorePings: true });
-    const conn = await connectTo(server, { engine: 'node', pingInterval: 50, pingTimeout: 100 });
+    const conn = await connectTo(server, { engine: 'node', ping: { interval: 50, timeout: 100 } });
     const restore = swallowSessionClose();
     try {
       const closed = next<Error | undefined>(conn, 'close');
@@ -77,7 +77,7 @@ describe('a session that never emits close', () => {
     const sessions: Session[] = [];
     const restore = swallowSessionClose(sessions);
     try {
-      const conn = await connectTo(server, { engine: 'node', pingInterval: 0 });
+      const conn = await connectTo(server, { engine: 'node', ping: { interval: 0 } });
       const pending = settle(conn.post(push(newToken(), 600_000)));
       while (server.stats().stalled < 1) await new Promise((resolve) => setTimeout(resolve, 5));
       const draining = next<string>(conn, 'draining');
@@ -102,7 +102,7 @@ describe('a session that never emits close', () => {
     const sessions: Session[] = [];
     const restore = swallowSessionClose(sessions);
     try {
-      const conn = await connectTo(server, { engine: 'node', pingInterval: 20, pingTimeout: 10_000 });
+      const conn = await connectTo(server, { engine: 'node', ping: { interval: 20, timeout: 10_000 } });
       const closed = next<Error | undefined>(conn, 'close');
       for (const session of sessions) session.destroy();
       expect((await closed)?.message).toMatch(/session was destroyed/);

@@ -1,6 +1,6 @@
 // Dead-connection detection while streams are in flight: a peer that silently
 // stops reading and answering (a frozen TCP relay in front of the mock) is
-// caught by a PING after `busyPingInterval`, not after the idle `pingInterval`.
+// caught by a PING after `ping.busyInterval`, not after the idle `ping.interval`.
 import { afterEach, expect, test } from '@jest/globals';
 import { FreezableRelay as Relay } from '@pushwire/mock-server';
 import { Closed, Connection, type ConnectionOptions, type Response } from '../src/index.js';
@@ -14,7 +14,7 @@ afterEach(async () => {
   await stopMocks();
 });
 
-const TIMING = { pingInterval: 60_000, busyPingInterval: 200, pingTimeout: 300 } as const;
+const TIMING = { ping: { interval: 60_000, busyInterval: 200, timeout: 300 } } as const;
 
 /** A connection to a fresh mock through a relay, with one answered post (the path works). */
 async function throughRelay(): Promise<{ conn: Connection; relay: Relay; requests: () => number }> {
@@ -46,7 +46,7 @@ test('a peer that goes silent with streams in flight is caught by a busy PING lo
   expect(requests()).toBe(1); // only the first post got through the relay
 });
 
-test('an idle connection behind a frozen relay is not pinged before pingInterval; a post then is caught at once', async () => {
+test('an idle connection behind a frozen relay is not pinged before ping.interval; a post then is caught at once', async () => {
   const { conn, relay } = await throughRelay();
   const closed = next<Error | undefined>(conn, 'close');
   relay.freeze();
@@ -66,7 +66,7 @@ test('a healthy busy connection, pinged while answers are slow, is never closed 
   const mock = await startMock({ auth: 'none' });
   // The last 500 answers take 200 ms: four busy intervals without a response, so PINGs go out.
   mock.inject({ kind: 'delay', ms: 200, afterRequests: 1_500 });
-  const conn = await connectTo(mock, { pingInterval: 60_000, busyPingInterval: 50, pingTimeout: 2_000 });
+  const conn = await connectTo(mock, { ping: { interval: 60_000, busyInterval: 50, timeout: 2_000 } });
   cleanup.push(() => conn.destroy());
   let closed = false;
   conn.once('close', () => (closed = true));
@@ -84,12 +84,12 @@ test('a healthy busy connection, pinged while answers are slow, is never closed 
   expect(conn.isClosed).toBe(true);
 });
 
-test('busyPingInterval defaults to 1 s and pingTimeout to 5 s; 0 turns busy pinging off', () => {
-  expect(resolveOptions({})).toMatchObject({ pingInterval: 60_000, busyPingInterval: 1_000, pingTimeout: 5_000 });
-  expect(resolveOptions({ busyPingInterval: 0 }).busyPingInterval).toBe(0);
+test('ping.busyInterval defaults to 1 s and ping.timeout to 5 s; 0 turns busy pinging off', () => {
+  expect(resolveOptions({}).ping).toEqual({ interval: 60_000, busyInterval: 1_000, timeout: 5_000 });
+  expect(resolveOptions({ ping: { busyInterval: 0 } }).ping.busyInterval).toBe(0);
 });
 
-test.each([-1, 1.5, '1000', Number.NaN])('busyPingInterval %p is refused before any I/O', async (value) => {
-  const options = { busyPingInterval: value } as unknown as ConnectionOptions;
-  await expect(Connection.connect('https://localhost:1', options)).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'busyPingInterval' });
+test.each([-1, 1.5, '1000', Number.NaN])('ping.busyInterval %p is refused before any I/O', async (value) => {
+  const options = { ping: { busyInterval: value } } as unknown as ConnectionOptions;
+  await expect(Connection.connect('https://localhost:1', options)).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'ping.busyInterval' });
 });

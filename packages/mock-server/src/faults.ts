@@ -152,8 +152,19 @@ const KIND_KEYS: Record<Fault['kind'], readonly string[]> = {
   tlsFail: ['connections'],
 };
 
+/**
+ * A value as pushwire's error messages show it (models' `describeValue`:
+ * `` `text` (type) ``, strings cut at 40 characters, objects by kind only).
+ * Copied, not imported: the mock imports nothing of the SDK, so it stays an
+ * independent oracle.
+ */
 function describe(value: unknown): string {
-  return `\`${JSON.stringify(value) ?? String(value)}\` (${Array.isArray(value) ? 'array' : typeof value})`;
+  if (value === null) return '`null` (null)';
+  if (Array.isArray(value)) return '`[…]` (array)';
+  if (typeof value === 'object') return '`{…}` (object)';
+  if (typeof value === 'function') return '`function` (function)';
+  const text = String(value).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, '?');
+  return `\`${text.length > 40 ? `${text.slice(0, 40)}…` : text}\` (${typeof value})`;
 }
 
 function expectInt(where: string, key: string, value: unknown, min: number): void {

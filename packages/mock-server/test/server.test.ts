@@ -120,7 +120,7 @@ describe('parseFaults', () => {
       { kind: 'tlsFail', connections: 2 },
     ];
     expect(parseFaults(JSON.parse(JSON.stringify(faults)))).toEqual(faults);
-    expect(() => parseFaults([{ kind: 'status', status: 503, reason: 'Nope' }])).toThrow("faults[0]: expected `reason` to be an APNs reason such as 'Shutdown', got `\"Nope\"` (string)");
+    expect(() => parseFaults([{ kind: 'status', status: 503, reason: 'Nope' }])).toThrow("faults[0]: expected `reason` to be an APNs reason such as 'Shutdown', got `Nope` (string)");
     expect(() => parseFaults([{ kind: 'delay', ms: 1 }, { kind: 'explode' }])).toThrow(/faults\[1\]: expected `kind` to be one of/);
     expect(() => parseFaults([{ kind: 'rst', code: 'NOPE' }])).toThrow(/HTTP\/2 error code/);
     expect(() => parseFaults([{ kind: 'delay', ms: 1, tokn: 'x' }])).toThrow(/unknown field `tokn`/);

@@ -4,6 +4,7 @@
  * @module
  */
 import { InvalidArgumentError } from './errors.js';
+import { describeValue } from './options.js';
 import {
   INTERRUPTION_LEVELS,
   LIVE_ACTIVITY_EVENTS,
@@ -106,7 +107,7 @@ export function toPayloadObject(notification: Notification, options: PayloadObje
   if (n.alert !== undefined) aps['alert'] = encodeAlert(n.alert);
   if (n.badge !== undefined) {
     if (typeof n.badge !== 'number' || !Number.isInteger(n.badge) || n.badge < 0) {
-      throw new InvalidArgumentError('badge', `expected a whole number >= 0, got ${describeNumber(n.badge)}`);
+      throw new InvalidArgumentError('badge', `expected a whole number >= 0, got ${describeValue(n.badge)}`);
     }
     aps['badge'] = n.badge;
   }
@@ -198,7 +199,7 @@ function encodeSound(sound: unknown): string | Record<string, unknown> {
   const volume = sound['volume'];
   if (volume !== undefined) {
     if (typeof volume !== 'number' || !(volume >= 0 && volume <= 1)) {
-      throw new InvalidArgumentError('sound.volume', `expected a number from 0 to 1, got ${describeNumber(volume)}`);
+      throw new InvalidArgumentError('sound.volume', `expected a number from 0 to 1, got ${describeValue(volume)}`);
     }
     out['volume'] = volume;
   }
@@ -207,7 +208,7 @@ function encodeSound(sound: unknown): string | Record<string, unknown> {
 
 function relevance(score: unknown, any: boolean): number {
   if (typeof score !== 'number' || !Number.isFinite(score)) {
-    throw new InvalidArgumentError('relevanceScore', `expected a finite number, got ${describeNumber(score)}`);
+    throw new InvalidArgumentError('relevanceScore', `expected a finite number, got ${describeValue(score)}`);
   }
   if (!any && (score < 0 || score > 1)) {
     throw new InvalidArgumentError('relevanceScore', `expected a number from 0 to 1 (any number only for Live Activities), got ${score}`);
@@ -218,14 +219,10 @@ function relevance(score: unknown, any: boolean): number {
 function flag(field: string, value: unknown): boolean {
   if (value === undefined || value === false || value === 0) return false;
   if (value === true || value === 1) return true;
-  throw new InvalidArgumentError(field, `expected true, false or 1, got ${describeNumber(value)}`);
+  throw new InvalidArgumentError(field, `expected true, false or 1, got ${describeValue(value)}`);
 }
 
 function object(field: string, value: unknown): Record<string, unknown> {
   if (!isPlainObject(value)) throw new InvalidArgumentError(field, `expected a plain object, got ${kindOf(value)}`);
   return value;
-}
-
-function describeNumber(value: unknown): string {
-  return typeof value === 'number' ? String(value) : kindOf(value);
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { validateBundleId, validateChannelId, validateRequestId } from './channel-ids.js';
-import { APNSError, InvalidArgumentError } from './errors.js';
+import { BadResponseError, InvalidArgumentError } from './errors.js';
 import { isPlainObject, kindOf } from './util.js';
 
 /**
@@ -64,10 +64,10 @@ export type ChannelRequest =
   | { operation: 'list'; bundleId: string; requestId?: string };
 
 /**
- * The `code` of the {@link APNSError} thrown when a successful channel
+ * The `code` of the {@link BadResponseError} thrown when a successful channel
  * response does not have the documented shape.
  */
-export const BAD_RESPONSE = 'ERR_PUSHWIRE_BAD_RESPONSE';
+export const BAD_RESPONSE: BadResponseError['code'] = 'ERR_PUSHWIRE_BAD_RESPONSE';
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -122,7 +122,7 @@ export function encodeChannelRequest(request: ChannelRequest): EncodedChannelReq
 
 /**
  * Parses the body of a successful read: `{"message-storage-policy":0|1,"push-type":"LiveActivity"}`.
- * @throws {APNSError} (code {@link BAD_RESPONSE}) when the body is not that shape.
+ * @throws {BadResponseError} (code {@link BAD_RESPONSE}) when the body is not that shape.
  * @example
  * parseChannelConfig('{"message-storage-policy":1,"push-type":"LiveActivity"}'); // { storagePolicy: 1, pushType: 'LiveActivity' }
  */
@@ -138,7 +138,7 @@ export function parseChannelConfig(body: string | undefined): ChannelConfig {
 
 /**
  * Parses the body of a successful list: `{"channels":["<id>", ...]}`.
- * @throws {APNSError} (code {@link BAD_RESPONSE}) when the body is not that shape.
+ * @throws {BadResponseError} (code {@link BAD_RESPONSE}) when the body is not that shape.
  * @example
  * parseChannelList('{"channels":["Y2gx","Y2gy"]}'); // ['Y2gx', 'Y2gy']
  */
@@ -161,6 +161,6 @@ function parseObject(body: string | undefined): Record<string, unknown> {
   return json;
 }
 
-function badResponse(problem: string, cause?: unknown): APNSError {
-  return new APNSError(`Unexpected channel-management response from APNs: ${problem}`, BAD_RESPONSE, false, { cause });
+function badResponse(problem: string, cause?: unknown): BadResponseError {
+  return new BadResponseError(problem, { cause });
 }

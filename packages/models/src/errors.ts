@@ -7,7 +7,57 @@
  * passphrases.
  */
 
-const brand = Symbol.for('pushwire.APNSError');
+const BRANDS = new WeakMap<object, symbol>();
+
+/**
+ * The `Symbol.for` key an error class named `name` brands its instances
+ * with: `pushwire.error.<name>`. Shared by every copy of pushwire loaded in
+ * the process, which is what makes `instanceof` work across copies.
+ * @example
+ * errorBrand('Closed'); // Symbol.for('pushwire.error.Closed')
+ */
+export function errorBrand(name: string): symbol {
+  return Symbol.for(`pushwire.error.${name}`);
+}
+
+/**
+ * `instanceof` of a branded class: true for a value that carries the
+ * class's brand (an instance of this class or a subclass, from any copy of
+ * the package). A class that was not branded itself (an app's own subclass
+ * of a pushwire error) is checked the ordinary way, by prototype chain.
+ */
+function hasBrand(this: object, value: unknown): boolean {
+  const brand = BRANDS.get(this);
+  if (brand === undefined) return Function.prototype[Symbol.hasInstance].call(this, value);
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+/**
+ * Brands an error class so that `instanceof` recognises its instances when
+ * two copies of pushwire are loaded (two versions in `node_modules`, or a
+ * bundle next to an install), the way undici brands its errors: the class's
+ * prototype gets the non-enumerable `Symbol.for('pushwire.error.<name>')`
+ * (so every instance, and every instance of a subclass, carries it), and the
+ * class gets a static `Symbol.hasInstance` that checks for that brand.
+ * `x instanceof Closed` is then true for a `Closed` from any copy, and false
+ * for a sibling class such as `Timeout`.
+ *
+ * Every pushwire error class calls it once, in a static block:
+ * `static { brandError(this, 'Closed'); }`. `name` is the class's name, and
+ * unique across pushwire (the brands are process-wide).
+ * @throws {TypeError} when the class is branded already.
+ * @example
+ * class CampaignNotFound extends APNSError {
+ *   static { brandError(this, 'CampaignNotFound'); }
+ * }
+ */
+export function brandError(target: abstract new (...args: never[]) => Error, name: string): void {
+  if (BRANDS.has(target)) throw new TypeError(`${name} is branded already`);
+  const brand = errorBrand(name);
+  BRANDS.set(target, brand);
+  Object.defineProperty(target.prototype, brand, { value: true });
+  Object.defineProperty(target, Symbol.hasInstance, { value: hasBrand, configurable: true });
+}
 
 /**
  * How one send ended. Every send ends in exactly one of these, named the
@@ -36,12 +86,21 @@ export interface APNSErrorOptions {
 /**
  * The root of every pushwire error.
  *
- * `instanceof APNSError` works across duplicate copies of the package (a
- * `Symbol.for` brand), so an app that ends up with two versions still
- * recognises our errors.
+ * `instanceof` works across duplicate copies of the package for this class
+ * and every pushwire error class (see {@link brandError}), so an app that
+ * ends up with two versions still recognises our errors. Each subclass
+ * types `code` as its own literal; `docs/errors.md` lists them all.
  */
 export class APNSError extends Error {
-  /** A stable, machine-readable identifier, e.g. `ERR_PUSHWIRE_INVALID_ARGUMENT`. */
+  static {
+    brandError(this, 'APNSError');
+  }
+
+  /**
+   * A stable, machine-readable identifier, e.g. `ERR_PUSHWIRE_INVALID_ARGUMENT`:
+   * a literal type on each subclass (see each package's `ErrorCode`), and
+   * `'ERR_PUSHWIRE'` on an `APNSError` raised as such.
+   */
   readonly code: string;
   /**
    * Whether sending the same request again can succeed and is safe: `true`
@@ -70,14 +129,6 @@ export class APNSError extends Error {
     this.code = code;
     this.retryable = retryable;
     this.outcome = outcome;
-    Object.defineProperty(this, brand, { value: true });
-  }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    if (this === APNSError) {
-      return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
-    }
-    return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }
 
@@ -90,6 +141,12 @@ export class APNSError extends Error {
  * secret passed in the wrong place never lands in a log.
  */
 export class InvalidArgumentError extends APNSError {
+  static {
+    brandError(this, 'InvalidArgumentError');
+  }
+
+  declare readonly code: 'ERR_PUSHWIRE_INVALID_ARGUMENT';
+  declare readonly outcome: 'not-sent';
   /** The field or option that was rejected. */
   readonly field: string;
 
@@ -102,10 +159,17 @@ export class InvalidArgumentError extends APNSError {
 
 /**
  * A payload larger than APNs accepts for its push type.
- * `size` and `limit` are UTF-8 byte counts.
+ * `size` and `limit` are UTF-8 byte counts. An {@link InvalidArgumentError}
+ * (`field: 'payload'`), with its code.
  */
 export class PayloadTooLargeError extends InvalidArgumentError {
+  static {
+    brandError(this, 'PayloadTooLargeError');
+  }
+
+  /** The encoded payload's size, in bytes. */
   readonly size: number;
+  /** The push type's limit, in bytes. */
   readonly limit: number;
 
   constructor(size: number, limit: number) {
@@ -115,3 +179,33 @@ export class PayloadTooLargeError extends InvalidArgumentError {
     this.limit = limit;
   }
 }
+
+/**
+ * APNs answered a channel-management request with success, but its body
+ * does not have the documented shape (not JSON, a missing field). The
+ * request was processed (`outcome: 'unknown'`: what APNs did is not known
+ * from the answer); not retryable.
+ */
+export class BadResponseError extends APNSError {
+  static {
+    brandError(this, 'BadResponseError');
+  }
+
+  declare readonly code: 'ERR_PUSHWIRE_BAD_RESPONSE';
+  declare readonly outcome: 'unknown';
+
+  constructor(problem: string, options: APNSErrorOptions = {}) {
+    super(`Unexpected channel-management response from APNs: ${problem}`, 'ERR_PUSHWIRE_BAD_RESPONSE', false, options, 'unknown');
+    this.name = 'BadResponseError';
+  }
+}
+
+/**
+ * Every `code` the models tier can raise: `'ERR_PUSHWIRE'` (an
+ * {@link APNSError} raised as such), bad input and a malformed success
+ * response. Each tier's `ErrorCode` adds its own; `@pushwire/api`'s covers
+ * them all (see `docs/errors.md`).
+ * @example
+ * const transport: ReadonlySet<ErrorCode> = new Set(['ERR_PUSHWIRE_INVALID_ARGUMENT']);
+ */
+export type ErrorCode = 'ERR_PUSHWIRE' | InvalidArgumentError['code'] | PayloadTooLargeError['code'] | BadResponseError['code'];

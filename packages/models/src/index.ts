@@ -4,8 +4,8 @@
  * error classes every tier shares. No I/O and no `node:` imports.
  * @packageDocumentation
  */
-export { APNSError, InvalidArgumentError, PayloadTooLargeError } from './errors.js';
-export type { APNSErrorOptions, FailureOutcome, Outcome } from './errors.js';
+export { APNSError, BadResponseError, InvalidArgumentError, PayloadTooLargeError, brandError, errorBrand } from './errors.js';
+export type { APNSErrorOptions, ErrorCode, FailureOutcome, Outcome } from './errors.js';
 
 export {
   BROADCAST_PAYLOAD_LIMIT,
@@ -49,8 +49,18 @@ export { MAX_DEVICE_TOKEN_LENGTH, devicePath, isValidDeviceToken, validateDevice
 export { encodeNotification } from './encode.js';
 export type { EncodedNotification } from './encode.js';
 
-export { CREDENTIAL_STREAK_REASONS, REASONS, REASON_NAMES, describeReason, isFatalReason, isReasonName, isRetryableReason } from './reasons.js';
-export type { ReasonCategory, ReasonInfo, ReasonName, ReasonScope } from './reasons.js';
+export {
+  AUTH_REASONS,
+  CREDENTIAL_STREAK_REASONS,
+  REASONS,
+  REASON_NAMES,
+  classifyReason,
+  describeReason,
+  isFatalReason,
+  isReasonName,
+  isRetryableReason,
+} from './reasons.js';
+export type { ReasonCategory, ReasonClass, ReasonInfo, ReasonName, ReasonResend, ReasonScope } from './reasons.js';
 
 export { liveActivityEnd, liveActivityStart, liveActivityUpdate } from './live-activity.js';
 export type { LiveActivityCommon, LiveActivityEnd, LiveActivityStart, LiveActivityUpdate } from './live-activity.js';
@@ -68,3 +78,5 @@ export {
 } from './channels.js';
 export type { ChannelConfig, ChannelOperation, ChannelRequest, EncodedChannelRequest } from './channels.js';
 export { logSafe, MAX_SHOWN_TEXT } from './log-safe.js';
+export { SECONDS_HINT_BELOW, checkOptionNames, describeValue, warnIfSeconds } from './options.js';
+export type { OptionNames } from './options.js';

@@ -1,5 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
-import { REASONS, REASON_NAMES, describeReason, isReasonName, isRetryableReason, type ReasonCategory, type ReasonName } from '../src/index.js';
+import {
+  AUTH_REASONS,
+  CREDENTIAL_STREAK_REASONS,
+  REASONS,
+  REASON_NAMES,
+  classifyReason,
+  describeReason,
+  isFatalReason,
+  isReasonName,
+  isRetryableReason,
+  type ReasonCategory,
+  type ReasonName,
+} from '../src/index.js';
 
 // [reason, status, category, retryable], straight from apns-protocol.md §4 and §7.
 const EXPECTED: Array<[ReasonName, number, ReasonCategory, boolean]> = [
@@ -82,5 +94,56 @@ describe('reasons catalogue', () => {
     for (const name of ['BadDeviceToken', 'DeviceTokenNotForTopic', 'Forbidden', 'ExpiredToken', 'Unregistered', 'PayloadTooLarge']) {
       expect(isRetryableReason(name)).toBe(false);
     }
+  });
+});
+
+// The table is the one source of these sets (the connection's auth hook, the
+// pool's fail-the-pool and streak decisions): they are pinned here by name.
+describe('reasons table flags', () => {
+  const names = (pick: (name: ReasonName) => boolean): ReasonName[] => REASON_NAMES.filter(pick).sort();
+
+  it('marks the fatal reasons: wrong certificate, environment or key', () => {
+    expect(names((n) => REASONS[n].fatal)).toEqual(['BadCertificate', 'BadCertificateEnvironment', 'BadEnvironmentKeyIdInToken', 'BadEnvironmentKeyInToken']);
+    expect(isFatalReason('BadCertificate')).toBe(true);
+    expect(isFatalReason('InvalidProviderToken')).toBe(false);
+    expect(isFatalReason(undefined)).toBe(false);
+  });
+
+  it('derives the auth hook reasons and the credential streak from the table', () => {
+    expect([...AUTH_REASONS].sort()).toEqual(
+      [
+        'BadCertificate',
+        'BadCertificateEnvironment',
+        'BadEnvironmentKeyIdInToken',
+        'BadEnvironmentKeyInToken',
+        'ExpiredProviderToken',
+        'InvalidProviderToken',
+        'MissingProviderToken',
+        'TooManyProviderTokenUpdates',
+        'UnrelatedKeyIdInToken',
+      ].sort(),
+    );
+    expect([...CREDENTIAL_STREAK_REASONS].sort()).toEqual(['ExpiredProviderToken', 'InvalidProviderToken', 'MissingProviderToken']);
+    expect(names((n) => REASONS[n].auth)).toEqual([...AUTH_REASONS].sort());
+  });
+
+  it('says how a resend can succeed, and retryable follows from it', () => {
+    expect(names((n) => REASONS[n].resend === 'reconnect')).toEqual(['IdleTimeout', 'Shutdown']);
+    expect(names((n) => REASONS[n].resend === 'new-token')).toEqual(['ExpiredProviderToken']);
+    expect(names((n) => REASONS[n].resend === 'later')).toEqual(['InternalServerError', 'ServiceUnavailable', 'TooManyProviderTokenUpdates', 'TooManyRequests']);
+    for (const name of REASON_NAMES) expect(REASONS[name].retryable).toBe(REASONS[name].resend !== 'never');
+    // Only 429 and 5xx wait-and-retry reasons; a fatal reason is never retryable.
+    for (const name of names((n) => REASONS[n].resend === 'later')) expect(REASONS[name].status === 429 || REASONS[name].status >= 500).toBe(true);
+    for (const name of names((n) => REASONS[n].fatal)) expect(REASONS[name].retryable).toBe(false);
+  });
+
+  it('classifies a known reason from the table and an unknown one by status', () => {
+    expect(classifyReason(410, 'Unregistered')).toBe(REASONS.Unregistered);
+    expect(classifyReason(503, 'Shutdown')).toBe(REASONS.Shutdown);
+    expect(classifyReason(429, 'SomethingNew')).toMatchObject({ category: 'throttled', retryable: true, resend: 'later', fatal: false, auth: false });
+    expect(classifyReason(502, undefined)).toMatchObject({ category: 'server-transient', retryable: true, resend: 'later' });
+    expect(classifyReason(410, 'Gone')).toMatchObject({ category: 'token-invalid', retryable: false, resend: 'never' });
+    expect(classifyReason(403, 'Nope')).toMatchObject({ category: 'auth-config', retryable: false, fatal: false });
+    expect(classifyReason(400, 'constructor')).toMatchObject({ category: 'request-malformed', retryable: false });
   });
 });

@@ -5,7 +5,7 @@
 //
 // Build and run (from the repo root; the mock server must be built too):
 //   npx tsc -b packages/mock-server packages/pool/bench
-//   node --expose-gc packages/pool/bench/dist/burst.js [--n 1000000] [--size 4]
+//   node --expose-gc packages/pool/bench/dist/burst.js [--n 1000000] [--connections 4]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -23,7 +23,7 @@ function arg(name: string, fallback: number): number {
 }
 
 const N = arg('n', 1_000_000);
-const SIZE = arg('size', 4);
+const CONNECTIONS = arg('connections', 4);
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
@@ -69,7 +69,7 @@ interface Counts {
  * The request array dies with this frame, so answered requests can be freed.
  */
 function load(pool: Pool, headers: Record<string, string>, body: Buffer, token: (i: number) => string, counts: Counts) {
-  const requests = Array.from({ length: N }, (_, i) => Request.create(`/3/device/${token(i)}`, headers, body, { timeout: 600_000 }));
+  const requests = Array.from({ length: N }, (_, i) => Request.create(`/3/device/${token(i)}`, headers, body, { attemptTimeout: 600_000 }));
   const withRequests = heap();
   const onResponse = (response: PoolResponse): void => void (response.status === 200 ? counts.ok++ : counts.other++);
   const onError = (error: unknown): void => {
@@ -94,16 +94,16 @@ function load(pool: Pool, headers: Record<string, string>, body: Buffer, token: 
 async function main(): Promise<void> {
   const { ready, stop } = await startMock();
   const pool = new Pool(ready.origin, {
-    size: SIZE,
+    connections: CONNECTIONS,
     tls: { ca: ready.ca },
     auth: new TokenAuth(ready.signingKey),
-    deadline: 600_000,
+    timeout: 600_000,
   });
   const headers = { 'apns-topic': 'dev.pushwire.bench', 'apns-push-type': 'alert' };
   const body = Buffer.from(JSON.stringify({ aps: { alert: { title: 'Bench', body: 'One million' }, sound: 'default', badge: 1 } }));
   const token = (i: number): string => i.toString(16).padStart(64, '0');
   // Warm up: every connection open, past the token-auth single-stream start.
-  await Promise.all(Array.from({ length: SIZE * 50 }, (_, i) => pool.post(Request.create(`/3/device/${token(N + i)}`, headers, body))));
+  await Promise.all(Array.from({ length: CONNECTIONS * 50 }, (_, i) => pool.post(Request.create(`/3/device/${token(N + i)}`, headers, body))));
 
   const base = heap();
   const baseRss = process.memoryUsage.rss();
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
 
   const rows: Array<[string, string]> = [
     ['requests', N.toLocaleString('en')],
-    ['pool size', String(SIZE)],
+    ['connections', String(CONNECTIONS)],
     ['answered 200 / other status / failed', `${ok} / ${other} / ${failed}`],
     ['zero loss', String(ok === N)],
     ['post() loop for all requests', `${postedIn.toFixed(0)} ms`],

@@ -1,5 +1,5 @@
 /**
- * The fleet: `size` connection slots, each holding at most one ready
+ * The fleet: `connections` connection slots, each holding at most one ready
  * connection. A slot whose connection drains (GOAWAY, stream ids used up,
  * auth), dies or fails to connect is refilled with exponential back-off and
  * jitter, so a fleet that cannot connect never spins. Connections that drain
@@ -51,8 +51,8 @@ class Slot {
 
 /** What the fleet tells the pool. @internal */
 export interface FleetEvents {
-  /** Ready capacity or retired jobs changed. */
-  capacity(): void;
+  /** Ready capacity or retired jobs changed, or a connection said `'free'`: queued posts may go on. */
+  free(): void;
   /** A failure that no retry can fix; the pool must close. */
   fatal(cause: Error): void;
   /** A slot will be refilled after `delay` ms. */
@@ -173,7 +173,7 @@ export class Fleet {
     member.jobs--;
     if (member.retired) {
       this.retiredJobs--;
-      this.#events.capacity();
+      this.#events.free();
     }
   }
 
@@ -228,16 +228,15 @@ export class Fleet {
     }
     const member = new Member(conn, slot);
     slot.member = member;
-    conn.on('capacity', () => this.#events.capacity());
-    // A timed-out stream finished closing: a stream is free for queued posts.
-    conn.on('free', () => this.#events.capacity());
+    // A stream came back, window room returned, or SETTINGS raised the capacity.
+    conn.on('free', () => this.#events.free());
     conn.once('draining', () => this.#retire(member, undefined));
     conn.once('close', (cause?: Error) => {
       this.#retire(member, cause);
       this.#retired.delete(member);
     });
     const waiters = this.#flushWaiters(undefined);
-    this.#events.capacity();
+    this.#events.free();
     for (const waiter of waiters) waiter.resolve();
   }
 
@@ -277,7 +276,7 @@ export class Fleet {
       this.#events.fatal(new Closed(`APNs sent GOAWAY with reason ${logSafe(reason as string)}: the pool stopped sending`, { outcome: 'not-sent', retryable: false, goawayReason: reason, cause }));
       return;
     }
-    this.#events.capacity();
+    this.#events.free();
     this.#schedule(slot, member.served, cause);
   }
 

@@ -14,19 +14,19 @@ import { performance } from 'node:perf_hooks';
 import { Blocked, Closed, ConnectError, Timeout, type ConnectionOptions, type Request, type Response, type ResponseSink, type Unanswered } from '@pushwire/connection';
 import { CREDENTIAL_STREAK_REASONS, type APNSError, type ReasonName } from '@pushwire/models';
 import PQueue from 'p-queue';
-import pRetry, { AbortError } from 'p-retry';
+import pRetry, { AbortError as StopRetrying } from 'p-retry';
 import { Fleet, type FleetEvents, type Member } from './connections.js';
 import { Deadlines, Signals } from './deadline.js';
-import { Aborted, ResponseError } from './errors.js';
+import { AbortError, ResponseError } from './errors.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { poolResponse, PostState, type PoolResponse } from './post-state.js';
 import { Fifo, LANE_OPTIONS, type JobOptions } from './queue.js';
-import { INVALID_TOKEN_STREAK, judgeError, judgeResponse, maybeProcessed, retryAfter, retryOptions, retryReserve, Verdict } from './retry-policy.js';
+import { INVALID_TOKEN_STREAK, judgeError, judgeResponse, endedUnknown, retryAfter, retryOptions, retryReserve, Verdict } from './retry-policy.js';
 
 const DONE: Promise<void> = Promise.resolve();
 
 /** Hooks of the pool. @internal */
-export interface DispatcherEvents extends Omit<FleetEvents, 'capacity'> {
+export interface DispatcherEvents extends Omit<FleetEvents, 'free'> {
   /** Live posts dropped to zero. */
   idle(): void;
 }
@@ -70,8 +70,8 @@ export class Dispatcher {
       return fifo;
     } as unknown as new () => Fifo;
     this.#queue = new PQueue<Fifo, JobOptions>({ concurrency: 1, queueClass });
-    this.fleet = new Fleet(origin, connection, options.size, options.reconnect, {
-      capacity: () => this.#resize(),
+    this.fleet = new Fleet(origin, connection, options.connections, options.reconnect, {
+      free: () => this.#resize(),
       fatal: (cause) => events.fatal(cause),
       reconnect: (slot, delay, failures, cause) => events.reconnect(slot, delay, failures, cause),
     });
@@ -262,9 +262,6 @@ export class Dispatcher {
         if (response.status >= 200 && response.status < 300) this.#invalidTokens = 0;
         this.#settle(state, response);
         return;
-      case Verdict.InvalidToken:
-        this.#settle(state, response);
-        return;
       case Verdict.Fatal:
         this.#settle(state, response, true);
         this.#events.fatal(new ResponseError(response, false, { fatal: true }));
@@ -289,7 +286,7 @@ export class Dispatcher {
     }
     // The origin is unreachable: waiting out the deadline cannot help.
     if (error instanceof ConnectError && this.fleet.unreachable !== undefined) verdict = Verdict.Final;
-    if (verdict === Verdict.Final || verdict === Verdict.InvalidToken) {
+    if (verdict === Verdict.Final) {
       this.#giveUp(state, error);
       return;
     }
@@ -297,7 +294,7 @@ export class Dispatcher {
       this.#giveUp(state, error);
       return;
     }
-    if (maybeProcessed(error)) state.possibleDuplicate = true;
+    if (endedUnknown(error)) state.possibleDuplicate = true;
     const retry = state.retry;
     if (retry === undefined) this.#startRetry(state, error);
     else retry.reject?.(error);
@@ -324,11 +321,11 @@ export class Dispatcher {
   #attempt(state: PostState): Promise<Response> {
     return new Promise<Response>((resolve, reject) => {
       const retry = state.retry;
-      if (state.done || retry === undefined) return reject(new AbortError('The post has settled'));
+      if (state.done || retry === undefined) return reject(new StopRetrying('The post has settled'));
       // p-retry cuts a back-off that would outlast the budget short, to try
       // once more at its end: not an attempt the back-off asked for, and one
       // likely to be in flight at the deadline. The post ends now instead.
-      if (performance.now() >= state.expiresAt - retryReserve(state.deadline) - 1) return reject(new AbortError('The retry budget is spent'));
+      if (performance.now() >= state.expiresAt - retryReserve(state.deadline) - 1) return reject(new StopRetrying('The retry budget is spent'));
       retry.resolve = resolve;
       retry.reject = reject;
       this.retried++;
@@ -341,7 +338,7 @@ export class Dispatcher {
     const wait = retryAfter(error);
     if (wait === undefined) return;
     if (performance.now() + wait >= state.expiresAt - retryReserve(state.deadline)) {
-      throw new Timeout(state.deadline, `APNs asked to retry after ${wait / 1000} s, past the deadline of ${state.deadline} ms`, { cause: error });
+      throw new Timeout(state.deadline, `APNs asked to retry after ${wait / 1000} s, past the timeout of ${state.deadline} ms`, { cause: error });
     }
     if (signal.aborted) return;
     await new Promise<void>((resolve) => {
@@ -390,7 +387,7 @@ export class Dispatcher {
     const retry = state.retry;
     if (retry !== undefined) {
       retry.controller.abort();
-      retry.reject?.(new AbortError('The post has settled'));
+      retry.reject?.(new StopRetrying('The post has settled'));
       state.retry = undefined;
     }
     if (this.#deadlines.size === 0) this.#events.idle();
@@ -431,7 +428,7 @@ export class Dispatcher {
         ? `while queued (${this.fifo.size} waiting)`
         : `after ${state.attempts} attempt(s)`;
     const what = outcome === 'unknown' ? 'APNs may have processed it' : 'it was not sent';
-    return new Timeout(state.deadline, `The deadline of ${state.deadline} ms passed ${where}: ${what}`, { cause: state.lastError, outcome });
+    return new Timeout(state.deadline, `The timeout of ${state.deadline} ms passed ${where}: ${what}`, { cause: state.lastError, outcome });
   }
 
   #expire(state: PostState): void {
@@ -441,7 +438,7 @@ export class Dispatcher {
 
   #abort(state: PostState): void {
     const outcome = state.inFlight || state.possibleDuplicate ? 'unknown' : 'not-sent';
-    this.#reject(state, new Aborted('The post was aborted by its signal', { outcome, cause: state.signal?.reason }));
+    this.#reject(state, new AbortError('The post was aborted by its signal', { outcome, cause: state.signal?.reason }));
   }
 
   /** p-queue runs as many attempts as there are streams (at least one, to wait for a connection). */

@@ -2,10 +2,10 @@
  * Errors of the pool tier. The pool rejects only with {@link APNSError}s:
  * the connection tier's `Blocked`, `Closed`, `Timeout` and `ConnectError`,
  * plus the two below. A rejection from APNs is never an error: it is the
- * resolved {@link PoolResponse}.
+ * resolved `PoolResponse`.
  */
-import { APNSError, logSafe, type APNSErrorOptions } from '@pushwire/models';
-import type { Response, Unanswered } from '@pushwire/connection';
+import { APNSError, brandError, logSafe, type APNSErrorOptions } from '@pushwire/models';
+import type { ErrorCode as ConnectionErrorCode, Response, Unanswered } from '@pushwire/connection';
 
 /**
  * An answer from APNs seen as a failed attempt: a retryable one (429, 500,
@@ -16,6 +16,12 @@ import type { Response, Unanswered } from '@pushwire/connection';
  * (`outcome: 'not-sent'`, not `retryable`).
  */
 export class ResponseError extends APNSError {
+  static {
+    brandError(this, 'ResponseError');
+  }
+
+  declare readonly code: 'ERR_PUSHWIRE_RESPONSE';
+  declare readonly outcome: 'rejected' | 'not-sent';
   /** The HTTP status, e.g. 503. */
   readonly status: number;
   /** The APNs reason, e.g. `Shutdown`. */
@@ -34,8 +40,8 @@ export class ResponseError extends APNSError {
   }
 }
 
-/** Options of {@link Aborted}. */
-export interface AbortedOptions extends APNSErrorOptions {
+/** Options of {@link AbortError}. */
+export interface AbortErrorOptions extends APNSErrorOptions {
   /** Whether an attempt had been written when the signal fired. @default 'not-sent' */
   outcome?: Unanswered;
 }
@@ -44,13 +50,27 @@ export interface AbortedOptions extends APNSErrorOptions {
  * The caller's `AbortSignal` fired. `cause` is the signal's reason.
  * `outcome` is `'not-sent'` when no attempt had been written yet, and
  * `'unknown'` when one was in flight (the pool cannot recall a written stream;
- * APNs may still deliver it).
+ * APNs may still deliver it). Its `name` is `'AbortError'`, as the DOM's
+ * (and undici's) abort errors are, so `error.name === 'AbortError'` checks
+ * written for `fetch` recognise it.
  */
-export class Aborted extends APNSError {
+export class AbortError extends APNSError {
+  static {
+    brandError(this, 'AbortError');
+  }
+
+  declare readonly code: 'ERR_PUSHWIRE_ABORTED';
   declare readonly outcome: Unanswered;
 
-  constructor(message = 'The post was aborted', options: AbortedOptions = {}) {
+  constructor(message = 'The post was aborted', options: AbortErrorOptions = {}) {
     super(message, 'ERR_PUSHWIRE_ABORTED', false, options, options.outcome ?? 'not-sent');
-    this.name = 'Aborted';
+    this.name = 'AbortError';
   }
 }
+
+/**
+ * Every `code` the pool tier can raise: the connection tier's (which
+ * include the models tier's), plus {@link ResponseError}'s and
+ * {@link AbortError}'s.
+ */
+export type ErrorCode = ConnectionErrorCode | ResponseError['code'] | AbortError['code'];

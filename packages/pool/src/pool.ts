@@ -1,19 +1,19 @@
 /**
  * `Pool`: the mid-level API for bulk sends. A fixed number of HTTP/2
  * connections, an unbounded FIFO overflow queue, retries with back-off,
- * per-post deadlines, fatal-failure handling and graceful or forced close.
+ * a time budget per post (`timeout`), fatal-failure handling and graceful or forced close.
  */
-import diagnostics from 'node:diagnostics_channel';
+import dc from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { Blocked, Closed, Request } from '@pushwire/connection';
 import { APNSError, InvalidArgumentError } from '@pushwire/models';
 import { Dispatcher } from './dispatcher.js';
-import { Aborted } from './errors.js';
+import { AbortError } from './errors.js';
 import { checkPostOptions, resolvePoolOptions, type PoolOptions, type PostOptions, type ResolvedPoolOptions } from './options.js';
 import type { PoolResponse } from './post-state.js';
 
-/** `node:diagnostics_channel` names the pool publishes on (observability only). */
-export const poolChannels = {
+/** `node:diagnostics_channel` names the pool publishes on (observability only; not APNs broadcast channels). */
+export const poolDiagnostics = {
   /** {@link PoolFatalMessage}: a fatal failure closed the pool. */
   fatal: 'pushwire:pool:fatal',
   /** {@link ReconnectEvent}: a connection slot will be refilled. */
@@ -29,7 +29,7 @@ export interface PoolFatalMessage {
 /** The `'reconnect'` event and `pushwire:pool:reconnect` message. */
 export interface ReconnectEvent {
   readonly origin: string;
-  /** Slot index, 0 to `size - 1`. */
+  /** Slot index, 0 to `connections - 1`. */
   readonly slot: number;
   /** Milliseconds before the new connection is attempted (0: at once). */
   readonly delay: number;
@@ -65,7 +65,7 @@ export interface PoolStats {
   readonly refused: number;
   /** Retry attempts made. */
   readonly retried: number;
-  /** Posts whose deadline passed. */
+  /** Posts whose `timeout` passed. */
   readonly timedOut: number;
   /** Connection slots refilled (after a drain, a death or a failed connect). */
   readonly reconnects: number;
@@ -73,16 +73,16 @@ export interface PoolStats {
   readonly closed: boolean;
 }
 
-const fatalChannel = diagnostics.channel(poolChannels.fatal);
-const reconnectChannel = diagnostics.channel(poolChannels.reconnect);
+const fatalChannel = dc.channel(poolDiagnostics.fatal);
+const reconnectChannel = dc.channel(poolDiagnostics.reconnect);
 
 /**
  * A fixed-size pool of APNs connections.
  *
  * `post()` resolves with the response for any answer APNs gives as final
  * (200, and rejections such as 400, 403, 410): a rejection is a value. It
- * rejects only with typed errors: `Timeout` (deadline; `cause` is the last
- * failure), `Closed` (pool closed, or an unretryable cut), `Aborted`,
+ * rejects only with typed errors: `Timeout` (its `timeout` passed; `cause` is the last
+ * failure), `Closed` (pool closed, or an unretryable cut), `AbortError`,
  * `Blocked` (queue over `highWaterMark`), `ConnectError`, `InvalidArgumentError`.
  *
  * Events: `'fatal'` (cause) when a certificate or token failure closes the
@@ -90,7 +90,7 @@ const reconnectChannel = diagnostics.channel(poolChannels.reconnect);
  *
  * @example
  * ```ts
- * await using pool = new Pool('https://api.push.apple.com', { size: 4, auth: new TokenAuth(key) });
+ * await using pool = new Pool('https://api.push.apple.com', { connections: 4, auth: new TokenAuth(key) });
  * const res = await pool.post(Request.create(`/3/device/${token}`, headers, payload));
  * if (res.status === 410) forget(token);
  * ```
@@ -154,13 +154,13 @@ export class Pool extends EventEmitter {
   }
 
   /**
-   * Sends one request, retrying retryable failures until the deadline.
+   * Sends one request, retrying retryable failures while its `timeout` lasts.
    * Never throws synchronously: every call ends in exactly one outcome.
    * @returns The response (any final status) with `attempts` and `possibleDuplicate`.
-   * @throws {@link Timeout} the deadline passed; `cause` is the last failure.
+   * @throws {@link Timeout} the `timeout` passed; `cause` is the last failure.
    * @throws {@link Closed} the pool is closed (`outcome: 'not-sent'`), or an attempt
-   *   was cut mid-flight without at-least-once (`outcome: 'unknown'`).
-   * @throws {@link Aborted} `signal` fired.
+   *   was cut mid-flight with at-most-once delivery (`outcome: 'unknown'`).
+   * @throws {@link AbortError} `signal` fired.
    * @throws {@link Blocked} more than `highWaterMark` posts are queued.
    */
   post(request: Request, options?: PostOptions): Promise<PoolResponse> {
@@ -168,8 +168,8 @@ export class Pool extends EventEmitter {
     if (!(request instanceof Request)) {
       return this.#refuse(new InvalidArgumentError('request', `Expected \`request\` to be a Request (use Request.create), got ${typeof request}`));
     }
-    let deadline = this.#options.deadline;
-    let atLeastOnce = this.#options.atLeastOnce;
+    let timeout = this.#options.timeout;
+    let delivery = this.#options.delivery;
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
       try {
@@ -177,16 +177,16 @@ export class Pool extends EventEmitter {
       } catch (error) {
         return this.#refuse(error as Error);
       }
-      deadline = options.deadline ?? deadline;
-      atLeastOnce = options.atLeastOnce ?? atLeastOnce;
+      timeout = options.timeout ?? timeout;
+      delivery = options.delivery ?? delivery;
       signal = options.signal;
-      if (signal?.aborted === true) return this.#refuse(new Aborted('The signal had already fired', { cause: signal.reason }));
+      if (signal?.aborted === true) return this.#refuse(new AbortError('The signal had already fired', { cause: signal.reason }));
     }
     const queued = this.#dispatcher.fifo.size;
     if (queued >= this.#options.highWaterMark) {
       return this.#refuse(new Blocked(`The pool's queue is full: ${queued} posts waiting (highWaterMark ${this.#options.highWaterMark})`));
     }
-    return this.#dispatcher.submit(request, deadline, atLeastOnce, signal);
+    return this.#dispatcher.submit(request, timeout, delivery === 'at-least-once', signal);
   }
 
   /**

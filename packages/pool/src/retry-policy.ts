@@ -1,20 +1,35 @@
 /**
- * Which outcomes of an attempt are retried, and how. The table in the
- * README mirrors this file.
+ * Which failed attempts are sent again, and how: the one place the pool
+ * decides. The retry table in the README mirrors this file.
  *
- * Principles: a rejection from APNs is an answer, not an error, unless APNs
- * says "later" (429, 5xx, `Shutdown`) or the auth hook refreshed credentials.
- * A failure is retried only when the request provably never reached APNs
- * (`outcome: 'not-sent'`, connect errors), or, with at-least-once delivery, when
- * it may have (`outcome: 'unknown'`, a per-attempt timeout). A `Blocked`
- * attempt is no failure: the dispatcher puts it back at the head of the queue.
+ * **The rule** ({@link mayResend}): a failed attempt is sent again when its
+ * failure says `retryable`, or, with at-least-once delivery, when its
+ * `outcome` is `'unknown'` (APNs may have it: the resend may duplicate).
+ * Nothing else is retried. The flags come from where the failure is known:
+ * - an APNs answer: the models reasons table ({@link classifyReason}):
+ *   `resend: 'later'` (429, 500, 503) and `'reconnect'` (`Shutdown`,
+ *   `IdleTimeout`) are retryable; `'new-token'` (`ExpiredProviderToken`)
+ *   only once the auth hook renewed the credentials (it answered `'retry'`
+ *   or `'reconnect'`, which makes any auth rejection retryable); `'never'`
+ *   is not. The answer's outcome is `'rejected'`.
+ * - an error: its own `retryable` and `outcome`, set by the tier that raised
+ *   it (`Closed` / `Timeout` `'not-sent'`, a network `ConnectError`:
+ *   retryable; `'unknown'`: not retryable; bad input: neither).
+ *
+ * Besides the rule: a **fatal** failure fails the pool (a reason the models
+ * table marks `fatal`, in an answer or a GOAWAY; a `ConnectError` that is
+ * not retryable: configuration), and **how soon** a retry goes: at once for
+ * renewed credentials and for a `'not-sent'` `Closed` (the connection is
+ * going; another takes it), at once on another connection for
+ * `resend: 'reconnect'` (this one is closed gracefully), otherwise after the
+ * back-off (or `Retry-After`). A `Blocked` attempt is no failure: the
+ * dispatcher puts it back at the head of the queue.
  */
-import { Closed, ConnectError, Timeout, type Response } from '@pushwire/connection';
-import { isFatalReason } from '@pushwire/models';
+import { Closed, ConnectError, type Response } from '@pushwire/connection';
+import { APNSError, classifyReason, isFatalReason, type FailureOutcome } from '@pushwire/models';
 import type { Options as RetryOptions } from 'p-retry';
 import { ResponseError } from './errors.js';
 import type { ResolvedPoolOptions } from './options.js';
-
 
 /** What to do after an attempt. @internal */
 export const Verdict = {
@@ -28,8 +43,6 @@ export const Verdict = {
   RetryElsewhere: 3,
   /** Settle this post, then close the pool: nothing can succeed. */
   Fatal: 4,
-  /** Settle; a provider-token rejection the auth hook could not cure (counts towards the streak). */
-  InvalidToken: 5,
 } as const;
 /** @internal */
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
@@ -41,33 +54,71 @@ export type Verdict = (typeof Verdict)[keyof typeof Verdict];
  */
 export const INVALID_TOKEN_STREAK = 3;
 
+/** What the retry rule reads of a failure. @internal */
+export interface FailureFlags {
+  /** Whether sending the same request again can succeed and is safe. */
+  readonly retryable: boolean;
+  /** What became of the request. */
+  readonly outcome: FailureOutcome;
+}
+
+/**
+ * The retry rule: whether a failed attempt is sent again. `retryable`
+ * failures are; with at-least-once delivery, so are `'unknown'` ones.
+ * @internal
+ */
+export function mayResend(failure: FailureFlags, atLeastOnce: boolean): boolean {
+  return failure.retryable || (atLeastOnce && failure.outcome === 'unknown');
+}
+
+/**
+ * Whether an APNs answer is retryable for the pool (the `retryable` of the
+ * `ResponseError` it becomes): the reasons table says a resend can succeed
+ * after a delay or on another connection, or the auth hook renewed the
+ * credentials.
+ * @internal
+ */
+export function isRetryableResponse(response: Response): boolean {
+  const action = response.authAction;
+  if (action === 'retry' || action === 'reconnect') return true;
+  const { resend } = classifyReason(response.status, response.reason);
+  return resend === 'later' || resend === 'reconnect';
+}
+
 /** Judges a response. @internal */
 export function judgeResponse(response: Response): Verdict {
   const { status, reason } = response;
   if (status >= 200 && status < 300) return Verdict.Final;
-  // The server is closing this connection (503 Shutdown) or has idled it out (400 IdleTimeout).
-  if (reason === 'Shutdown' || reason === 'IdleTimeout') return Verdict.RetryElsewhere;
-  if (isFatalReason(reason)) return Verdict.Fatal;
+  const info = classifyReason(status, reason);
+  if (info.fatal) return Verdict.Fatal;
+  // An answer is 'rejected': the delivery mode does not matter.
+  if (!mayResend({ retryable: isRetryableResponse(response), outcome: 'rejected' }, false)) return Verdict.Final;
   // The auth hook refreshed the token ('retry') or drained the connection ('reconnect').
-  const action = response.authAction;
-  if (action === 'retry' || action === 'reconnect') return Verdict.RetryNow;
-  if (reason === 'InvalidProviderToken') return Verdict.InvalidToken;
-  if (status === 429 || status >= 500) return Verdict.Retry;
-  // 400, 403, 404, 405, 410, 413...: definitive for this request.
-  return Verdict.Final;
+  if (response.authAction === 'retry' || response.authAction === 'reconnect') return Verdict.RetryNow;
+  // The server is closing this connection (503 Shutdown) or has idled it out (400 IdleTimeout).
+  return info.resend === 'reconnect' ? Verdict.RetryElsewhere : Verdict.Retry;
 }
 
 /** Judges an error from `Connection.post` or from waiting for a connection. @internal */
 export function judgeError(error: unknown, atLeastOnce: boolean): Verdict {
-  if (error instanceof Closed) {
-    if (isFatalReason(error.goawayReason)) return Verdict.Fatal;
-    if (error.outcome === 'not-sent') return Verdict.RetryNow;
-    return atLeastOnce ? Verdict.Retry : Verdict.Final;
-  }
-  if (error instanceof ConnectError) return isConfigFailure(error) ? Verdict.Fatal : Verdict.Retry;
-  // The stream was reset after its per-attempt timeout: APNs may have it.
-  if (error instanceof Timeout) return atLeastOnce ? Verdict.Retry : Verdict.Final;
-  return Verdict.Final;
+  // Not ours (a bug somewhere): no flags to go by.
+  if (!(error instanceof APNSError)) return Verdict.Final;
+  if (failsPool(error)) return Verdict.Fatal;
+  if (!mayResend(error, atLeastOnce)) return Verdict.Final;
+  // Provably never processed, on a connection that is going away (draining, GOAWAY, REFUSED_STREAM).
+  if (error instanceof Closed && error.outcome === 'not-sent') return Verdict.RetryNow;
+  return Verdict.Retry;
+}
+
+/**
+ * A failure no request can get past, so the pool fails: a GOAWAY whose
+ * reason the models reasons table marks fatal, or a connect failure no
+ * reconnect can fix (see {@link isConfigFailure}).
+ * @internal
+ */
+export function failsPool(error: APNSError): boolean {
+  if (error instanceof ConnectError) return isConfigFailure(error);
+  return error instanceof Closed && isFatalReason(error.goawayReason);
 }
 
 /**
@@ -82,9 +133,9 @@ export function isConfigFailure(error: Error): boolean {
   return !(error instanceof ConnectError) || !error.retryable;
 }
 
-/** Whether a failed attempt may have been processed by APNs. @internal */
-export function maybeProcessed(error: Error): boolean {
-  return (error instanceof Closed || error instanceof Timeout) && error.outcome === 'unknown';
+/** Whether a failed attempt ended `'unknown'`: APNs may have processed it. @internal */
+export function endedUnknown(error: Error): boolean {
+  return error instanceof APNSError && error.outcome === 'unknown';
 }
 
 /** The `Retry-After` of a retryable response, in ms. @internal */
@@ -108,11 +159,11 @@ export function retryReserve(deadline: number): number {
 /**
  * p-retry options for one post. p-retry's defaults (10 retries, 1 s first
  * delay, no jitter) are far too slow for a push burst: retries are bounded
- * by the deadline instead, and start at `retry.minDelay`.
+ * by the post's `timeout` instead, and start at `backoff.minDelay`.
  * @internal
  */
 export function retryOptions(options: ResolvedPoolOptions, remaining: number, signal: AbortSignal): RetryOptions {
-  const { minDelay, maxDelay, factor, jitter } = options.retry;
+  const { minDelay, maxDelay, factor, jitter } = options.backoff;
   return {
     retries: Number.POSITIVE_INFINITY,
     minTimeout: minDelay,

@@ -9,7 +9,7 @@ afterEach(cleanup);
 
 test('fills both connections to their stream limit, queues the rest, then drains everything', async () => {
   const mock = await startMock({ auth: 'token', maxConcurrentStreams: 5 });
-  const pool = makePool(mock, { size: 2, auth: new TokenAuth(mock.signingKey) });
+  const pool = makePool(mock, { connections: 2, auth: new TokenAuth(mock.signingKey) });
   // Token connections start with one stream until a request carries a valid token.
   await Promise.all(Array.from({ length: 20 }, (_, i) => pool.post(request(1000 + i))));
   await until(() => pool.stats().capacity === 10, 5_000, 'capacity 10');
@@ -27,7 +27,7 @@ test('fills both connections to their stream limit, queues the rest, then drains
 
 test('overflow is drained in FIFO order', async () => {
   const mock = await startMock({ maxConcurrentStreams: 1 });
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   await pool.post(request(999));
   mock.inject({ kind: 'delay', ms: 2 });
   const order = Array.from({ length: 60 }, (_, i) => i);
@@ -40,7 +40,7 @@ test('overflow is drained in FIFO order', async () => {
 
 test("capacity follows a connection's live SETTINGS_MAX_CONCURRENT_STREAMS", async () => {
   const mock = await startMock({ maxConcurrentStreams: 8 });
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   await pool.post(request(1));
   expect(pool.stats().capacity).toBe(8);
   mock.inject({ kind: 'settings', maxConcurrentStreams: 3 });

@@ -10,7 +10,7 @@ afterEach(cleanup);
 
 test('close() drains in-flight and queued posts, then closes the connections', async () => {
   const mock = await startMock({ maxConcurrentStreams: 3 });
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   await pool.post(request(99));
   await quiet(pool);
   mock.inject({ kind: 'delay', ms: 50 });
@@ -27,7 +27,7 @@ test('close() drains in-flight and queued posts, then closes the connections', a
 
 test('close({ force: true }) fails in-flight (outcome: unknown) and queued (outcome: not-sent) posts at once', async () => {
   const mock = await startMock({ maxConcurrentStreams: 2 });
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   await pool.post(request(99));
   mock.inject({ kind: 'stall' });
   const posts = Array.from({ length: 5 }, (_, i) => settle(pool.post(request(i))));
@@ -43,7 +43,7 @@ test('close({ force: true }) fails in-flight (outcome: unknown) and queued (outc
 
 test('a forced close may follow a graceful one that is stuck on a stalled stream', async () => {
   const mock = await startMock();
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   await pool.post(request(99));
   mock.inject({ kind: 'stall' });
   const stalled = settle(pool.post(request(1)));
@@ -59,7 +59,7 @@ test('await using closes the pool; no timer or socket is left behind', async () 
   const before = timers();
   let escaped: Pool | undefined;
   {
-    await using pool = makePool(mock, { size: 2, deadline: 60_000 });
+    await using pool = makePool(mock, { connections: 2, timeout: 60_000 });
     escaped = pool;
     mock.inject({ kind: 'status', status: 503, reason: 'ServiceUnavailable', times: 2 });
     await Promise.all(Array.from({ length: 20 }, (_, i) => pool.post(request(i))));
@@ -72,7 +72,7 @@ test('await using closes the pool; no timer or socket is left behind', async () 
 test('close({ force: true }) with a TLS handshake pending returns in well under 1 s and drops the socket', async () => {
   const silent = await startSilentServer();
   try {
-    const pool = new Pool(`https://localhost:${silent.port}`, { size: 2, deadline: 20_000, connection: { connectTimeout: 10_000 } });
+    const pool = new Pool(`https://localhost:${silent.port}`, { connections: 2, timeout: 20_000, connection: { connectTimeout: 10_000 } });
     const queued = settle(pool.post(request(1)));
     await until(() => silent.sockets.size === 2, 2_000, 'both TCP connections');
     const started = performance.now();
@@ -88,7 +88,7 @@ test('close({ force: true }) with a TLS handshake pending returns in well under 
 test('a graceful close with a connect pending and nothing live abandons the connect at once', async () => {
   const silent = await startSilentServer();
   try {
-    const pool = new Pool(`https://localhost:${silent.port}`, { size: 1, deadline: 200, connection: { connectTimeout: 10_000 } });
+    const pool = new Pool(`https://localhost:${silent.port}`, { connections: 1, timeout: 200, connection: { connectTimeout: 10_000 } });
     expect(await settle(pool.post(request(1)))).toMatchObject({ name: 'Timeout', outcome: 'not-sent', retryable: true });
     const started = performance.now();
     await pool.close();
@@ -103,7 +103,7 @@ test('a token store that never answers: close({ force: true }) returns in well u
   const mock = await startMock({ auth: 'token' });
   const { keyId, teamId, key } = mock.signingKey;
   const store = { get: () => new Promise<never>(() => undefined), set: () => Promise.resolve() };
-  const pool = makePool(mock, { size: 1, deadline: 20_000, auth: new TokenAuth({ keyId, teamId, key, store }) });
+  const pool = makePool(mock, { connections: 1, timeout: 20_000, auth: new TokenAuth({ keyId, teamId, key, store }) });
   const post = settle(pool.post(request(1)));
   await until(() => pool.stats().inFlight === 1, 2_000, 'the post on a connection, waiting for its token');
   const started = performance.now();

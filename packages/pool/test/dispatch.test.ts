@@ -10,7 +10,7 @@ afterEach(cleanup);
 
 test('with free streams and an empty queue, posts go straight to the connection; the rest queue behind them in order', async () => {
   const mock = await startMock({ maxConcurrentStreams: 4 });
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   await pool.post(request(999));
   mock.inject({ kind: 'delay', ms: 100 });
   const posts = Array.from({ length: 10 }, (_, i) => pool.post(request(i)));
@@ -23,10 +23,10 @@ test('with free streams and an empty queue, posts go straight to the connection;
 
 test('a stream freed only after its timeout (RST_STREAM, then close) still lets the queue move', async () => {
   const mock = await startMock({ maxConcurrentStreams: 1 });
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   await pool.post(request(999));
   mock.inject({ kind: 'stall', token: token(1) });
-  const stuck = settle(pool.post(request(1, { timeout: 100 }), { deadline: 150 }));
+  const stuck = settle(pool.post(request(1, { attemptTimeout: 100 }), { timeout: 150 }));
   const next = pool.post(request(2));
   expect(pool.queued).toBe(1);
   expect(await stuck).toBeInstanceOf(Timeout);
@@ -36,7 +36,7 @@ test('a stream freed only after its timeout (RST_STREAM, then close) still lets 
 
 test('posts queued behind a busy connection that dies meet the reconnect attempts, then end not sent with the ConnectError', async () => {
   const mock = await startMock({ maxConcurrentStreams: 1 });
-  const pool = makePool(mock, { size: 1, deadline: 1_500, reconnect: { minDelay: 50, maxDelay: 200 } });
+  const pool = makePool(mock, { connections: 1, timeout: 1_500, reconnect: { minDelay: 50, maxDelay: 200 } });
   await pool.post(request(999));
   mock.inject({ kind: 'destroy', token: token(1) });
   mock.inject({ kind: 'tlsFail', connections: 1_000 });
@@ -53,7 +53,7 @@ test('posts queued behind a busy connection that dies meet the reconnect attempt
 
 test('onQueueBelow: waiters with different limits each resolve once the queue is below their own limit', async () => {
   const mock = await startMock({ maxConcurrentStreams: 1 });
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   await pool.post(request(999));
   mock.inject({ kind: 'delay', ms: 5 });
   const posts = Array.from({ length: 40 }, (_, i) => pool.post(request(i)));

@@ -10,7 +10,7 @@ afterEach(cleanup);
 
 test('403 BadCertificate closes the pool: queued and future posts fail with the fatal ResponseError, not retryable', async () => {
   const mock = await startMock({ maxConcurrentStreams: 1 });
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   await pool.post(request(99));
   const fatal = new Promise<Error>((resolve) => pool.once('fatal', resolve));
   mock.inject({ kind: 'status', status: 403, reason: 'BadCertificate', times: 1 });
@@ -43,7 +43,7 @@ test('GOAWAY with reason BadCertificateEnvironment closes the pool', async () =>
 
 test('InvalidProviderToken three times in a row closes the pool; a success in between resets the count', async () => {
   const mock = await startMock();
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   mock.inject({ kind: 'status', status: 403, reason: 'InvalidProviderToken', times: 2 });
   expect(await pool.post(request(1))).toMatchObject({ status: 403, reason: 'InvalidProviderToken', attempts: 1 });
   expect(await pool.post(request(2))).toMatchObject({ status: 403 });
@@ -58,7 +58,7 @@ test('InvalidProviderToken three times in a row closes the pool; a success in be
 
 test('a 201 (channel created) also resets the InvalidProviderToken count', async () => {
   const mock = await startMock();
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   const create = Request.create('/1/apps/com.example.app/channels', {}, { 'message-storage-policy': 0, 'push-type': 'LiveActivity' });
   mock.inject({ kind: 'status', status: 403, reason: 'InvalidProviderToken', times: 2 });
   for (const i of [1, 2]) expect(await pool.post(request(i))).toMatchObject({ status: 403 });
@@ -71,7 +71,7 @@ test('a 201 (channel created) also resets the InvalidProviderToken count', async
 
 test("ExpiredProviderToken is retried on a new connection when the auth hook answers 'reconnect'", async () => {
   const mock = await startMock({ auth: 'token' });
-  const pool = makePool(mock, { size: 1, auth: new TokenAuth(mock.signingKey) });
+  const pool = makePool(mock, { connections: 1, auth: new TokenAuth(mock.signingKey) });
   await pool.post(request(99));
   mock.inject({ kind: 'status', status: 403, reason: 'ExpiredProviderToken', times: 1 });
   const response = await pool.post(request(1));

@@ -13,7 +13,7 @@ const BODY = JSON.stringify({ aps: { alert: 'x'.repeat(1000) } });
 
 test('1 KB bodies through a 64 KiB connection window: every post answered once, in order give or take the streams in flight', async () => {
   const mock = await startMock({ fast: true, connectionWindow: 65_535 });
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   const finished: number[] = [];
   const posts: Promise<number>[] = [];
   for (let i = 0; i < TOTAL; i++) {

@@ -9,7 +9,7 @@ afterEach(cleanup);
 
 test('GOAWAY mid-burst: every request answered once, none lost, none duplicated', async () => {
   const mock = await startMock({ maxConcurrentStreams: 100 });
-  const pool = makePool(mock, { size: 2 });
+  const pool = makePool(mock, { connections: 2 });
   mock.inject({ kind: 'delay', ms: 20 });
   // Half of the open streams of the 300th request's connection are refused.
   mock.inject({ kind: 'goaway', lastStreamId: 'middle', reason: 'Shutdown', afterRequests: 299, times: 1 });
@@ -28,7 +28,7 @@ test('GOAWAY mid-burst: every request answered once, none lost, none duplicated'
 
 test('a destroyed connection is replaced; at-most-once fails its cut requests as outcome: unknown', async () => {
   const mock = await startMock();
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   await pool.post(request(9999));
   mock.inject({ kind: 'delay', ms: 100 });
   mock.inject({ kind: 'destroy', afterRequests: 9, times: 1 });
@@ -45,7 +45,7 @@ test('a destroyed connection is replaced; at-most-once fails its cut requests as
 
 test('with at-least-once, cut requests are resent and flagged possibleDuplicate', async () => {
   const mock = await startMock();
-  const pool = makePool(mock, { size: 1, atLeastOnce: true });
+  const pool = makePool(mock, { connections: 1, delivery: 'at-least-once' });
   await pool.post(request(9999));
   mock.inject({ kind: 'delay', ms: 100, times: 10 });
   mock.inject({ kind: 'destroy', afterRequests: 9, times: 1 });
@@ -57,11 +57,11 @@ test('with at-least-once, cut requests are resent and flagged possibleDuplicate'
 
 test('per post, atLeastOnce overrides the pool default', async () => {
   const mock = await startMock();
-  const pool = makePool(mock, { size: 1 });
+  const pool = makePool(mock, { connections: 1 });
   await pool.post(request(9999));
   mock.inject({ kind: 'delay', ms: 100, times: 2 });
   mock.inject({ kind: 'destroy', afterRequests: 1, times: 1 });
-  const [once, twice] = await Promise.all([settle(pool.post(request(1))), settle(pool.post(request(2), { atLeastOnce: true }))]);
+  const [once, twice] = await Promise.all([settle(pool.post(request(1))), settle(pool.post(request(2), { delivery: 'at-least-once' }))]);
   expect(once).toMatchObject({ name: 'Closed', outcome: 'unknown' });
   expect(twice).toMatchObject({ status: 200, possibleDuplicate: true });
 });

@@ -18,9 +18,9 @@ export async function startMock(options: StartOptions = {}): Promise<Mock> {
 /** A pool on `mock` with test-speed back-off, force-closed by `cleanup()`. */
 export function makePool(mock: Mock, options: PoolOptions = {}): Pool {
   const pool = new Pool(mock.origin, {
-    size: 2,
+    connections: 2,
     tls: { ca: mock.ca },
-    retry: { minDelay: 5, maxDelay: 50 },
+    backoff: { minDelay: 5, maxDelay: 50 },
     reconnect: { minDelay: 20, maxDelay: 200 },
     ...options,
   });

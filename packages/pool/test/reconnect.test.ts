@@ -10,7 +10,7 @@ afterEach(cleanup);
 test('connect failures back off instead of spinning; once the origin is unreachable the post ends not sent with the ConnectError', async () => {
   const mock = await startMock();
   mock.inject({ kind: 'tlsFail', connections: 1_000 });
-  const pool = makePool(mock, { size: 2, deadline: 1_500, reconnect: { minDelay: 50, maxDelay: 400 } });
+  const pool = makePool(mock, { connections: 2, timeout: 1_500, reconnect: { minDelay: 50, maxDelay: 400 } });
   const events: ReconnectEvent[] = [];
   pool.on('reconnect', (event) => events.push(event));
 
@@ -35,7 +35,7 @@ test('connect failures back off instead of spinning; once the origin is unreacha
 test('after a few failed handshakes the pool connects and the post succeeds', async () => {
   const mock = await startMock();
   mock.inject({ kind: 'tlsFail', connections: 3 });
-  const pool = makePool(mock, { size: 1, deadline: 5_000 });
+  const pool = makePool(mock, { connections: 1, timeout: 5_000 });
   const response = await pool.post(request(1));
   expect(response.status).toBe(200);
   expect(mock.stats().tlsFailures).toBe(3);

@@ -26,7 +26,7 @@ describe('retried, then succeeding', () => {
   });
 
   test('three 503s in a row back off, then succeed', async () => {
-    const pool = makePool(mock, { retry: { minDelay: 20, maxDelay: 1_000, factor: 2, jitter: false } });
+    const pool = makePool(mock, { backoff: { minDelay: 20, maxDelay: 1_000, factor: 2, jitter: false } });
     mock.inject({ kind: 'status', status: 503, reason: 'ServiceUnavailable', times: 3 });
     const started = performance.now();
     const response = await pool.post(request(1));
@@ -36,7 +36,7 @@ describe('retried, then succeeding', () => {
   });
 
   test('503 Shutdown moves the retry to a new connection', async () => {
-    const pool = makePool(mock, { size: 1 });
+    const pool = makePool(mock, { connections: 1 });
     await pool.post(request(1));
     mock.inject({ kind: 'status', status: 503, reason: 'Shutdown', times: 1 });
     expect(await pool.post(request(2))).toMatchObject({ status: 200, attempts: 2 });
@@ -54,7 +54,7 @@ describe('retried, then succeeding', () => {
   });
 
   test('a Retry-After past the deadline ends at once with the 429 itself: a retryable rejection, never "unknown"', async () => {
-    const pool = makePool(mock, { deadline: 2_000 });
+    const pool = makePool(mock, { timeout: 2_000 });
     mock.inject({ kind: 'retryAfter', seconds: 30, times: 1 });
     const started = performance.now();
     const response = await pool.post(request(1));

@@ -148,7 +148,7 @@ describe('the Pool (mid-level API) with an expired certificate', () => {
     const { Pool, Request } = await import('@pushwire/pool');
     const mock = await MockApnsServer.start({ auth: 'certificate' });
     const expired = mock.issueClientCertificate({ bundleId: TOPIC, expired: true });
-    const pool = new Pool(mock.origin, { size: 1, tls: { ...expired, ca: mock.ca }, deadline: 5000 });
+    const pool = new Pool(mock.origin, { connections: 1, tls: { ...expired, ca: mock.ca }, timeout: 5000 });
     try {
       const error = await caught(() => pool.post(Request.create(`/3/device/${newToken()}`, { 'apns-topic': TOPIC }, { aps: { alert: 'Hi' } })));
       const chain: unknown[] = [];

@@ -14,7 +14,7 @@ describe('custom headers on raw requests', () => {
   let pool: Pool;
   beforeAll(async () => {
     mock = await MockApnsServer.start({ auth: 'token' });
-    pool = new Pool(mock.origin, { size: 1, tls: { ca: mock.ca }, auth: new TokenAuth(mock.signingKey) });
+    pool = new Pool(mock.origin, { connections: 1, tls: { ca: mock.ca }, auth: new TokenAuth(mock.signingKey) });
   });
   afterAll(async () => {
     expectUntouched(mock);

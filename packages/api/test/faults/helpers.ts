@@ -12,7 +12,7 @@ import { TOPIC, tokens as freshTokens } from '../helpers.js';
 
 /** Notifications per run. */
 export const N = 10_000;
-/** The client's `timeout` / the pool's `deadline`, ms. */
+/** The client's and the pool's `timeout`, ms. */
 export const DEADLINE = 8_000;
 /** How late past its deadline an outcome may arrive on a loaded 2-core machine. */
 const LATE = 1_500;
@@ -126,16 +126,16 @@ export class Scenario {
     // The certificate names localhost, so the relay's origin verifies too.
     const origin = proxy === undefined ? mock.origin : `https://localhost:${proxy.port}`;
     this.pool = new Pool(origin, {
-      size: 2,
+      connections: 2,
       tls: { ca: mock.ca },
       auth: this.auth,
-      deadline: DEADLINE,
-      atLeastOnce: mode.delivery === 'at-least-once',
-      retry: { minDelay: 5, maxDelay: 100 },
+      timeout: DEADLINE,
+      delivery: mode.delivery,
+      backoff: { minDelay: 5, maxDelay: 100 },
       reconnect: { minDelay: 20, maxDelay: 200 },
       // Quick enough to catch a stall well inside the deadline, slow enough that
       // a loaded test machine does not take a busy connection for a dead one.
-      connection: { pingInterval: 500, pingTimeout: 1_000 },
+      connection: { ping: { interval: 500, timeout: 1_000 } },
       ...pool,
     });
     this.client = mode.via === 'client' ? new Client(origin, this.pool, { connections: 2, timeout: DEADLINE, attemptTimeout: mode.delivery === 'at-least-once' ? DEADLINE / 2 : DEADLINE, delivery: mode.delivery, feedbackBuffer: 0 }) : undefined;
@@ -187,7 +187,7 @@ export class Scenario {
         { alert: 'fault suite' },
         { topic: TOPIC, collapseId: 'auto' },
         {
-          window: WINDOW,
+          concurrency: WINDOW,
           onResult: (o) => {
             if (o.kind === 'sent') record(o.token, { outcome: 'sent', possibleDuplicate: o.possibleDuplicate, status: 200 });
             else if (o.kind === 'failed') record(o.token, { outcome: 'rejected', possibleDuplicate: false, status: o.status });
@@ -225,7 +225,7 @@ export class Scenario {
         if (this.pool.queued >= WINDOW) await this.pool.onQueueBelow(WINDOW);
         inFlight++;
         started.set(token, performance.now());
-        const request = Request.create(`/3/device/${token}`, headers, body, { timeout: DEADLINE });
+        const request = Request.create(`/3/device/${token}`, headers, body, { attemptTimeout: DEADLINE });
         posts.push(
           this.pool
             .post(request)

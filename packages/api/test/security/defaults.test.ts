@@ -4,12 +4,12 @@
  * the mock's recorded requests, in errors, or in diagnostics-channel output.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import diagnostics from 'node:diagnostics_channel';
+import dc from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
-import { channels } from '@pushwire/connection';
+import { diagnostics } from '@pushwire/connection';
 import { createSigningKey, MockApnsServer } from '@pushwire/mock-server';
-import { poolChannels } from '@pushwire/pool';
-import { ApnsRejection, ConnectError, Server, Session, type Client } from '../../src/index.js';
+import { poolDiagnostics } from '@pushwire/pool';
+import { APNSRejection, ConnectError, Server, Session, type Client } from '../../src/index.js';
 import { caught, expectInvalid, expectNoSecrets, JWT_SHAPE, PEM_SHAPE } from '../bad-input/secrets.js';
 import { TOPIC, newToken, serverFor, tokenAuth } from '../helpers.js';
 
@@ -114,14 +114,14 @@ describe('provider tokens are never shown', () => {
   let mock: MockApnsServer;
   const published: unknown[] = [];
   const listener = (message: unknown): void => void published.push(message);
-  const names = [...Object.values(channels), ...Object.values(poolChannels)];
+  const names = [...Object.values(diagnostics), ...Object.values(poolDiagnostics)];
 
   beforeAll(async () => {
     mock = await MockApnsServer.start({ auth: 'token' });
-    for (const name of names) diagnostics.subscribe(name, listener);
+    for (const name of names) dc.subscribe(name, listener);
   });
   afterAll(async () => {
-    for (const name of names) diagnostics.unsubscribe(name, listener);
+    for (const name of names) dc.unsubscribe(name, listener);
     await mock.stop();
   });
 
@@ -147,7 +147,7 @@ describe('provider tokens are never shown', () => {
     const untrusted = createSigningKey({ keyId: 'UNTRUSTED1', teamId: 'TEAMTEAM01' });
     const server = Server.custom(mock.origin, { token: { keyId: untrusted.keyId, teamId: untrusted.teamId, key: untrusted.key } }, { ca: mock.ca });
     const error = await withClient(server, (client) => caught(() => client.sendNotification(newToken(), { alert: 'Hi' }, { topic: TOPIC })));
-    expect(error).toBeInstanceOf(ApnsRejection);
+    expect(error).toBeInstanceOf(APNSRejection);
     expect(error).toMatchObject({ status: 403, reason: 'InvalidProviderToken' });
     expectNoSecrets(error, [untrusted.key]);
   });

@@ -19,7 +19,7 @@ import { addTargetOptions, openTarget, positiveInt, type TargetFlags } from '../
 import { assertReadable, countTokens, readTokens } from '../token-file.js';
 
 type BulkFlags = NotificationFlags &
-  TargetFlags & { tokens: string; out?: string; progress: boolean; progressInterval?: number; window?: number; verbose?: boolean };
+  TargetFlags & { tokens: string; out?: string; progress: boolean; progressInterval?: number; concurrency?: number; verbose?: boolean };
 
 const HELP = `
 Examples:
@@ -50,7 +50,9 @@ export function registerBulk(program: Command, context: CliContext): Command {
     .option('--out <file>', 'write NDJSON results here instead of stdout')
     .option('--no-progress', 'no progress display (the summary is still printed)')
     .addOption(new Option('--progress-interval <ms>', 'ms between progress lines when not on a terminal (default 1000)').argParser(positiveInt('--progress-interval')))
-    .addOption(new Option('--window <n>', 'most tokens in flight at once (default 1000)').argParser(positiveInt('--window', 1_000_000)));
+    .addOption(new Option('--concurrency <n>', 'most tokens in flight at once (default 1000)').argParser(positiveInt('--concurrency', 1_000_000)))
+    // The old name fails with the new one rather than as an unknown flag.
+    .addOption(new Option('--window <n>').hideHelp().argParser(renamed('--window', '--concurrency')));
   addTargetOptions(command);
   addAuthOptions(command);
   command.addHelpText('after', HELP);
@@ -58,6 +60,13 @@ export function registerBulk(program: Command, context: CliContext): Command {
     context.setExitCode(await bulk(cmd, cmd.optsWithGlobals<BulkFlags>(), context));
   });
   return command;
+}
+
+/** A flag that was renamed: refused, naming its new name. */
+function renamed(flag: string, to: string): () => never {
+  return () => {
+    throw badInput(`${flag} was renamed to ${to}`);
+  };
 }
 
 async function openOut(path: string): Promise<Writable> {
@@ -104,7 +113,7 @@ async function bulk(command: Command, flags: BulkFlags, context: CliContext): Pr
       options,
       writer,
       signal: abort.signal,
-      ...(flags.window === undefined ? {} : { window: flags.window }),
+      ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
       ...(flags.progress ? { progress: { stream: display, ...(flags.progressInterval === undefined ? {} : { lineInterval: flags.progressInterval }) } } : {}),
     });
     await writer.close(flags.out !== undefined);

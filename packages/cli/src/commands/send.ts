@@ -3,7 +3,7 @@
  * the rejection, and exits with a code per outcome class.
  */
 import type { Command } from 'commander';
-import { ApnsRejection } from '@pushwire/api';
+import { APNSRejection } from '@pushwire/api';
 import { addAuthOptions } from '../auth-flags.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP, ExitCode } from '../exit-codes.js';
@@ -56,7 +56,7 @@ async function send(command: Command, flags: SendFlags, context: CliContext): Pr
     stdout.write(flags.json === true ? `${JSON.stringify({ status: 200, apnsId })}\n` : `${apnsId}\n`);
     return ExitCode.Ok;
   } catch (error) {
-    if (!(error instanceof ApnsRejection)) throw error;
+    if (!(error instanceof APNSRejection)) throw error;
     if (flags.json === true) {
       const { status, reason, timestamp, apnsId } = error;
       stdout.write(`${JSON.stringify(timestamp === undefined ? { status, reason, apnsId } : { status, reason, timestamp, apnsId })}\n`);
