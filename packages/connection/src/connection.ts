@@ -13,7 +13,7 @@ import { AuthHookError, Blocked, Closed } from './errors.js';
 import { nextGoaway, type GoawayInfo } from './goaway.js';
 import type { ConnectionOptions, ResolvedOptions } from './options.js';
 import { PingMonitor } from './ping.js';
-import { checkAuthHeaders, checkHeaderList, connectionFieldBytes, headerBlock, headerBlockWith, Request } from './request.js';
+import { checkAuthHeaders, checkHeaderList, connectionFieldBytes, Request } from './request.js';
 import { deliverError, type StreamRecord } from './stream-tracker.js';
 import { Streams } from './streams.js';
 import type { AuthContext, Response, ResponseSink } from './types.js';
@@ -279,7 +279,7 @@ export class Connection extends EventEmitter {
     const auth = this.#options.auth;
     if (auth === undefined) {
       if (!this.#headerListFits(record, 0)) return;
-      return this.#streams.open(record, headerBlock(record.request));
+      return this.#streams.open(record, undefined);
     }
     let headers: ReturnType<typeof auth.headers>;
     try {
@@ -308,7 +308,7 @@ export class Connection extends EventEmitter {
     }
     if (!this.#headerListFits(record, authBytes)) return;
     record.auth = auth;
-    this.#streams.open(record, headerBlockWith(record.request, auth));
+    this.#streams.open(record, auth);
   }
 
   /**

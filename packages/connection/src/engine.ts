@@ -79,12 +79,14 @@ export interface Session {
   /** Takes the events: called by the connect step, then again by the connection. */
   attach(events: SessionEvents, streams?: StreamEvents): void;
   /**
-   * Opens a stream for `record` (sets `record.streamId`), sends `headers`
-   * (the request's header block: `:method`, `:path`, fields; the engine adds
-   * `:scheme` and `:authority`) and the request body.
+   * Opens a stream for `record` (sets `record.streamId`) and sends the
+   * request: `:method`, `:path`, its fields and `content-length`, then the
+   * `auth` headers (checked already), and the body; the engine adds
+   * `:scheme` and `:authority`. Each engine builds the header block its own
+   * way (the wire engine encodes the parts without merging them).
    * @throws when the session cannot open a stream; then nothing was written.
    */
-  open(record: StreamRecord, headers: Readonly<Record<string, string>>): void;
+  open(record: StreamRecord, auth: Readonly<Record<string, string>> | undefined): void;
   /** Whether the record's stream is still open. */
   isOpen(record: StreamRecord): boolean;
   /** Resets the record's stream with CANCEL; `closed()` follows. */

@@ -8,6 +8,7 @@ import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHt
 import type { TLSSocket } from 'node:tls';
 import type { Session, SessionEvents, StreamEvents } from './engine.js';
 import { Closed } from './errors.js';
+import { headerBlock, headerBlockWith } from './request.js';
 import type { StreamRecord } from './stream-tracker.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = http2.constants;
@@ -79,7 +80,7 @@ export class NodeSession implements Session {
     if (streams !== undefined) this.#streams = streams;
   }
 
-  open(record: StreamRecord, headers: Readonly<Record<string, string>>): void {
+  open(record: StreamRecord, auth: Readonly<Record<string, string>> | undefined): void {
     // A destroyed or closed session takes no new stream. Node.js up to 22
     // throws from request(); Node.js 24 returns a stream that errors on the
     // next tick instead, which would hide from the connection that the
@@ -90,6 +91,8 @@ export class NodeSession implements Session {
       const state = session.destroyed ? 'destroyed' : 'closed';
       throw Object.assign(new Error(`The HTTP/2 session was ${state}`), { code: session.destroyed ? 'ERR_HTTP2_INVALID_SESSION' : 'ERR_HTTP2_GOAWAY_SESSION' });
     }
+    // node:http2 takes one object: the request's prebuilt block, with the auth headers merged in.
+    const headers = auth === undefined ? headerBlock(record.request) : headerBlockWith(record.request, auth);
     const stream: TrackedStream = session.request(headers, REQUEST_OPTIONS);
     record.handle = stream;
     record.streamId = stream.id;

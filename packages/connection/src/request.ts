@@ -161,6 +161,7 @@ export function connectionFieldBytes(origin: URL): number {
 }
 
 let baseOf: (request: Request) => Readonly<Record<string, string>>;
+let contentLengthOf: (request: Request) => string | undefined;
 let listBytesOf: (request: Request) => number;
 let blockOf: (request: Request, auth: Readonly<Record<string, string>>) => Readonly<Record<string, string>>;
 
@@ -232,6 +233,7 @@ export class Request {
   static {
     baseOf = (request) => (request.#base ??= request.#build(undefined));
     listBytesOf = (request) => request.#listBytes;
+    contentLengthOf = (request) => request.#contentLength;
     blockOf = (request, auth) => {
       if (request.#auth !== auth) {
         request.#block = request.#build(auth);
@@ -385,4 +387,13 @@ export function headerBlock(request: Request): Readonly<Record<string, string>> 
  */
 export function headerBlockWith(request: Request, auth: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
   return blockOf(request, auth);
+}
+
+/**
+ * The request's `content-length` value, or `undefined` for a bodyless GET or
+ * DELETE: for an engine that encodes the header block from its parts.
+ * @internal
+ */
+export function contentLength(request: Request): string | undefined {
+  return contentLengthOf(request);
 }

@@ -74,9 +74,9 @@ export class Streams implements StreamEvents {
   }
 
   /** Opens the stream and writes the body. */
-  open(record: StreamRecord, headers: Readonly<Record<string, string>>): void {
+  open(record: StreamRecord, auth: Readonly<Record<string, string>> | undefined): void {
     try {
-      this.#session.open(record, headers);
+      this.#session.open(record, auth);
     } catch (error) {
       this.#refuse(record, error);
     }

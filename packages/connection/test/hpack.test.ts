@@ -195,7 +195,9 @@ describe('C.1 integer representation', () => {
   test('a Huffman string whose length prefix is shorter than the plain one moves back into place', () => {
     for (const n of [1, 2, 126, 127, 128, 150, 202, 203, 204, 205, 16383, 16384, 26000]) {
       const value = 'a'.repeat(n); // 5 bits each
-      const block = new HpackEncoder().encode([['x-a', value]]);
+      const encoder = new HpackEncoder();
+      encoder.huffmanUnindexed = true; // values over 1 KiB are sent without indexing
+      const block = encoder.encode([['x-a', value]]);
       const coded = huffmanEncodedLength(value);
       const huffman = coded < n;
       expect(huffman).toBe(n > 2); // 'aa' is 10 bits: 2 octets either way
@@ -450,9 +452,10 @@ describe('encoder', () => {
     const second = Buffer.from(encoder.encodeRecord(leading('api.push.apple.com'), apns(token, '00000000-0000-0000-0000-000000000002')));
     expect(decoder.decode(second)).toEqual([...leading('api.push.apple.com'), ...Object.entries(apns(token, '00000000-0000-0000-0000-000000000002'))]);
     // :scheme https (static), :authority (dyn), :method POST (static), authorization, topic, push-type, priority (dyn): 7 octets;
-    // :path: 1 + 1 + Huffman(74 chars); apns-id: 1 + 1 + Huffman(name) + 1 + Huffman(36 chars).
-    const pathBytes = 2 + huffmanEncodedLength(`/3/device/${'ab'.repeat(32)}`);
-    const idBytes = 1 + 1 + huffmanEncodedLength('apns-id') + 1 + huffmanEncodedLength('00000000-0000-0000-0000-000000000002');
+    // :path: 1 + 1 + 74 plain octets; apns-id: 1 + 1 + Huffman(name) + 1 + 36 plain octets
+    // (values sent without indexing are not Huffman-coded: huffmanUnindexed is off).
+    const pathBytes = 2 + `/3/device/${'ab'.repeat(32)}`.length;
+    const idBytes = 1 + 1 + huffmanEncodedLength('apns-id') + 1 + 36;
     expect(second.length).toBe(7 + pathBytes + idBytes);
     expect(firstLength).toBeGreaterThan(200);
   });

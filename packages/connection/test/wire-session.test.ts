@@ -7,7 +7,7 @@ import type { SessionEvents, StreamEvents } from '../src/engine.js';
 import { Closed, ConnectError, ProtocolError } from '../src/errors.js';
 import { ErrorCode, Flag, FrameType, Setting } from '../src/h2/frames.js';
 import { WireSession, type WireOptions } from '../src/h2/wire-session.js';
-import { headerBlock, Request } from '../src/request.js';
+import { Request } from '../src/request.js';
 import { StreamRecord } from '../src/stream-tracker.js';
 import type { ResponseSink } from '../src/types.js';
 import { newToken, push, startMock, stopMocks, until } from './fixtures/mock.js';
@@ -119,7 +119,7 @@ function connectWire(port: number, ca: string, options: Partial<WireOptions> = {
     const now = performance.now();
     const record = new StreamRecord(request, NO_SINK, undefined, now, now);
     record.unsent = request.body.length;
-    session.open(record, headerBlock(request));
+    session.open(record, undefined);
     return record;
   };
   return { session, rec, socket, post };

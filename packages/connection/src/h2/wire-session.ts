@@ -14,6 +14,7 @@
 import type { TLSSocket } from 'node:tls';
 import type { Session, SessionEvents, StreamEvents } from '../engine.js';
 import { Closed, ConnectError, ProtocolError } from '../errors.js';
+import { contentLength, type Request } from '../request.js';
 import type { StreamRecord } from '../stream-tracker.js';
 import {
   DEFAULT_MAX_FRAME_SIZE,
@@ -183,6 +184,26 @@ export class WireSession implements Session {
     return this.#peerMaxStreams;
   }
 
+  /**
+   * The request's header block from its parts, in the order node:http2
+   * sends them: no merged object is built per request (that object and its
+   * garbage were ~5% of a push's CPU).
+   */
+  #encodeRequest(request: Request, auth: Readonly<Record<string, string>> | undefined): Buffer {
+    const encoder = this.#encoder;
+    encoder.begin();
+    const leading = this.#leading;
+    for (let i = 0; i < leading.length; i++) encoder.field(leading[i]![0], leading[i]![1]);
+    encoder.field(':method', request.method);
+    encoder.field(':path', request.path);
+    const fields = request.headers;
+    for (const name in fields) encoder.field(name, fields[name]!);
+    const length = contentLength(request);
+    if (length !== undefined) encoder.field('content-length', length);
+    if (auth !== undefined) for (const name in auth) encoder.field(name, auth[name]!);
+    return encoder.end();
+  }
+
   /** Queued bodies are framed oldest first (see `#sending`). */
   get bodiesInOrder(): boolean {
     return true;
@@ -197,13 +218,13 @@ export class WireSession implements Session {
     if (streams !== undefined) this.#streams = streams;
   }
 
-  open(record: StreamRecord, headers: Readonly<Record<string, string>>): void {
+  open(record: StreamRecord, auth: Readonly<Record<string, string>> | undefined): void {
     if (this.#destroyed || this.#closing) throw closedSession(this.#destroyed ? 'destroyed' : 'closed');
     const id = this.#nextStreamId;
     if (id > MAX_WINDOW) throw Object.assign(new Error('The HTTP/2 session has used every stream id'), { code: 'ERR_HTTP2_OUT_OF_STREAMS' });
     let block: Buffer;
     try {
-      block = this.#encoder.encodeRecord(this.#leading, headers);
+      block = this.#encodeRequest(record.request, auth);
     } catch (error) {
       // The encoder's table may now differ from the server's: the session cannot go on.
       this.destroy(error instanceof Error ? error : new Error(String(error)));
