@@ -23,34 +23,41 @@ interface PackageJson {
   engines?: { node?: string };
   exports?: unknown;
   files?: string[];
+  license?: string;
+  homepage?: string;
+  repository?: { type?: string; url?: string; directory?: string };
+  bugs?: { url?: string };
+  publishConfig?: { access?: string };
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
 /**
- * Module specifiers the built files of `dir` import: every one in `.d.ts`
- * files, the static ones (`from '...'`) in `.js` files (an optional
- * dependency may only be loaded on demand).
+ * Module specifiers the built files of `dir` import: in `types`, every one
+ * in `.d.ts` files; in `js`, the static ones (`from '...'`) in `.js` files
+ * (an optional dependency may only be loaded on demand).
  */
-function builtImports(dir: string): Set<string> {
+function builtImportsByKind(dir: string): { js: Set<string>; types: Set<string> } {
   const dist = join(ROOT, dir, 'dist');
   // CI builds first; a bare `jest` run builds here.
   if (!existsSync(dist)) execFileSync('npx', ['tsc', '-b', join(ROOT, dir)], { stdio: 'inherit' });
-  const specifiers = new Set<string>();
+  const js = new Set<string>();
+  const types = new Set<string>();
   for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
-    const pattern = file.endsWith('.d.ts') ? /(?:from |import\()'([^']+)'/g : file.endsWith('.js') ? /^(?:import|export) [^;]*?from '([^']+)'/gm : undefined;
+    const [pattern, into] = file.endsWith('.d.ts') ? [/(?:from |import\()'([^']+)'/g, types] : file.endsWith('.js') ? [/^(?:import|export) [^;]*?from '([^']+)'/gm, js] : [undefined, js];
     if (pattern === undefined) continue;
-    for (const match of readFileSync(join(dist, file), 'utf8').matchAll(pattern)) specifiers.add(match[1]!);
+    for (const match of readFileSync(join(dist, file), 'utf8').matchAll(pattern)) into.add(match[1]!);
   }
-  return specifiers;
+  return { js, types };
 }
 
 const referencedPackages = (dir: string): string[] =>
   json<{ references?: Array<{ path: string }> }>(`${dir}/tsconfig.json`).references?.map((r) => r.path.split('/').pop()!) ?? [];
 
+/** Workspace packages `pkg` builds against: its dependencies and peer dependencies (optional ones too). */
 const workspaceDeps = (pkg: PackageJson): string[] =>
-  Object.entries(pkg.dependencies ?? {})
+  Object.entries({ ...pkg.dependencies, ...pkg.peerDependencies })
     .filter(([name, spec]) => name.startsWith('@pushwire/') && spec.startsWith('workspace:'))
     .map(([name]) => name.slice('@pushwire/'.length));
 
@@ -61,7 +68,20 @@ describe('workspace', () => {
     expect(pkg.type).toBe('module');
     expect(pkg.engines?.node).toMatch(/^>=20(\.\d+)*$/);
     expect(pkg.exports).toEqual({ '.': { types: './dist/index.d.ts', default: './dist/index.js' } });
-    expect(pkg.files).toEqual(['dist']);
+    // src/ ships beside dist/ so the source and declaration maps resolve.
+    expect(pkg.files).toEqual(['dist', 'src', 'CHANGELOG.md']);
+  });
+
+  test.each(Object.keys(TIERS))('@pushwire/%s is ready to publish: MIT LICENSE, repository, homepage, bugs, public access, CHANGELOG, install line', (name) => {
+    const pkg = json<PackageJson>(`packages/${name}/package.json`);
+    expect(pkg.license).toBe('MIT');
+    expect(pkg.repository).toEqual({ type: 'git', url: 'git+https://github.com/pushwire/pushwire.git', directory: `packages/${name}` });
+    expect(pkg.homepage).toBe(`https://github.com/pushwire/pushwire/tree/main/packages/${name}#readme`);
+    expect(pkg.bugs).toEqual({ url: 'https://github.com/pushwire/pushwire/issues' });
+    expect(pkg.publishConfig).toEqual({ access: 'public' });
+    expect(read(`packages/${name}/LICENSE`)).toBe(read('LICENSE'));
+    expect(read(`packages/${name}/CHANGELOG.md`)).toMatch(new RegExp(`^# @pushwire/${name}\n`));
+    expect(read(`packages/${name}/README.md`)).toMatch(new RegExp(`\\bnpm i (-D )?@pushwire/${name}\\b`));
   });
 
   test.each(Object.keys(TIERS))('%s: tsconfig references = its workspace dependencies, all from lower tiers', (name) => {
@@ -80,10 +100,19 @@ describe('workspace', () => {
       ...Object.keys(pkg.dependencies ?? {}),
       ...Object.keys(pkg.peerDependencies ?? {}).filter((dep) => pkg.peerDependenciesMeta?.[dep]?.optional !== true),
     ]);
-    for (const specifier of builtImports(`packages/${name}`)) {
-      if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
-      const packageName = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
-      expect({ specifier, allowed: required.has(packageName) }).toEqual({ specifier, allowed: true });
+    const optional = Object.keys(pkg.peerDependencies ?? {}).filter((dep) => pkg.peerDependenciesMeta?.[dep]?.optional === true);
+    const allowed = (packageName: string, inTypes: boolean): boolean => required.has(packageName) || (inTypes && optional.includes(packageName));
+    const packageOf = (specifier: string): string => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
+    const { js, types } = builtImportsByKind(`packages/${name}`);
+    for (const [specifiers, inTypes] of [
+      [js, false],
+      [types, true],
+    ] as const) {
+      for (const specifier of specifiers) {
+        if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
+        // Types may name an optional peer (the JS loads it on demand only); code may not import it statically.
+        expect({ specifier, inTypes, allowed: allowed(packageOf(specifier), inTypes) }).toEqual({ specifier, inTypes, allowed: true });
+      }
     }
   });
 

@@ -1,7 +1,8 @@
 /**
  * Credentials from flags or environment variables: a provider-token key
- * (`--key-file --key-id --team-id`), a certificate and key
- * (`--cert --cert-key`), or a PKCS#12 bundle (`--pfx --passphrase`).
+ * (`--key-file --key-id --team-id`, or the key's contents in `PUSHWIRE_KEY`),
+ * a certificate and key (`--cert --cert-key`), or a PKCS#12 bundle
+ * (`--pfx --passphrase`).
  *
  * Secrets are never printed: errors name the flag and the file, never
  * what is inside, and {@link describeAuth} shows only public identifiers.
@@ -24,6 +25,14 @@ export interface AuthFlags {
   passphrase?: string;
 }
 
+/**
+ * The environment variable holding the provider-token key itself (the
+ * .p8 file's contents), for CI secrets and containers where writing a key
+ * file is awkward. Environment-only on purpose: a key on the command line
+ * would show in `ps` and shell history.
+ */
+export const KEY_ENV = 'PUSHWIRE_KEY';
+
 /** Flag → environment variable. */
 export const AUTH_ENV = {
   keyFile: 'PUSHWIRE_KEY_FILE',
@@ -38,7 +47,7 @@ export const AUTH_ENV = {
 /** Adds the auth flags (with their environment variables) to `command`. */
 export function addAuthOptions(command: Command): Command {
   return command
-    .addOption(new Option('--key-file <path>', 'provider-token signing key (AuthKey_XXXXXXXXXX.p8)').env(AUTH_ENV.keyFile))
+    .addOption(new Option('--key-file <path>', `provider-token signing key (AuthKey_XXXXXXXXXX.p8); or the key's contents in ${KEY_ENV}`).env(AUTH_ENV.keyFile))
     .addOption(new Option('--key-id <id>', 'key id of --key-file (10 characters)').env(AUTH_ENV.keyId))
     .addOption(new Option('--team-id <id>', 'Apple developer team id (10 characters)').env(AUTH_ENV.teamId))
     .addOption(new Option('--cert <path>', 'client certificate (PEM)').env(AUTH_ENV.cert))
@@ -63,12 +72,13 @@ function nameOf(command: Command, key: keyof AuthFlags): string {
  * Which kind of credential the user chose. Flags win over environment
  * variables, so `--cert` works with `PUSHWIRE_KEY_FILE` exported.
  */
-function chooseKind(command: Command, flags: AuthFlags): Kind | undefined {
-  const given = (Object.keys(PRIMARY) as Kind[]).filter((k) => flags[PRIMARY[k]] !== undefined);
+function chooseKind(command: Command, flags: AuthFlags, envKey: string | undefined): Kind | undefined {
+  const given = (Object.keys(PRIMARY) as Kind[]).filter((k) => flags[PRIMARY[k]] !== undefined || (k === 'token' && envKey !== undefined));
   const fromCli = given.filter((k) => command.getOptionValueSource(PRIMARY[k]) === 'cli');
   const candidates = fromCli.length > 0 ? fromCli : given;
   if (candidates.length > 1) {
-    throw badInput(`choose one credential: ${candidates.map((k) => nameOf(command, PRIMARY[k])).join(', ')} were all given`);
+    const names = candidates.map((k) => (k === 'token' && flags.keyFile === undefined ? KEY_ENV : nameOf(command, PRIMARY[k])));
+    throw badInput(`choose one credential: ${names.join(', ')} were all given`);
   }
   return candidates[0];
 }
@@ -97,21 +107,22 @@ function warnIfExposed(warn: Warn, flag: string, path: string, mode: number): vo
  * that other users can read gets one warning through `warn`.
  * @throws {CliError} bad input: missing companion flag, unreadable file, not a key.
  */
-export async function loadAuth(command: Command, flags: AuthFlags, warn: Warn): Promise<Auth | undefined> {
-  const kind = chooseKind(command, flags);
+export async function loadAuth(command: Command, flags: AuthFlags, warn: Warn, env: NodeJS.ProcessEnv = process.env): Promise<Auth | undefined> {
+  const envValue = env[KEY_ENV];
+  const envKey = envValue === undefined || envValue.trim() === '' ? undefined : envValue;
+  const kind = chooseKind(command, flags, envKey);
   if (kind === undefined) return undefined;
   if (kind === 'token') {
-    const keyId = required(flags, 'keyId', 'with --key-file');
-    const teamId = required(flags, 'teamId', 'with --key-file');
+    // --key-file on the command line wins; PUSHWIRE_KEY and PUSHWIRE_KEY_FILE together are ambiguous.
+    const fromFile = flags.keyFile !== undefined && (envKey === undefined || command.getOptionValueSource('keyFile') === 'cli');
+    if (!fromFile && flags.keyFile !== undefined) throw badInput(`choose one key: ${KEY_ENV} and ${AUTH_ENV.keyFile} were both given`);
+    const why = fromFile ? 'with --key-file' : `with ${KEY_ENV}`;
+    const keyId = required(flags, 'keyId', why);
+    const teamId = required(flags, 'teamId', why);
+    if (!fromFile) return { token: { keyId, teamId, key: envKeyOf(envKey!) } };
     const name = nameOf(command, 'keyFile');
     const file = await readSecretFile(name, flags.keyFile!);
-    const key = file.bytes.toString('utf8');
-    try {
-      const parsed = createPrivateKey(key);
-      if (parsed.asymmetricKeyType !== 'ec') throw new Error('not an EC key');
-    } catch {
-      throw badInput(`${name} '${flags.keyFile}' is not an ES256 (P-256) private key in PEM (.p8) form`);
-    }
+    const key = checkedKey(file.bytes.toString('utf8'), `${name} '${flags.keyFile}'`);
     warnIfExposed(warn, name, flags.keyFile!, file.mode);
     return { token: { keyId, teamId, key } };
   }
@@ -141,6 +152,29 @@ export async function loadAuth(command: Command, flags: AuthFlags, warn: Warn): 
   }
   warnIfExposed(warn, pfxName, flags.pfx!, mode);
   return { pfx, ...withPass };
+}
+
+/**
+ * `key` if it is an ES256 (P-256) private key in PEM form.
+ * @throws {CliError} bad input naming `what` (never the key).
+ */
+function checkedKey(key: string, what: string): string {
+  try {
+    const parsed = createPrivateKey(key);
+    if (parsed.asymmetricKeyType !== 'ec') throw new Error('not an EC key');
+  } catch {
+    throw badInput(`${what} is not an ES256 (P-256) private key in PEM (.p8) form`);
+  }
+  return key;
+}
+
+/**
+ * The key in `PUSHWIRE_KEY`: the .p8 file's contents, as is or with its
+ * line breaks written as `\n` (how many CI secret stores keep one line).
+ */
+function envKeyOf(value: string): string {
+  const key = !value.includes('\n') && value.includes('\\n') ? value.replace(/\\n/g, '\n') : value;
+  return checkedKey(key.trim(), KEY_ENV);
 }
 
 /** A description of `auth` safe to print: the kind and public ids only. */

@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { DemoWorkerData, DemoWorkerReady } from './demo-worker.js';
+import { loadMockServer } from './mock-server.js';
 
 /** A running demo server. */
 export interface DemoServer extends DemoWorkerReady {
@@ -14,6 +15,8 @@ export interface DemoServer extends DemoWorkerReady {
 
 /** Starts the mock with `unregistered` tokens marked as such. */
 export async function startDemoServer(unregistered: DemoWorkerData['unregistered']): Promise<DemoServer> {
+  // Fail with the install hint here, not as an error inside the worker.
+  await loadMockServer('demo');
   const data: DemoWorkerData = { unregistered };
   const worker = new Worker(new URL('./demo-worker.js', import.meta.url), { workerData: data });
   try {

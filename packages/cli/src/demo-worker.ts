@@ -7,7 +7,6 @@
  * `{ origin, ca, signingKey }` once listening; stops on any message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { MockApnsServer } from '@pushwire/mock-server';
 
 /** What the worker gets. */
 export interface DemoWorkerData {
@@ -24,6 +23,8 @@ export interface DemoWorkerReady {
 const port = parentPort;
 if (port !== null) {
   const data = workerData as DemoWorkerData;
+  // Loaded on demand: @pushwire/mock-server is an optional peer (startDemoServer checked it is there).
+  const { MockApnsServer } = await import('@pushwire/mock-server');
   const mock = await MockApnsServer.start({ auth: 'token', fast: true, record: false });
   for (const [token, timestamp] of data.unregistered) mock.unregisterDevice(token, { timestamp, reason: 'Unregistered' });
   const { keyId, teamId, key } = mock.signingKey;

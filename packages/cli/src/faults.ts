@@ -2,9 +2,10 @@
  * Loads a faults file for `pushwire mock --faults`: JSON, checked by the
  * mock server package's own validator.
  */
-import { parseFaults, type Fault } from '@pushwire/mock-server';
+import type { Fault } from '@pushwire/mock-server';
 import { badInput } from './exit-codes.js';
 import { readNamedFile } from './files.js';
+import { loadMockServer } from './mock-server.js';
 
 /**
  * The faults in `path`.
@@ -18,6 +19,7 @@ export async function loadFaults(path: string): Promise<Fault[]> {
   } catch (error) {
     throw badInput(`--faults '${path}' is not valid JSON`, error);
   }
+  const { parseFaults } = await loadMockServer('mock');
   try {
     return parseFaults(json);
   } catch (error) {

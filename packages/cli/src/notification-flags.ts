@@ -50,7 +50,7 @@ export function addNotificationOptions(command: Command, payloadHelp: string): C
 }
 
 /** The send options (headers) of the flags. */
-export function sendOptionsOf(flags: NotificationFlags): SendOptions {
+export function sendOptionsOf(flags: NotificationFlags): SendOptions & { topic: string } {
   return {
     topic: flags.topic,
     ...(flags.pushType === undefined ? {} : { pushType: flags.pushType }),

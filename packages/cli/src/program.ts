@@ -14,11 +14,35 @@ import { registerSend } from './commands/send.js';
 import { registerWorker } from './commands/worker.js';
 import { processInterrupted, processIo, type CliContext, type CliIo } from './context.js';
 import { CliError, EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
+import { errorLabel } from './summary.js';
 
 const VERSION = '0.1.0';
 
 /** Error codes of the tiers below that mean "APNs never answered". */
 const TRANSPORT_CODES: ReadonlySet<string> = new Set<ErrorCode>(['ERR_PUSHWIRE_CONNECT', 'ERR_PUSHWIRE_CLOSED', 'ERR_PUSHWIRE_TIMEOUT', 'ERR_PUSHWIRE_BLOCKED']);
+
+/**
+ * The JSON line a `--json` command prints on stdout when it ends with an
+ * error instead of an answer (a transport failure, refused credentials, bad
+ * input found by the command, a bug), so a script reading stdout always gets
+ * one line: `{"status":null,"error":"transport","code":"ERR_PUSHWIRE_CONNECT",
+ * "name":"ConnectError (ECONNREFUSED)","retryable":true,"message":"…","exitCode":4}`.
+ */
+export function errorJson(error: unknown): Record<string, unknown> {
+  const { code: exitCode, message } = classifyError(error);
+  const kind = ({ [ExitCode.BadInput]: 'bad-input', [ExitCode.Rejected]: 'rejected', [ExitCode.Transport]: 'transport' } as Partial<Record<ExitCode, string>>)[exitCode] ?? 'internal';
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const retryable = (error as { retryable?: unknown } | undefined)?.retryable;
+  return {
+    status: null,
+    error: kind,
+    ...(typeof code === 'string' ? { code } : {}),
+    name: errorLabel(error),
+    ...(typeof retryable === 'boolean' ? { retryable } : {}),
+    message,
+    exitCode,
+  };
+}
 
 /** The exit code and one-line message for an error that ended a command. */
 export function classifyError(error: unknown): { code: ExitCode; message: string } {
@@ -92,6 +116,11 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     interrupted: processInterrupted,
   };
   const program = createProgram(context);
+  // The command whose action runs, so a failure can honour its --json.
+  let active: Command | undefined;
+  program.hook('preAction', (_program, actionCommand) => {
+    active = actionCommand;
+  });
   try {
     await program.parseAsync([...argv]);
     return exitCode;
@@ -101,6 +130,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
     }
     const { code, message } = classifyError(error);
+    if (active?.opts<{ json?: boolean }>().json === true) io.stdout.write(`${JSON.stringify(errorJson(error))}\n`);
     io.stderr.write(`error: ${message}\n`);
     if (code === ExitCode.Internal && program.opts<{ verbose?: boolean }>().verbose === true && error instanceof Error && error.stack) {
       io.stderr.write(`${error.stack}\n`);

@@ -86,3 +86,40 @@ export function renderSummary(tally: Tally, elapsedMs: number): string {
   const line = '-'.repeat(left + right + 2);
   return ['Summary', line, ...rows.map(([k, v]) => `${k.padEnd(left)}  ${v.padStart(right)}`), line].join('\n');
 }
+
+/** The machine-readable summary `bulk --json` prints (see {@link summaryJson}). */
+export interface SummaryJson {
+  readonly sent: number;
+  readonly failed: number;
+  /** Tokens APNs never answered. */
+  readonly errors: number;
+  /** 410 answers. */
+  readonly unregistered: number;
+  readonly total: number;
+  /** Rejections by status and reason, most frequent first. */
+  readonly failures: ReadonlyArray<{ readonly status: number; readonly reason: string; readonly count: number }>;
+  /** Unanswered tokens by error label (as in the NDJSON `error` field), most frequent first. */
+  readonly errorKinds: ReadonlyArray<{ readonly error: string; readonly count: number }>;
+  readonly elapsedMs: number;
+  /** Tokens per second. */
+  readonly throughput: number;
+}
+
+/** The summary as plain data, for `bulk --json`. */
+export function summaryJson(tally: Tally, elapsedMs: number): SummaryJson {
+  const byCount = (map: Map<string, number>): Array<[string, number]> => [...map].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return {
+    sent: tally.sent,
+    failed: tally.failed,
+    errors: tally.errors,
+    unregistered: tally.unregistered,
+    total: tally.done,
+    failures: byCount(tally.reasons).map(([key, count]) => {
+      const space = key.indexOf(' ');
+      return { status: Number(key.slice(0, space)), reason: key.slice(space + 1), count };
+    }),
+    errorKinds: byCount(tally.errorKinds).map(([error, count]) => ({ error, count })),
+    elapsedMs: Math.round(elapsedMs),
+    throughput: Math.round(elapsedMs > 0 ? (tally.done * 1000) / elapsedMs : 0),
+  };
+}

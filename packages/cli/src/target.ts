@@ -32,6 +32,13 @@ export function positiveInt(flag: string, max = Number.MAX_SAFE_INTEGER): (value
   };
 }
 
+/** A flag that was renamed: refused, naming its new name (`detail` says more). */
+export function renamed(flag: string, to: string, detail = ''): () => never {
+  return () => {
+    throw badInput(`${flag} was renamed to ${to}${detail}`);
+  };
+}
+
 /** Adds `--env`, `--ca`, `--connections` and `--timeout` to `command`. */
 export function addTargetOptions(command: Command): Command {
   return command

@@ -41,6 +41,13 @@ describe('bad flags and unreadable files', () => {
     expectOneLineError(r, /^error: --window was renamed to --concurrency$/);
   });
 
+  test('worker: --window is refused naming --concurrency (tokens in flight) and --job-concurrency (jobs at once)', async () => {
+    const r = await runCli(['worker', ...fx.flags, '--redis', 'redis://127.0.0.1:1', '--window', '50']);
+    expectOneLineError(r, /^error: --window was renamed to --concurrency \(tokens in flight; jobs at once are --job-concurrency\)$/);
+    const bad = await runCli(['worker', ...fx.flags, '--redis', 'redis://127.0.0.1:1', '--job-concurrency', '0']);
+    expectOneLineError(bad, /^error: --job-concurrency expects an integer from 1 to 1000, got '0'$/);
+  });
+
   test('an unknown command', async () => {
     expectOneLineError(await runCli(['sned']), /unknown command 'sned'/);
   });

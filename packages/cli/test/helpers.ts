@@ -32,7 +32,7 @@ export interface RunOptions {
   /** Extra environment variables (the PUSHWIRE_* ones of the test process are removed). */
   env?: Record<string, string>;
   /** Written to stdin, which is then closed; stdin is /dev/null otherwise. */
-  input?: string;
+  input?: string | Buffer;
   timeout?: number;
 }
 

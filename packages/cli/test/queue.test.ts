@@ -45,7 +45,7 @@ describe('pushwire worker + enqueue', () => {
     const tokensFile = join(fx.dir, 'queue-tokens.txt');
     await writeFile(tokensFile, `# campaign\n${[...good, ...gone].join('\n')}\n`);
     const env = { REDIS_URL: redis.url };
-    const workers = await Promise.all([1, 2].map(() => startWorker([...fx.flags, '--credentials', 'main', '--concurrency', '2'], env)));
+    const workers = await Promise.all([1, 2].map(() => startWorker([...fx.flags, '--credentials', 'main', '--job-concurrency', '2'], env)));
     try {
       expect(workers[0]!.output()).toMatch(new RegExp(`worker ready: credentials 'main' → ${fx.mock.origin} with provider token \\(key id ${fx.mock.signingKey.keyId}`));
       // The key file's path is printed nowhere, nor its contents.

@@ -15,11 +15,12 @@ import { CliError, EXIT_CODES_HELP, ExitCode, badInput } from '../exit-codes.js'
 import { fileErrorReason } from '../files.js';
 import { NdjsonWriter } from '../ndjson.js';
 import { addNotificationOptions, loadNotification, sendOptionsOf, type NotificationFlags } from '../notification-flags.js';
-import { addTargetOptions, openTarget, positiveInt, type TargetFlags } from '../target.js';
-import { assertReadable, countTokens, readTokens } from '../token-file.js';
+import { addTargetOptions, openTarget, positiveInt, renamed, type TargetFlags } from '../target.js';
+import { summaryJson } from '../summary.js';
+import { STDIN, assertReadable, countTokens, readTokens, readTokensFrom } from '../token-file.js';
 
 type BulkFlags = NotificationFlags &
-  TargetFlags & { tokens: string; out?: string; progress: boolean; progressInterval?: number; concurrency?: number; verbose?: boolean };
+  TargetFlags & { tokens: string; json?: boolean; out?: string; progress: boolean; progressInterval?: number; concurrency?: number; verbose?: boolean };
 
 const HELP = `
 Examples:
@@ -28,6 +29,8 @@ Examples:
   $ pushwire bulk --env production --key-file AuthKey_ABC123DEFG.p8 --key-id ABC123DEFG --team-id DEF123GHIJ \\
       --topic com.example.app --tokens tokens.txt --payload payload.json > results.ndjson
   $ jq -r 'select(.status == 410) | .token' results.ndjson     # tokens to forget
+  $ psql -Atc 'select token from devices' | pushwire bulk --env production --topic com.example.app \
+      --tokens - --alert "Sale!" --out results.ndjson --json      # tokens on stdin, summary as JSON
 
 The token file holds one hex token per line (blank lines and # comments are
 skipped), plain or gzip (a .gz name, or gzip bytes); it is streamed and no
@@ -39,16 +42,28 @@ Results go to --out, or to stdout; progress and the summary go to stderr when
 results use stdout, otherwise to stdout. Progress is a bar redrawn in place on
 a terminal, a plain line every --progress-interval ms otherwise.
 
+--tokens - reads the tokens from stdin (same rules, gzip too; no percentage in
+the progress, as the count is unknown). --json prints the summary as one JSON
+line on stdout instead of the table (after the results when they use stdout;
+progress goes to stderr), e.g.
+  {"summary":{"sent":98,"failed":1,"errors":1,"unregistered":1,"total":100,
+   "failures":[{"status":410,"reason":"Unregistered","count":1}],
+   "errorKinds":[{"error":"Timeout","count":1}],"elapsedMs":120,
+   "throughput":833,"interrupted":false,"exitCode":4}}
+If the command fails as a whole (bad input, no connection) --json prints
+{"status":null,"error":"<kind>","code":…,"message":…,"exitCode":…} instead.
+
 ${EXIT_CODES_HELP}`;
 
 /** Adds `bulk` to `program`. */
 export function registerBulk(program: Command, context: CliContext): Command {
   const command = program.command('bulk').description('send one notification to every token of a file, with progress and per-token results');
-  command.requiredOption('--tokens <file>', 'file with one device token per line (gzip too)');
+  command.requiredOption('--tokens <file>', "file with one device token per line (gzip too); '-' for stdin");
   addNotificationOptions(command, "payload JSON file as APNs expects it ({\"aps\":{...}, ...}); '-' for stdin");
   command
     .option('--out <file>', 'write NDJSON results here instead of stdout')
     .option('--no-progress', 'no progress display (the summary is still printed)')
+    .option('--json', 'print the summary as one JSON line on stdout (progress goes to stderr)')
     .addOption(new Option('--progress-interval <ms>', 'ms between progress lines when not on a terminal (default 1000)').argParser(positiveInt('--progress-interval')))
     .addOption(new Option('--concurrency <n>', 'most tokens in flight at once (default 1000)').argParser(positiveInt('--concurrency', 1_000_000)))
     // The old name fails with the new one rather than as an unknown flag.
@@ -60,13 +75,6 @@ export function registerBulk(program: Command, context: CliContext): Command {
     context.setExitCode(await bulk(cmd, cmd.optsWithGlobals<BulkFlags>(), context));
   });
   return command;
-}
-
-/** A flag that was renamed: refused, naming its new name. */
-function renamed(flag: string, to: string): () => never {
-  return () => {
-    throw badInput(`${flag} was renamed to ${to}`);
-  };
 }
 
 async function openOut(path: string): Promise<Writable> {
@@ -89,13 +97,15 @@ function sourceFailure(path: string, error: BatchInterrupted): CliError {
 
 async function bulk(command: Command, flags: BulkFlags, context: CliContext): Promise<ExitCode> {
   const { io } = context;
-  await assertReadable('--tokens', flags.tokens);
+  const fromStdin = flags.tokens === STDIN;
+  if (fromStdin && flags.payload === STDIN) throw badInput("--tokens - and --payload - cannot both read stdin");
+  if (!fromStdin) await assertReadable('--tokens', flags.tokens);
   const notification = await loadNotification(flags, io, false);
   const options = sendOptionsOf(flags);
   const target = await openTarget(command, flags, io.stderr);
   const out = flags.out === undefined ? io.stdout : await openOut(flags.out);
-  // Results own stdout unless they go to a file.
-  const display = flags.out === undefined ? io.stderr : io.stdout;
+  // Results own stdout unless they go to a file; with --json the summary line does.
+  const display = flags.out === undefined || flags.json === true ? io.stderr : io.stdout;
   if (flags.verbose === true) display.write(`sending to ${target.description}\n`);
   const writer = new NdjsonWriter(out);
   const abort = new AbortController();
@@ -107,8 +117,8 @@ async function bulk(command: Command, flags: BulkFlags, context: CliContext): Pr
   try {
     const result = await runBulkSend({
       client: target.client,
-      tokens: readTokens(flags.tokens, () => writer.ready()),
-      total: countTokens(flags.tokens),
+      tokens: fromStdin ? readTokensFrom(io.stdin, () => writer.ready()) : readTokens(flags.tokens, () => writer.ready()),
+      ...(fromStdin ? {} : { total: countTokens(flags.tokens) }),
       notification,
       options,
       writer,
@@ -117,8 +127,13 @@ async function bulk(command: Command, flags: BulkFlags, context: CliContext): Pr
       ...(flags.progress ? { progress: { stream: display, ...(flags.progressInterval === undefined ? {} : { lineInterval: flags.progressInterval }) } } : {}),
     });
     await writer.close(flags.out !== undefined);
-    display.write(`${result.summary}\n`);
-    return signalled ? ExitCode.Interrupted : result.exitCode;
+    const exitCode = signalled ? ExitCode.Interrupted : result.exitCode;
+    if (flags.json === true) {
+      io.stdout.write(`${JSON.stringify({ summary: { ...summaryJson(result.tally, result.elapsedMs), interrupted: signalled, exitCode } })}\n`);
+    } else {
+      display.write(`${result.summary}\n`);
+    }
+    return exitCode;
   } catch (error) {
     await writer.close(flags.out !== undefined).catch(() => undefined);
     const failure = writer.failure;

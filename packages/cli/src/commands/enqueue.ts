@@ -6,12 +6,12 @@
 import { Option, type Command } from 'commander';
 import type { CampaignCounts } from '@pushwire/queue';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP, ExitCode } from '../exit-codes.js';
+import { EXIT_CODES_HELP, ExitCode, badInput } from '../exit-codes.js';
 import { count, duration } from '../format.js';
 import { addNotificationOptions, loadNotification, sendOptionsOf, type NotificationFlags } from '../notification-flags.js';
 import { addQueueOptions, redactUrl, redisUrl, type QueueFlags } from '../queue-flags.js';
 import { positiveInt } from '../target.js';
-import { assertReadable, readTokens } from '../token-file.js';
+import { STDIN, assertReadable, readTokens, readTokensFrom } from '../token-file.js';
 
 type EnqueueFlags = NotificationFlags &
   QueueFlags & { tokens: string; tokensPerJob?: number; campaignId?: string; attempts?: number; wait?: boolean; json?: boolean; verbose?: boolean };
@@ -35,7 +35,7 @@ ${EXIT_CODES_HELP}
 /** Adds `enqueue` to `program`. */
 export function registerEnqueue(program: Command, context: CliContext): Command {
   const command = program.command('enqueue').description('enqueue a campaign (a token file) for `pushwire worker` processes, via Redis');
-  command.requiredOption('--tokens <file>', 'file with one device token per line (gzip too)');
+  command.requiredOption('--tokens <file>', "file with one device token per line (gzip too); '-' for stdin");
   addNotificationOptions(command, "payload JSON file as APNs expects it ({\"aps\":{...}, ...}); '-' for stdin");
   addQueueOptions(command);
   command
@@ -54,7 +54,9 @@ export function registerEnqueue(program: Command, context: CliContext): Command 
 async function enqueue(flags: EnqueueFlags, context: CliContext): Promise<ExitCode> {
   const { stdout, stderr } = context.io;
   const url = redisUrl(flags);
-  await assertReadable('--tokens', flags.tokens);
+  const fromStdin = flags.tokens === STDIN;
+  if (fromStdin && flags.payload === STDIN) throw badInput('--tokens - and --payload - cannot both read stdin');
+  if (!fromStdin) await assertReadable('--tokens', flags.tokens);
   const notification = await loadNotification(flags, context.io, false);
   const options = sendOptionsOf(flags);
   const { CampaignProducer } = await import('@pushwire/queue');
@@ -66,7 +68,7 @@ async function enqueue(flags: EnqueueFlags, context: CliContext): Promise<ExitCo
       credentials: flags.credentials,
       notification,
       options,
-      tokens: readTokens(flags.tokens),
+      tokens: fromStdin ? readTokensFrom(context.io.stdin) : readTokens(flags.tokens),
       ...(flags.tokensPerJob === undefined ? {} : { tokensPerJob: flags.tokensPerJob }),
       ...(flags.campaignId === undefined ? {} : { campaignId: flags.campaignId }),
       ...(flags.attempts === undefined ? {} : { attempts: flags.attempts }),

@@ -7,11 +7,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { MockApnsServer } from '@pushwire/mock-server';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP, ExitCode, badInput } from '../exit-codes.js';
 import { loadFaults } from '../faults.js';
 import { mockStatePath, removeMockState, writeMockState } from '../mock-state.js';
+import { loadMockServer } from '../mock-server.js';
 
 interface MockFlags {
   port: number;
@@ -55,6 +55,7 @@ export function registerMock(program: Command, context: CliContext): Command {
 
 async function mock(flags: MockFlags, context: CliContext): Promise<ExitCode> {
   const { stdout } = context.io;
+  const { MockApnsServer } = await loadMockServer('mock');
   const faults = flags.faults === undefined ? [] : await loadFaults(flags.faults);
   // Take over signals before starting, so an early Ctrl-C still stops cleanly.
   const interrupted = context.interrupted();

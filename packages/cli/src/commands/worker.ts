@@ -10,16 +10,16 @@ import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP, ExitCode } from '../exit-codes.js';
 import { count } from '../format.js';
 import { addQueueOptions, parseRateLimit, redactUrl, redisUrl, type QueueFlags } from '../queue-flags.js';
-import { addTargetOptions, positiveInt, resolveTarget, type TargetFlags } from '../target.js';
+import { addTargetOptions, positiveInt, renamed, resolveTarget, type TargetFlags } from '../target.js';
 
-type WorkerFlags = TargetFlags & QueueFlags & { concurrency?: number; window?: number; rateLimit?: { max: number; duration: number }; verbose?: boolean };
+type WorkerFlags = TargetFlags & QueueFlags & { concurrency?: number; jobConcurrency?: number; rateLimit?: { max: number; duration: number }; verbose?: boolean };
 
 const HELP = `
 Examples:
   $ export REDIS_URL=redis://127.0.0.1:6379
   $ pushwire worker --credentials main --env production --key-file AuthKey_ABC123DEFG.p8 \\
       --key-id ABC123DEFG --team-id DEF123GHIJ
-  $ pushwire worker --credentials main --env mock --concurrency 4 --rate-limit 20/1000
+  $ pushwire worker --credentials main --env mock --job-concurrency 4 --rate-limit 20/1000
 
 Sends the jobs of campaigns enqueued with the same --credentials name (see
 \`pushwire enqueue\`), any number of workers on any number of machines.
@@ -28,6 +28,8 @@ died is resumed by another one: nothing with an outcome is sent twice, and
 tokens that were in flight are resent with the same apns-id and collapse id,
 flagged as possible duplicates. Provider tokens are shared through Redis
 (one JWT per key for all workers); the key itself stays in this process.
+--job-concurrency is how many jobs run at once; --concurrency how many
+tokens of one job are in flight (as in \`pushwire bulk\`; it replaces --window).
 --rate-limit <jobs>/<ms> is global across all workers of the name.
 SIGINT (Ctrl-C) or SIGTERM: jobs in progress finish, then it exits; a second
 signal exits at once (the jobs are resumed elsewhere).
@@ -39,8 +41,9 @@ export function registerWorker(program: Command, context: CliContext): Command {
   const command = program.command('worker').description('send queued campaigns (from `pushwire enqueue`) until Ctrl-C, via Redis');
   addQueueOptions(command);
   command
-    .addOption(new Option('--concurrency <n>', 'jobs at once in this worker (default 2)').argParser(positiveInt('--concurrency', 1000)))
-    .addOption(new Option('--window <n>', 'most tokens of one job in flight (default 1000)').argParser(positiveInt('--window', 100_000)))
+    .addOption(new Option('--job-concurrency <n>', 'jobs at once in this worker (default 2)').argParser(positiveInt('--job-concurrency', 1000)))
+    .addOption(new Option('--concurrency <n>', 'most tokens of one job in flight, as `bulk --concurrency` (default 1000)').argParser(positiveInt('--concurrency', 100_000)))
+    .addOption(new Option('--window <n>').hideHelp().argParser(renamed('--window', '--concurrency', ' (tokens in flight; jobs at once are --job-concurrency)')))
     .addOption(new Option('--rate-limit <jobs/ms>', 'at most <jobs> jobs started per <ms>, across every worker of the name').argParser(parseRateLimit));
   addTargetOptions(command);
   addAuthOptions(command);
@@ -62,8 +65,8 @@ async function work(command: Command, flags: WorkerFlags, context: CliContext): 
     connection: url,
     ...(flags.prefix === undefined ? {} : { prefix: flags.prefix }),
     credentials: { [flags.credentials]: { ...spec, ...(flags.rateLimit === undefined ? {} : { limiter: flags.rateLimit }) } },
+    ...(flags.jobConcurrency === undefined ? {} : { jobConcurrency: flags.jobConcurrency }),
     ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
-    ...(flags.window === undefined ? {} : { window: flags.window }),
   });
   let lastError = '';
   worker.on('error', (error: Error) => {
