@@ -3,9 +3,11 @@
  * are checked before any I/O; the promise settles once the server's first
  * SETTINGS arrived (so the stream cap is known), or with a
  * {@link ConnectError}. An abort signal ends a pending connect at once (a
- * closing pool must not wait for `connectTimeout`).
+ * closing pool must not wait for `connectTimeout`). With a `proxy`, the TLS
+ * socket runs over a CONNECT tunnel (proxy.ts); `connectTimeout` covers the
+ * proxy too.
  */
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { InvalidArgumentError } from '@pushwire/models';
 import { connectFailure } from './connect-failure.js';
@@ -14,6 +16,7 @@ import { ConnectError } from './errors.js';
 import { WireSession } from './h2/wire-session.js';
 import { NodeSession } from './node-session.js';
 import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from './options.js';
+import { openTunnel, proxyFor, type ProxySetting } from './proxy.js';
 import { parseOrigin, resolveTls } from './tls.js';
 
 /** An open session and what it was opened with. @internal */
@@ -97,18 +100,17 @@ export function openSession(origin: string, options: ConnectionOptions, signal?:
     return Promise.reject(error as Error);
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = url.port === '' ? 443 : Number(url.port);
+  let proxy: ProxySetting | undefined;
+  try {
+    proxy = proxyFor(resolved.proxy, host, port);
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
   return new Promise<OpenSession>((resolve, reject) => {
-    // Our own socket, so a stuck graceful close can still be ended.
-    const socket = tlsConnect({
-      host,
-      port: url.port === '' ? 443 : Number(url.port),
-      secureContext: tls.secureContext,
-      servername: tls.servername ?? (isIP(host) === 0 ? host : undefined),
-      ALPNProtocols: ['h2'],
-      // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn verification off.
-      rejectUnauthorized: true,
-    });
-    const session = startSession(socket, url, resolved);
+    const tunnel = proxy === undefined ? undefined : openTunnel(proxy, host, port);
+    let socket: TLSSocket | undefined;
+    let session: Session | undefined;
     const handover = new Handover();
     let done = false;
     const finish = (error: Error | undefined): void => {
@@ -116,48 +118,79 @@ export function openSession(origin: string, options: ConnectionOptions, signal?:
       done = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      if (error === undefined) {
+      if (error === undefined && session !== undefined) {
         session.attach(handover);
         resolve({ session, handover, origin: url.origin, options: resolved });
       } else {
-        session.attach(IGNORED); // late events of an abandoned session
-        session.destroy();
-        socket.destroy();
+        session?.attach(IGNORED); // late events of an abandoned session
+        session?.destroy();
+        socket?.destroy();
+        tunnel?.socket.destroy();
         reject(error);
       }
     };
     const onError = (error: Error): void => finish(connectFailure(url.origin, error));
-    // A TLS alert the server sends after our side of the handshake is done
-    // surfaces on the socket only. Under TLS 1.3 that is where a refused
-    // client certificate lands: the server checks it after our Finished,
-    // when 'secureConnect' has fired and node:http2 has taken the socket
-    // over; the session then gets neither 'error' nor 'close' until it is
-    // destroyed, so waiting for it meant a (retryable) connectTimeout
-    // instead of the alert. Settle on the socket's error at once; its code
-    // says whether to retry (connect-failure.ts). The wire engine reports
-    // it too; whichever comes first settles.
-    let socketError: Error | undefined;
-    const hint = tls.clientCertificate ? ' (did the server refuse the client certificate?)' : '';
-    // Kept for the socket's life: a late TLS error must never be uncaught.
-    socket.on('error', (error: Error) => {
-      socketError ??= error;
-      if (!done) onError(error);
-    });
-    // The socket's error can also come just after the session's 'close'.
-    const onClose = (): void => {
-      setImmediate(() =>
-        socketError !== undefined
-          ? onError(socketError)
-          : finish(new ConnectError(`Connection to ${url.origin} closed before the server's SETTINGS arrived${hint}`)),
-      );
-    };
-    const onSettings = (): void => finish(undefined);
-    const timer = setTimeout(
-      () => finish(new ConnectError(`Connecting to ${url.origin} timed out after ${resolved.connectTimeout} ms`)),
-      resolved.connectTimeout,
-    );
+    const via = proxy === undefined ? '' : ` through the proxy ${proxy.redacted}`;
+    const timer = setTimeout(() => {
+      const stage = tunnel === undefined || tunnel.stage() === 'open' ? '' : ` (${tunnel.stage()})`;
+      finish(new ConnectError(`Connecting to ${url.origin}${via} timed out after ${resolved.connectTimeout} ms${stage}`));
+    }, resolved.connectTimeout);
     const onAbort = (): void => finish(abandoned(url.origin, signal as AbortSignal));
     signal?.addEventListener('abort', onAbort, { once: true });
-    session.attach({ settings: onSettings, goaway: (code, last, data) => handover.goaway(code, last, data), error: onError, close: onClose });
+
+    /** TLS to the origin, over `raw` (the proxy's tunnel) or a socket of its own. */
+    const startTls = (raw: Socket | undefined): void => {
+      // Our own socket, so a stuck graceful close can still be ended.
+      const tlsSocket = tlsConnect({
+        ...(raw === undefined ? { host, port } : { socket: raw }),
+        secureContext: tls.secureContext,
+        servername: tls.servername ?? (isIP(host) === 0 ? host : undefined),
+        ALPNProtocols: ['h2'],
+        // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn verification off.
+        rejectUnauthorized: true,
+      });
+      socket = tlsSocket;
+      const started = startSession(tlsSocket, url, resolved);
+      session = started;
+      // A TLS alert the server sends after our side of the handshake is done
+      // surfaces on the socket only. Under TLS 1.3 that is where a refused
+      // client certificate lands: the server checks it after our Finished,
+      // when 'secureConnect' has fired and node:http2 has taken the socket
+      // over; the session then gets neither 'error' nor 'close' until it is
+      // destroyed, so waiting for it meant a (retryable) connectTimeout
+      // instead of the alert. Settle on the socket's error at once; its code
+      // says whether to retry (connect-failure.ts). The wire engine reports
+      // it too; whichever comes first settles.
+      let socketError: Error | undefined;
+      const hint = tls.clientCertificate ? ' (did the server refuse the client certificate?)' : '';
+      // Kept for the socket's life: a late TLS error must never be uncaught.
+      tlsSocket.on('error', (error: Error) => {
+        socketError ??= error;
+        if (!done) onError(error);
+      });
+      // The socket's error can also come just after the session's 'close'.
+      const onClose = (): void => {
+        setImmediate(() =>
+          socketError !== undefined
+            ? onError(socketError)
+            : finish(new ConnectError(`Connection to ${url.origin}${via} closed before the server's SETTINGS arrived${hint}`)),
+        );
+      };
+      const onSettings = (): void => finish(undefined);
+      started.attach({ settings: onSettings, goaway: (code, last, data) => handover.goaway(code, last, data), error: onError, close: onClose });
+    };
+
+    if (tunnel === undefined) {
+      startTls(undefined);
+    } else {
+      // The raw socket's late errors (after TLS took it over) reach the TLS socket; never uncaught.
+      tunnel.socket.on('error', ignore);
+      tunnel.ready.then(
+        (raw) => {
+          if (!done) startTls(raw);
+        },
+        (error: Error) => finish(error),
+      );
+    }
   });
 }

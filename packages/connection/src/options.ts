@@ -1,6 +1,7 @@
 /** Options of {@link Connection.connect}, checked up front. */
 import { InvalidArgumentError, checkOptionNames, describeValue, warnIfSeconds } from '@pushwire/models';
 import { ENGINE_NAMES, type EngineName } from './engine.js';
+import { resolveProxy, type ProxyOption, type ResolvedProxy } from './proxy.js';
 import type { AuthHook, TlsOptions } from './types.js';
 
 /** The largest client stream id HTTP/2 allows (RFC 9113 §5.1.1). */
@@ -93,6 +94,20 @@ export interface ConnectionOptions {
    * @default 'wire'
    */
   engine?: EngineName;
+  /**
+   * An HTTP CONNECT proxy, `http://user:password@host:port` (credentials
+   * optional, percent-encoded; port 80 when left out), or `'env'`: the proxy
+   * `https_proxy`/`HTTPS_PROXY` names at each connect, unless
+   * `no_proxy`/`NO_PROXY` matches the origin's host (host suffixes such as
+   * `.example.com`, `*`, `host:port`). TLS to APNs runs end to end through
+   * the tunnel; the server's certificate is verified as without a proxy.
+   * The credentials never appear in errors or logs (the proxy is shown as
+   * `http://***@host:port`). A proxy that refuses the credentials (407, or 401)
+   * fails the connect with a `ConnectError` that is not retryable; an
+   * unreachable proxy or another refusal, with a retryable one.
+   * @default none (connect directly)
+   */
+  proxy?: ProxyOption;
 }
 
 /** @internal */
@@ -104,6 +119,7 @@ export interface ResolvedOptions {
   readonly ping: Readonly<Required<PingOptions>>;
   readonly maxResponseBody: number;
   readonly engine: EngineName;
+  readonly proxy: ResolvedProxy;
 }
 
 function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
@@ -132,7 +148,7 @@ function engineName(value: unknown, prefix: string): EngineName {
 
 /** The names {@link ConnectionOptions} takes (the type makes this list complete). */
 const KNOWN = Object.keys({
-  tls: true, auth: true, maxConcurrentStreams: true, maxStreamIds: true, connectTimeout: true, ping: true, maxResponseBody: true, engine: true,
+  tls: true, auth: true, maxConcurrentStreams: true, maxStreamIds: true, connectTimeout: true, ping: true, maxResponseBody: true, engine: true, proxy: true,
 } satisfies Record<keyof ConnectionOptions, true>);
 const PING_KNOWN = Object.keys({ interval: true, timeout: true, busyInterval: true } satisfies Record<keyof PingOptions, true>);
 /** Names of the tiers above, refused here with where they belong. */
@@ -183,6 +199,7 @@ export function resolveOptions(options: ConnectionOptions, prefix = ''): Resolve
     }),
     maxResponseBody: integer(`${prefix}maxResponseBody`, given.maxResponseBody, DEFAULT_MAX_RESPONSE_BODY, 1, MAX_RESPONSE_BODY_LIMIT),
     engine: engineName(given.engine, prefix),
+    proxy: resolveProxy(given.proxy, `${prefix}proxy`),
   });
 }
 

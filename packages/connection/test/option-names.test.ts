@@ -16,7 +16,7 @@ describe('Connection.connect refuses unknown option names', () => {
     ['a typo inside ping', { ping: { intervall: 5_000 } }, 'ping.intervall', 'did you mean `interval`?'],
     ['a request option', { timeout: 5_000 }, 'timeout', '`Request.create(path, headers, body, { attemptTimeout })`'],
     ['a pool option', { connections: 2 }, 'connections', '`new Pool(origin, { connections })`'],
-    ['a proxy', { proxy: 'http://proxy:3128' }, 'proxy', 'not supported yet (planned: HTTP CONNECT proxy)'],
+    ['a proxy in the ping options', { ping: { proxy: 'http://proxy:3128' } }, 'ping.proxy', 'it is a client or connection option'],
   ])('%s', async (_name, options, field, hint) => {
     const error = await Connection.connect(NOWHERE, options as ConnectionOptions).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentError);

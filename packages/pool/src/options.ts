@@ -1,5 +1,5 @@
 /** Options of {@link Pool} and of one `post()`, checked up front. */
-import { InvalidArgumentError, checkOptionNames, describeValue, warnIfSeconds } from '@pushwire/models';
+import { InvalidArgumentError, checkLogger, checkOptionNames, describeValue, warnIfSeconds, type Logger } from '@pushwire/models';
 import { checkConnectionOptions, type AuthHook, type ConnectionOptions, type TlsOptions } from '@pushwire/connection';
 
 /**
@@ -105,6 +105,15 @@ export interface PoolOptions {
    * @default Infinity
    */
   highWaterMark?: number;
+  /**
+   * A pino- or console-shaped logger (`debug/info/warn/error`), called
+   * pino's way: `logger.info(fields, message)`. It hears connection opens,
+   * drains (with the GOAWAY reason), closes (with the cause), failed
+   * connects, reconnects, retries and fatal failures; never a key, a JWT,
+   * proxy credentials or a whole device token.
+   * @default silent
+   */
+  logger?: Logger;
 }
 
 /** Options of one {@link Pool.post}. */
@@ -126,13 +135,14 @@ export interface ResolvedPoolOptions {
   readonly reconnect: Readonly<Required<ReconnectOptions>>;
   readonly delivery: Delivery;
   readonly highWaterMark: number;
+  readonly logger: Logger | undefined;
 }
 
 /** The largest delay `setTimeout` honours (about 24.8 days). */
 export const MAX_DELAY = 2 ** 31 - 1;
 /** The names each options type takes (the types make these lists complete). */
 const KNOWN = Object.keys({
-  connections: true, tls: true, auth: true, connection: true, timeout: true, backoff: true, reconnect: true, delivery: true, highWaterMark: true,
+  connections: true, tls: true, auth: true, connection: true, timeout: true, backoff: true, reconnect: true, delivery: true, highWaterMark: true, logger: true,
 } satisfies Record<keyof PoolOptions, true>);
 const POST_KNOWN = Object.keys({ timeout: true, signal: true, delivery: true } satisfies Record<keyof PostOptions, true>);
 const BACKOFF_KNOWN = Object.keys({ minDelay: true, maxDelay: true, factor: true, jitter: true } satisfies Record<keyof BackoffOptions, true>);
@@ -140,6 +150,7 @@ const RECONNECT_KNOWN = Object.keys({ minDelay: true, maxDelay: true, unreachabl
 const HINTS: Readonly<Record<string, string>> = {
   attemptTimeout: 'it is a request option: `Request.create(path, headers, body, { attemptTimeout })`',
   ping: 'it is a connection option: `connection: { ping }`',
+  proxy: 'it is a connection option: `connection: { proxy }`',
 };
 const DELIVERIES: readonly Delivery[] = ['at-most-once', 'at-least-once'];
 
@@ -222,6 +233,7 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
     }),
     delivery: delivery(given.delivery, 'at-most-once'),
     highWaterMark: integer('highWaterMark', given.highWaterMark, Number.POSITIVE_INFINITY, 1, MAX_DELAY, true),
+    logger: checkLogger('logger', given.logger),
   });
 }
 
