@@ -7,6 +7,7 @@ import * as connectionCustomAuth from '../src/connection-custom-auth.js';
 import * as encodeNotification from '../src/encode-notification.js';
 import * as feedback from '../src/feedback.js';
 import * as liveActivity from '../src/live-activity.js';
+import * as metricsPrometheus from '../src/metrics-prometheus.js';
 import * as outcomes from '../src/outcomes.js';
 import * as poolBulk from '../src/pool-bulk.js';
 import * as queueCampaign from '../src/queue-campaign.js';
@@ -18,6 +19,11 @@ const examples: Array<[string, { main(log: (line: string) => void): Promise<void
   ['connection-burst', connectionBurst, /2000 sends in \d+ ms on one connection: \{"200":2000\}\nheld back \d+ times .* the server accepted 2000/],
   ['pool-bulk', poolBulk, /2000 sends in \d+ ms: \{"200":2000\}/],
   ['client-send', clientSend, /rejected: 410 Unregistered/],
+  [
+    'metrics-prometheus',
+    metricsPrometheus,
+    /sent 97, failed 3, errors 0\npushwire_notifications_sent_total\{.*\} 97\npushwire_notifications_rejected_total\{.*pushwire_reason="Unregistered".*\} 3\npushwire_retries_total\{.*pushwire_reason="InternalServerError".*\} 1/,
+  ],
   [
     'outcomes',
     outcomes,

@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { Closed, Connection, ConnectError, type ConnectionOptions } from '@pushwire/connection';
 import type { ReconnectOptions } from './options.js';
-import { isFatalReason, logSafe } from '@pushwire/models';
+import { errorFields, isFatalReason, log, logSafe, type Logger } from '@pushwire/models';
 import { isConfigFailure } from './retry-policy.js';
 
 /** Failed connects in a row, per slot, before the origin can count as unreachable. */
@@ -65,6 +65,7 @@ export class Fleet {
   readonly #options: ConnectionOptions;
   readonly #backoff: Readonly<Required<ReconnectOptions>>;
   readonly #events: FleetEvents;
+  readonly #logger: Logger | undefined;
   readonly #slots: Slot[];
   readonly #retired = new Set<Member>();
   #waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
@@ -77,8 +78,9 @@ export class Fleet {
   /** Slots refilled after the first connections. */
   reconnects = 0;
 
-  constructor(origin: string, options: ConnectionOptions, size: number, backoff: Readonly<Required<ReconnectOptions>>, events: FleetEvents) {
+  constructor(origin: string, options: ConnectionOptions, size: number, backoff: Readonly<Required<ReconnectOptions>>, events: FleetEvents, logger?: Logger) {
     this.#origin = origin;
+    this.#logger = logger;
     this.#options = options;
     this.#backoff = backoff;
     this.#events = events;
@@ -228,10 +230,22 @@ export class Fleet {
     }
     const member = new Member(conn, slot);
     slot.member = member;
+    const logger = this.#logger;
+    const origin = this.#origin;
+    if (logger !== undefined) log(logger, 'info', { origin, connectionId: conn.id, slot: slot.index, capacity: conn.capacity }, 'pushwire: connection open');
     // A stream came back, window room returned, or SETTINGS raised the capacity.
     conn.on('free', () => this.#events.free());
-    conn.once('draining', () => this.#retire(member, undefined));
+    conn.once('draining', (why: string) => {
+      if (logger !== undefined) {
+        const goawayReason = conn.goawayReason;
+        log(logger, why === 'close' ? 'debug' : 'info', { origin, connectionId: conn.id, why, ...(goawayReason === undefined ? {} : { goawayReason: logSafe(goawayReason, 40) }), inFlight: conn.inFlight }, 'pushwire: connection draining');
+      }
+      this.#retire(member, undefined);
+    });
     conn.once('close', (cause?: Error) => {
+      if (logger !== undefined) {
+        log(logger, cause === undefined ? 'info' : 'warn', { origin, connectionId: conn.id, ...(cause === undefined ? {} : { cause: errorFields(cause) }) }, 'pushwire: connection closed');
+      }
       this.#retire(member, cause);
       this.#retired.delete(member);
     });
@@ -244,6 +258,7 @@ export class Fleet {
     slot.connecting = undefined;
     slot.abort = undefined;
     if (this.#closed) return;
+    if (this.#logger !== undefined) log(this.#logger, 'warn', { origin: this.#origin, slot: slot.index, failures: slot.failures + 1, cause: errorFields(error) }, 'pushwire: connect failed');
     // Bad credentials or TLS material (and bad options): no reconnect can help.
     if (isConfigFailure(error)) {
       this.#events.fatal(error);

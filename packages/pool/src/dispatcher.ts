@@ -12,11 +12,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Blocked, Closed, ConnectError, Timeout, type ConnectionOptions, type Request, type Response, type ResponseSink, type Unanswered } from '@pushwire/connection';
-import { CREDENTIAL_STREAK_REASONS, type APNSError, type ReasonName } from '@pushwire/models';
+import { CREDENTIAL_STREAK_REASONS, errorFields, log, type APNSError, type ReasonName } from '@pushwire/models';
 import PQueue from 'p-queue';
 import pRetry, { AbortError as StopRetrying } from 'p-retry';
 import { Fleet, type FleetEvents, type Member } from './connections.js';
 import { Deadlines, Signals } from './deadline.js';
+import { retryChannel, settleChannel } from './diagnostics.js';
 import { AbortError, ResponseError } from './errors.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { poolResponse, PostState, type PoolResponse } from './post-state.js';
@@ -61,7 +62,13 @@ export class Dispatcher {
   retried = 0;
   timedOut = 0;
 
-  constructor(origin: string, options: ResolvedPoolOptions, connection: ConnectionOptions, events: DispatcherEvents) {
+  /** The pool, named in diagnostics messages. */
+  readonly #owner: object;
+  readonly #origin: string;
+
+  constructor(owner: object, origin: string, options: ResolvedPoolOptions, connection: ConnectionOptions, events: DispatcherEvents) {
+    this.#owner = owner;
+    this.#origin = origin;
     this.#options = options;
     this.#events = events;
     const fifo = this.fifo;
@@ -74,7 +81,7 @@ export class Dispatcher {
       free: () => this.#resize(),
       fatal: (cause) => events.fatal(cause),
       reconnect: (slot, delay, failures, cause) => events.reconnect(slot, delay, failures, cause),
-    });
+    }, options.logger);
   }
 
   /** Posts not settled yet. */
@@ -182,7 +189,7 @@ export class Dispatcher {
   }
 
   #send(state: PostState, member: Member): undefined {
-    state.attempts++;
+    if (state.attempts++ === 0 && settleChannel.hasSubscribers) state.queued = performance.now() - state.start;
     state.inFlight = true;
     state.member = member;
     member.jobs++;
@@ -329,6 +336,14 @@ export class Dispatcher {
       retry.resolve = resolve;
       retry.reject = reject;
       this.retried++;
+      if (retryChannel.hasSubscribers) retryChannel.publish({ pool: this.#owner, origin: this.#origin, attempt: state.attempts + 1, cause: state.lastError });
+      const logger = this.#options.logger;
+      if (logger !== undefined) {
+        const path = state.request.path;
+        // The device token in the path is cut to a short prefix.
+        const shown = path.length > 18 ? `${path.slice(0, 18)}…` : path;
+        log(logger, 'debug', { origin: this.#origin, path: shown, attempt: state.attempts + 1, cause: errorFields(state.lastError) }, 'pushwire: retrying');
+      }
       this.#enqueue(state, 1);
     });
   }
@@ -368,13 +383,28 @@ export class Dispatcher {
   #settle(state: PostState, response: Response, fatal = false): void {
     if (!this.#finish(state)) return;
     this.sent++;
+    if (settleChannel.hasSubscribers) this.#publishSettle(state, response.status, response.reason, undefined);
     state.resolve(poolResponse(response, state.attempts, state.possibleDuplicate, fatal));
   }
 
   #reject(state: PostState, error: Error): void {
     if (!this.#finish(state)) return;
     this.failed++;
+    if (settleChannel.hasSubscribers) this.#publishSettle(state, 0, undefined, error);
     state.reject(error);
+  }
+
+  #publishSettle(state: PostState, status: number, reason: string | undefined, error: Error | undefined): void {
+    settleChannel.publish({
+      pool: this.#owner,
+      origin: this.#origin,
+      status,
+      reason,
+      error,
+      attempts: state.attempts,
+      duration: performance.now() - state.start,
+      queued: state.queued,
+    });
   }
 
   /** Takes a settling post out of every structure; `false` if it had settled already. */

@@ -5,6 +5,7 @@
  */
 export { Pool, poolDiagnostics } from './pool.js';
 export type { PoolFatalMessage, PoolStats, ReconnectEvent } from './pool.js';
+export type { PoolRetryMessage, PoolSettleMessage } from './diagnostics.js';
 export type { BackoffOptions, Delivery, PoolOptions, PostOptions, ReconnectOptions } from './options.js';
 export type { PoolResponse } from './post-state.js';
 export { AbortError, ResponseError } from './errors.js';

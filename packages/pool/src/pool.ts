@@ -6,7 +6,7 @@
 import dc from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { Blocked, Closed, Request } from '@pushwire/connection';
-import { APNSError, InvalidArgumentError } from '@pushwire/models';
+import { APNSError, InvalidArgumentError, errorFields, log } from '@pushwire/models';
 import { Dispatcher } from './dispatcher.js';
 import { AbortError } from './errors.js';
 import { checkPostOptions, resolvePoolOptions, type PoolOptions, type PostOptions, type ResolvedPoolOptions } from './options.js';
@@ -18,6 +18,10 @@ export const poolDiagnostics = {
   fatal: 'pushwire:pool:fatal',
   /** {@link ReconnectEvent}: a connection slot will be refilled. */
   reconnect: 'pushwire:pool:reconnect',
+  /** {@link PoolSettleMessage}: one post ended (response or error), with its duration and time queued. */
+  settle: 'pushwire:pool:settle',
+  /** {@link PoolRetryMessage}: a post is retried. */
+  retry: 'pushwire:pool:retry',
 } as const;
 
 /** Published on `pushwire:pool:fatal`. */
@@ -126,7 +130,7 @@ export class Pool extends EventEmitter {
     }
     this.origin = url.origin;
     this.#options = resolvePoolOptions(options);
-    this.#dispatcher = new Dispatcher(this.origin, this.#options, this.#options.connection, {
+    this.#dispatcher = new Dispatcher(this, this.origin, this.#options, this.#options.connection, {
       fatal: (cause) => this.#onFatal(cause),
       reconnect: (slot, delay, failures, cause) => this.#onReconnect({ origin: this.origin, slot, delay, failures, cause }),
       idle: () => this.#onIdle(),
@@ -298,11 +302,17 @@ export class Pool extends EventEmitter {
     this.#closing ??= this.#drainThenClose();
     this.#releaseQueueWaiters();
     if (fatalChannel.hasSubscribers) fatalChannel.publish({ origin: this.origin, cause } satisfies PoolFatalMessage);
+    log(this.#options.logger, 'error', { origin: this.origin, cause: errorFields(cause) }, 'pushwire: fatal failure, the pool is closing');
     this.#emit('fatal', cause);
   }
 
   #onReconnect(event: ReconnectEvent): void {
     if (reconnectChannel.hasSubscribers) reconnectChannel.publish(event);
+    const logger = this.#options.logger;
+    if (logger !== undefined) {
+      const { origin, slot, delay, failures, cause } = event;
+      log(logger, 'debug', { origin, slot, delay, failures, ...(cause === undefined ? {} : { cause: errorFields(cause) }) }, 'pushwire: reconnecting');
+    }
     if (this.listenerCount('reconnect') > 0) this.#emit('reconnect', event);
   }
 

@@ -69,6 +69,10 @@ export class PostState {
   readonly expiresAt: number;
   readonly signal: AbortSignal | undefined;
   attempts = 0;
+  /** `performance.now()` of the call. */
+  readonly start: number;
+  /** Milliseconds from the call to the first attempt; measured only while `pushwire:pool:settle` has subscribers. */
+  queued: number | undefined = undefined;
   /** `done`, `inFlight`, `atLeastOnce`, `possibleDuplicate`, `immediate` and `qLane`, as bits. */
   #flags: number;
   /** The connection of the attempt in flight. */
@@ -95,6 +99,7 @@ export class PostState {
     this.deadline = deadline;
     // Never earlier than before the rounding, and later by under a millisecond.
     this.expiresAt = Math.ceil(now + deadline);
+    this.start = now;
     this.signal = signal;
     this.#flags = atLeastOnce ? AT_LEAST_ONCE : 0;
   }

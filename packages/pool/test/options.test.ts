@@ -26,7 +26,7 @@ describe('new Pool(origin, options)', () => {
     [{ retry: {} }, 'Invalid retry: is not an option of new Pool(): renamed to `backoff`'],
     [{ atLeastOnce: true }, "Invalid atLeastOnce: is not an option of new Pool(): renamed to `delivery: 'at-least-once'`"],
     [{ conections: 4 }, 'Invalid conections: is not an option of new Pool(); did you mean `connections`?'],
-    [{ proxy: 'http://x' }, 'Invalid proxy: is not an option of new Pool(): not supported yet (planned: HTTP CONNECT proxy)'],
+    [{ proxy: 'http://x' }, 'Invalid proxy: is not an option of new Pool(): it is a connection option: `connection: { proxy }`'],
     [{ attemptTimeout: 5 }, 'Invalid attemptTimeout: is not an option of new Pool(): it is a request option'],
     // Connection options are checked now, not at the first post's connect.
     [{ connection: { pingInterval: 5 } }, 'Invalid connection.pingInterval: is not an option of Connection.connect(): renamed to `ping: { interval }`'],
