@@ -45,6 +45,7 @@ const FACTORIES = {
     APNSRejection: () => new api.APNSRejection({ status: 410, reason: 'Unregistered' }),
     BatchInterrupted: () => new api.BatchInterrupted('source', new Error('x'), undefined as unknown as BatchResult),
     TokenFileError: () => new api.TokenFileError('/tmp/tokens.txt', 'no such file'),
+    CredentialFileError: () => new api.CredentialFileError('auth.token.key', '/etc/apns/AuthKey.p8', 'no such file'),
   },
   queue: {
     CampaignNotFound: () => new queue.CampaignNotFound('c1'),

@@ -1,6 +1,6 @@
 /**
- * #16: one name per concept through the tiers, written down in
- * docs/glossary.md. This walks every tier's public surface with the
+ * #16: one name per concept through the tiers (and the queue built on
+ * them), written down in docs/glossary.md. This walks every tier's public surface with the
  * TypeScript compiler (each package's `src/index.ts`) and checks both ways:
  * - every name found is in the glossary: each exported type, each property
  *   of each exported `*Options` interface (inherited ones included), each
@@ -18,8 +18,8 @@ import { describe, expect, test } from '@jest/globals';
 import ts from 'typescript';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** The tiers, bottom up. */
-const TIERS = ['models', 'connection', 'pool', 'api'] as const;
+/** The tiers, bottom up, then the queue (campaigns on the api). */
+const TIERS = ['models', 'connection', 'pool', 'api', 'queue'] as const;
 /** Files whose types docs/errors.md covers (errors, codes, APNs reasons): not walked here. */
 const ERRORS_DOC = new Set(['errors.ts', 'reasons.ts']);
 
@@ -79,7 +79,7 @@ function glossary(): Set<Locator> {
   for (const line of text.split('\n')) {
     if (!line.startsWith('|')) continue;
     const where = line.split('|').at(-2) ?? '';
-    for (const [, locator] of where.matchAll(/`((?:models|connection|pool|api):[\w.@-]+)`/g)) locators.add(locator as string);
+    for (const [, locator] of where.matchAll(/`((?:models|connection|pool|api|queue):[\w.@-]+)`/g)) locators.add(locator as string);
   }
   return locators;
 }
@@ -89,7 +89,16 @@ describe('docs/glossary.md matches the public surface of every tier', () => {
   const listed = glossary();
 
   test('the walk finds the surface (options, types, events of each tier)', () => {
-    for (const locator of ['api:ClientOptions.connections', 'pool:PoolOptions.connections', 'connection:PingOptions.interval', 'connection:Connection@free', 'models:NotificationOptions.topic']) {
+    for (const locator of [
+      'api:ClientOptions.connections',
+      'api:ClientOptions.topic',
+      'pool:PoolOptions.connections',
+      'connection:PingOptions.interval',
+      'connection:Connection@free',
+      'models:NotificationOptions.topic',
+      'queue:WorkerOptions.concurrency',
+      'queue:WorkerOptions.jobConcurrency',
+    ]) {
       expect(walked).toContain(locator);
     }
   });

@@ -51,6 +51,7 @@ const SAMPLES = {
   APNSRejection: (C) => new C({ status: 410, reason: 'Unregistered' }),
   BatchInterrupted: (C) => new C('source', new Error('x'), undefined),
   TokenFileError: (C) => new C('/tmp/tokens.txt', 'no such file'),
+  CredentialFileError: (C) => new C('auth.token.key', '/etc/apns/AuthKey.p8', 'no such file'),
   CampaignNotFound: (C) => new C('c1'),
   CampaignWaitAborted: (C) => new C('c1', 'its timeout passed'),
   JobLockLost: (C) => new C('j1'),

@@ -25,7 +25,7 @@ const start = process.cpuUsage();
 const worker = new CampaignWorker({
   connection: config.redis,
   prefix: config.prefix,
-  concurrency: config.concurrency,
+  jobConcurrency: config.concurrency,
   credentials: {
     bench: { origin: config.origin, ca: config.ca, auth: { token: { keyId: config.keyId, teamId: config.teamId, key: config.key } }, engine: 'wire', connections: 2 },
   },

@@ -73,10 +73,13 @@ export class Client {
   #closing: Promise<void> | undefined;
   #failure: APNSError | undefined;
   #counts = { sent: 0, rejected: 0, errors: 0, unregistered: 0, badApnsIds: 0 };
+  /** Stops what observes the client's pools (metrics), once they closed. */
+  readonly #onClosed: (() => void) | undefined;
 
   /** @internal Use `Server.createClient()`. */
-  constructor(origin: string, pool: Pool, options: ResolvedClientOptions, origins?: OriginConfig) {
+  constructor(origin: string, pool: Pool, options: ResolvedClientOptions, origins?: OriginConfig, onClosed?: () => void) {
     this.origin = origin;
+    this.#onClosed = onClosed;
     this.#pool = pool;
     this.#options = options;
     this.#feed = new UnregisteredFeed(options.feedbackBuffer);
@@ -171,9 +174,12 @@ export class Client {
    * (`{ raw: object | jsonString }`) for a payload written as Apple's JSON:
    * only its JSON shape and size are checked.
    *
+   * `options.topic` may be left out when the client has a default `topic`
+   * (`createClient({ topic })`); a send's own `topic` wins over it.
+   *
    * Everything is validated before any byte is written: a bad token,
-   * payload or option rejects with `InvalidArgumentError` (or
-   * `PayloadTooLargeError`) and APNs sees nothing.
+   * payload or option (or no topic at all) rejects with
+   * `InvalidArgumentError` (or `PayloadTooLargeError`) and APNs sees nothing.
    *
    * @throws {APNSRejection} APNs answered non-200 (a 410 also emits `'unregistered'`); its
    *   `apnsId` follows the same rule as the resolved value (`undefined` instead of `''`).
@@ -185,11 +191,14 @@ export class Client {
    * @example
    * ```ts
    * const id = await client.sendNotification(token, { alert: 'Hi' }, { topic: 'com.app', collapseId: 'auto' });
+   * // With a client-level default: `createClient({ topic: 'com.app' })`
+   * const next = await client.sendNotification(token, { alert: 'Hi again' });
    * ```
    */
-  async sendNotification(token: string, notification: Notification | RawPayload, options: SendOptions, control: SendControl = {}): Promise<string> {
+  async sendNotification(token: string, notification: Notification | RawPayload, sendOptions: SendOptions = {}, control: SendControl = {}): Promise<string> {
     checkControl(control);
-    const requested = checkIdOptions(options, false);
+    const requested = checkIdOptions(sendOptions, false);
+    const options = this.#withTopic(sendOptions);
     checkToken(token);
     const apnsId = requested === false ? undefined : requested === undefined || requested === 'auto' ? newApnsId() : requested;
     const collapseId = options.collapseId === 'auto' ? (apnsId ?? newApnsId()) : options.collapseId;
@@ -226,11 +235,13 @@ export class Client {
    * `next()` never settles: it resolves with the tokens pulled so far.
    *
    * Pass `batch.retry()` as the single argument to resend the retryable rest.
+   * `options.topic` may be left out when the client has a default `topic`;
+   * the batch (and its `retry()`) records the topic it was sent to.
    *
    * @throws {InvalidArgumentError} bad notification or options (before anything is sent).
    * @throws {BatchInterrupted} the token source or a callback threw; results so far in `partial`.
    */
-  sendMany(tokens: TokenSource, notification: Notification | RawPayload, options: SendOptions, bulkOptions?: BulkOptions): Promise<BatchResult>;
+  sendMany(tokens: TokenSource, notification: Notification | RawPayload, options?: SendOptions, bulkOptions?: BulkOptions): Promise<BatchResult>;
   sendMany(message: BulkMessage, bulkOptions?: BulkOptions): Promise<BatchResult>;
   async sendMany(
     first: TokenSource | BulkMessage,
@@ -251,25 +262,27 @@ export class Client {
       }
       tokens = first;
       notification = second as Notification | RawPayload;
-      options = third as SendOptions;
+      options = third === undefined ? {} : third;
       bulkOptions = fourth ?? {};
     }
     const bulk = resolveBulkOptions(bulkOptions);
     checkIdOptions(options, true);
+    const withTopic = this.#withTopic(options);
     const idempotencyKey = bulk.idempotencyKey ?? newApnsId();
     const collapseId = options.collapseId === 'auto' ? idempotencyKey : options.collapseId;
-    const message = new PreparedMessage(notification, options, collapseId, this.#options.attemptTimeout);
+    const message = new PreparedMessage(notification, withTopic, collapseId, this.#options.attemptTimeout);
     this.#ensureOpen();
     return runBulk(
       {
         poster: this.#poster,
         message,
         notification,
-        options,
+        // With the topic it was sent to: `batch.retry()` resends there, whichever client it goes to.
+        options: withTopic,
         bulk,
         idempotencyKey,
         deriveIds: options.apnsId !== false,
-        onUnregistered: (token, reason, timestamp) => this.#unregistered(token, options.topic, reason, timestamp),
+        onUnregistered: (token, reason, timestamp) => this.#unregistered(token, withTopic.topic, reason, timestamp),
         onBadApnsId: this.#badApnsId,
       },
       tokens,
@@ -280,8 +293,17 @@ export class Client {
    * The unregistered-token feed as an async iterator: every 410 since the
    * client was created, buffered up to `feedbackBuffer` events (oldest
    * dropped first when nobody reads; see `stats().unregisteredDropped`).
-   * Iterators share the buffer (each event goes to one of them) and finish
-   * after `close()` once the buffer is drained.
+   * Iterators share the buffer (each event goes to one of them) and end
+   * (`done: true`) when the client closes, by `close()`, `await using` or a
+   * fatal failure ({@link Client.failure}), once the buffer is drained: a
+   * `for await` loop then exits, and a pending `next()` resolves. `return()`
+   * (a `break`) detaches one iterator; its pending `next()` calls resolve
+   * `done` too.
+   * @example
+   * ```ts
+   * for await (const { token, timestamp } of client.unregistered()) await forget(token, timestamp);
+   * // reached once the client is closed (or failed) and every buffered event was read
+   * ```
    */
   unregistered(): AsyncIterableIterator<UnregisteredEvent> {
     return this.#feed.iterator();
@@ -301,13 +323,45 @@ export class Client {
   /**
    * Closes the pool: waits for in-flight sends unless `force`, after which
    * they reject with `Closed`. Ends `unregistered()` iterators once drained.
-   * Idempotent.
+   * Idempotent. `await using` calls it (see `[Symbol.asyncDispose]`).
    */
   close(options: { force?: boolean } = {}): Promise<void> {
     const closing =
-      this.#closing ?? Promise.all([this.#pool.close(options), this.#origins.close(options)]).then(() => undefined).finally(() => this.#feed.close());
+      this.#closing ??
+      Promise.all([this.#pool.close(options), this.#origins.close(options)])
+        .then(() => undefined)
+        .finally(() => {
+          this.#feed.close();
+          this.#onClosed?.();
+        });
     this.#closing = closing;
     return closing;
+  }
+
+  /**
+   * `await using client = await server.createClient()` closes the client
+   * (gracefully, as `close()` does) when the scope ends: its pool, its other
+   * origins' pools, and the `unregistered()` iterators.
+   * @example
+   * ```ts
+   * {
+   *   await using client = await Server.production(auth).createClient({ topic: 'com.example.app' });
+   *   await client.sendNotification(token, { alert: 'Hi' });
+   * } // closed here, even when the send threw
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** The client's default `topic` in place of a missing one; `InvalidArgumentError` when there is neither. */
+  #withTopic(options: SendOptions): SendOptions & { readonly topic: string } {
+    if (options.topic !== undefined) return options as SendOptions & { readonly topic: string };
+    const topic = this.#options.topic;
+    if (topic === undefined) {
+      throw new InvalidArgumentError('topic', 'is required (the app bundle id): pass it with the send, or give the client a default (`createClient({ topic })`)');
+    }
+    return { ...options, topic };
   }
 
   /** A closed client refuses a batch; a failed one runs it, and each token ends with the failure. */

@@ -6,7 +6,7 @@
  * (pool). `docs/errors.md` lists every class and code.
  */
 import type { ErrorCode as PoolErrorCode } from '@pushwire/pool';
-import { APNSError, brandError, classifyReason, logSafe, type ReasonCategory } from '@pushwire/models';
+import { APNSError, InvalidArgumentError, brandError, classifyReason, logSafe, type ReasonCategory } from '@pushwire/models';
 import type { BatchResult } from './batch-result.js';
 
 /** What {@link APNSRejection} is built from: one non-200 APNs response. */
@@ -149,6 +149,40 @@ export class TokenFileError extends APNSError {
   constructor(path: string, reason: string, options: { cause?: unknown } = {}) {
     super(`Cannot read the token file '${logSafe(path, 200)}': ${reason}`, 'ERR_PUSHWIRE_TOKEN_FILE', false, options);
     this.name = 'TokenFileError';
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+/**
+ * A credential given as a file path (`auth.cert`, `auth.key`, `auth.pfx`,
+ * `auth.token.key`: a string that is not PEM text is read as a path when
+ * the `Server` is made) could not be read: missing, not readable, a
+ * directory, empty. An {@link InvalidArgumentError} (same code; `field` names
+ * the option), plus the `path` as given and a short `reason`; `cause` is the
+ * `node:fs` error. The message never holds the file's contents.
+ *
+ * @example
+ * ```ts
+ * try { Server.production({ token: { keyId, teamId, key: '/etc/apns/AuthKey.p8' } }); }
+ * catch (e) {
+ *   if (e instanceof CredentialFileError) console.error(e.field, e.path, e.reason); // 'auth.token.key' '/etc/apns/AuthKey.p8' 'no such file'
+ * }
+ * ```
+ */
+export class CredentialFileError extends InvalidArgumentError {
+  static {
+    brandError(this, 'CredentialFileError');
+  }
+
+  /** The path, as given. */
+  readonly path: string;
+  /** Why, in a few words: `'no such file'`, `'permission denied'`, `'is a directory'`, `'empty file'`, ... */
+  readonly reason: string;
+
+  constructor(field: string, path: string, reason: string, options: { cause?: unknown } = {}) {
+    super(field, `cannot read the file '${logSafe(path, 200)}' (a string that is not PEM text is read as a path): ${reason}`, options);
+    this.name = 'CredentialFileError';
     this.path = path;
     this.reason = reason;
   }

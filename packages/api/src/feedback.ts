@@ -22,7 +22,8 @@ export interface UnregisteredEvent {
  * anyone iterates are kept. Several concurrent iterators share one buffer:
  * each event goes to exactly one of them (work splitting). When the buffer
  * is full the oldest event is dropped and counted in `dropped`. After
- * `close()` readers drain what is left, then finish.
+ * `close()` readers drain what is left, then finish, and readers waiting
+ * at that moment resolve `done` at once.
  * @internal
  */
 export class UnregisteredFeed {
@@ -83,22 +84,35 @@ export class UnregisteredFeed {
     return { value, done: false };
   }
 
-  /** A reader; `return()` (e.g. `break` in `for await`) detaches it. */
+  /**
+   * A reader. `return()` (e.g. `break` in `for await`) detaches it: every
+   * `next()` it has pending resolves `done`, and so does every later one.
+   * After `close()`, `next()` drains the buffer, then resolves `done`; no
+   * `next()` is left pending.
+   */
   iterator(): AsyncIterableIterator<UnregisteredEvent> {
-    let mine: ((result: IteratorResult<UnregisteredEvent>) => void) | undefined;
+    /** This reader's pending `next()` calls (a caller may make several without awaiting). */
+    const pending = new Set<(result: IteratorResult<UnregisteredEvent>) => void>();
+    let detached = false;
     const iterator: AsyncIterableIterator<UnregisteredEvent> = {
       next: () => {
+        if (detached) return Promise.resolve({ value: undefined, done: true });
         if (this.size > 0 || this.#closed) return Promise.resolve(this.#take());
         return new Promise((resolve) => {
-          mine = resolve;
-          this.#waiters.push(resolve);
+          const waiter = (result: IteratorResult<UnregisteredEvent>): void => {
+            pending.delete(waiter);
+            resolve(result);
+          };
+          pending.add(waiter);
+          this.#waiters.push(waiter);
         });
       },
       return: () => {
-        if (mine !== undefined) {
-          const index = this.#waiters.indexOf(mine);
-          if (index >= 0) this.#waiters.splice(index, 1)[0]!({ value: undefined, done: true });
-          mine = undefined;
+        detached = true;
+        for (const waiter of [...pending]) {
+          const index = this.#waiters.indexOf(waiter);
+          if (index >= 0) this.#waiters.splice(index, 1);
+          waiter({ value: undefined, done: true });
         }
         return Promise.resolve({ value: undefined, done: true });
       },

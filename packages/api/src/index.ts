@@ -21,7 +21,8 @@ export type { TokenSource } from './bulk.js';
 export { tokensFromFile } from './token-file.js';
 export type { TokenFileOptions } from './token-file.js';
 export type { UnregisteredEvent } from './feedback.js';
-export { APNSRejection, BatchInterrupted, TokenFileError } from './errors.js';
+export type { MeterLike, MeterProviderLike, MetricAttributes, MetricsOption } from './metrics.js';
+export { APNSRejection, BatchInterrupted, CredentialFileError, TokenFileError } from './errors.js';
 export type { ErrorCode, RejectionInit } from './errors.js';
 export type {
   Auth,
@@ -52,7 +53,7 @@ export {
   liveActivityStart,
   liveActivityUpdate,
 } from '@pushwire/models';
-export type { LiveActivityEnd, LiveActivityStart, LiveActivityUpdate, Notification, PushType, RawPayload } from '@pushwire/models';
+export type { LiveActivityEnd, LiveActivityStart, LiveActivityUpdate, Logger, Notification, PushType, RawPayload } from '@pushwire/models';
 export { AuthHookError, Blocked, Closed, ConnectError, ProtocolError, Timeout } from '@pushwire/connection';
 export { AbortError, ResponseError } from '@pushwire/pool';
 export type { EngineName, TokenEntry, TokenStore } from '@pushwire/connection';

@@ -27,9 +27,10 @@ export class PreparedMessage {
   /**
    * Validates and encodes; throws `InvalidArgumentError` /
    * `PayloadTooLargeError` before anything is sent.
+   * @param options the send's options with its topic resolved (the client's default in place of a missing one)
    * @param collapseId the resolved collapse id (`'auto'` already replaced)
    */
-  constructor(notification: Notification | RawPayload, options: SendOptions, collapseId: string | undefined, attemptTimeout: number) {
+  constructor(notification: Notification | RawPayload, options: SendOptions & { readonly topic: string }, collapseId: string | undefined, attemptTimeout: number) {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError('options', 'expected an object with at least `topic`');
     }

@@ -2,22 +2,51 @@
  * Option types of the API tier and the one place that validates them.
  * Every check throws `InvalidArgumentError` naming the option, before any I/O.
  */
-import { InvalidArgumentError, checkOptionNames, describeValue, warnIfSeconds, type NotificationOptions, type ReasonCategory } from '@pushwire/models';
-import type { EngineName, PingOptions, TokenStore } from '@pushwire/connection';
+import { InvalidArgumentError, buildHeaders, checkLogger, checkOptionNames, describeValue, warnIfSeconds, type Logger, type NotificationOptions, type ReasonCategory } from '@pushwire/models';
+import { checkMetrics, type MetricsOption } from './metrics.js';
+import { checkConnectionOptions, type EngineName, type PingOptions, type ProxyOption, type TokenStore } from '@pushwire/connection';
 import type { BackoffOptions, Delivery } from '@pushwire/pool';
 
 export type { BackoffOptions, Delivery, PingOptions };
 
-/** Client certificate + key (PEM). `passphrase` decrypts an encrypted key. */
+/**
+ * Client certificate + key (PEM). `passphrase` decrypts an encrypted key.
+ *
+ * Each of `cert` and `key` is the PEM text, or the path of a file holding it:
+ * a string that is not PEM text (no `-----BEGIN` line) is read as a path when
+ * the `Server` is made (a `Buffer` is always the contents). A file that
+ * cannot be read throws `CredentialFileError` naming the option and
+ * the path, never the contents.
+ *
+ * A PEM holding both the certificate and its private key (node-apn's and
+ * aapns' single `.pem` file) can be given alone, as `{ cert }`: the key is
+ * taken from the same PEM.
+ * @example
+ * ```ts
+ * Server.production({ cert: '/etc/apns/cert.pem', key: '/etc/apns/key.pem' });
+ * Server.production({ cert: '/etc/apns/cert-and-key.pem' }); // one file with both
+ * Server.production({ cert: certPem, key: keyPem, passphrase });
+ * ```
+ */
 export interface CertificateAuth {
+  /** The client certificate: PEM text, a path to it, or a Buffer of it (may also hold the key). */
   cert: string | Buffer;
-  key: string | Buffer;
+  /** Its private key: PEM text, a path to it, or a Buffer of it. @default the key found in `cert` */
+  key?: string | Buffer;
   passphrase?: string;
 }
 
-/** A PKCS#12 (`.p12` / `.pfx`) bundle holding the client certificate and key. */
+/**
+ * A PKCS#12 (`.p12` / `.pfx`) bundle holding the client certificate and key:
+ * the bundle as a `Buffer`, or the path of the file as a string (read when
+ * the `Server` is made; `CredentialFileError` when it cannot be).
+ * @example
+ * ```ts
+ * Server.production({ pfx: '/etc/apns/push.p12', passphrase });
+ * ```
+ */
 export interface PfxAuth {
-  pfx: Buffer;
+  pfx: Buffer | string;
   passphrase?: string;
 }
 
@@ -27,12 +56,17 @@ export interface TokenCredentials {
   keyId: string;
   /** The 10-character team id. */
   teamId: string;
-  /** The `.p8` private key (PEM text). Never logged. */
+  /**
+   * The `.p8` private key: its PEM text, or the path of the `.p8` file (a
+   * string that is not PEM text is read as a path when the `Server` is made;
+   * `CredentialFileError` when it cannot be). A `Buffer` is the
+   * contents. Never logged.
+   */
   key: string | Buffer;
   /**
    * Shares the signed token (the JWT, never the key) between processes,
    * e.g. `@pushwire/queue`'s Redis store: every worker then uses one token
-   * per key and window instead of signing its own. `get`/`set` failures are
+   * per key and refresh period instead of signing its own. `get`/`set` failures are
    * ignored (the token is signed locally).
    */
   store?: TokenStore;
@@ -48,6 +82,19 @@ export type Auth = CertificateAuth | PfxAuth | TokenAuthConfig;
 
 /** Options of one client (its pool and its feedback stream). */
 export interface ClientOptions {
+  /**
+   * The `apns-topic` (the app's bundle id) used when a send gives none: a
+   * send's own `topic` wins. Checked like a send's topic when the client (or
+   * the `Server`) is made. apns2's `defaultTopic`.
+   * @default none: each send must give its `topic`
+   * @example
+   * ```ts
+   * const client = await server.createClient({ topic: 'com.example.app' });
+   * await client.sendNotification(token, { alert: 'Hi' });                        // com.example.app
+   * await client.sendNotification(token, { alert: 'Hi' }, { topic: 'com.other' }); // com.other
+   * ```
+   */
+  topic?: string;
   /**
    * Number of HTTP/2 connections.
    * @default 2
@@ -101,6 +148,42 @@ export interface ClientOptions {
    * @default 'wire' (or `PUSHWIRE_ENGINE` from the environment)
    */
   engine?: EngineName;
+  /**
+   * An HTTP CONNECT proxy every connection tunnels through,
+   * `http://user:password@host:port` (credentials optional), or `'env'`:
+   * the proxy `HTTPS_PROXY` names, unless `NO_PROXY` matches the APNs host.
+   * TLS to APNs is end to end (the proxy sees ciphertext only). Credentials
+   * never appear in errors or logs (`http://***@host:port`). Refused
+   * credentials (407 or 401) fail sends with a `ConnectError` that is not
+   * retryable; an unreachable proxy is retried as any connect failure.
+   * @default none (connect directly)
+   * @example
+   * ```ts
+   * const client = await server.createClient({ proxy: 'http://user:secret@proxy.corp.example:3128' });
+   * ```
+   */
+  proxy?: ProxyOption;
+  /**
+   * A pino- or console-shaped logger (`debug/info/warn/error`), called
+   * pino's way: `logger.info(fields, message)`. It hears connection opens,
+   * drains (with the GOAWAY reason), closes (with the cause), failed
+   * connects, reconnects (debug), retries (debug) and fatal failures; never
+   * a key, a JWT, proxy credentials or more than a token's first characters.
+   * @default silent
+   * @example
+   * ```ts
+   * const client = await server.createClient({ logger: pino() });
+   * ```
+   */
+  logger?: Logger;
+  /**
+   * OpenTelemetry metrics (counters, histograms, gauges; see the README):
+   * `true` uses `@opentelemetry/api`'s global meter provider (an optional
+   * peer dependency: without it, nothing is measured), `{ meterProvider }`
+   * your own. Off by default: nothing is then subscribed.
+   * @default false
+   */
+  metrics?: MetricsOption;
 }
 
 /** Options of a {@link Server}: where and how to connect, plus client defaults. */
@@ -141,7 +224,14 @@ export interface ServerOptions extends ClientOptions {
  * Options of one notification: models' {@link NotificationOptions} plus the
  * API's idempotency helpers.
  */
-export interface SendOptions extends Omit<NotificationOptions, 'apnsId' | 'collapseId'> {
+export interface SendOptions extends Omit<NotificationOptions, 'apnsId' | 'collapseId' | 'topic'> {
+  /**
+   * `apns-topic`: the bundle id or the full topic; the push type's suffix is
+   * appended when missing (models' `topicFor`). Required unless the client
+   * has a default `topic` (`createClient({ topic })`); when both are given,
+   * this one wins.
+   */
+  topic?: string;
   /**
    * The `apns-id`: a UUID in either case, sent in lowercase as APNs wants
    * it. `'auto'` generates a lowercase UUID (random for
@@ -292,7 +382,7 @@ function checkDuration(name: string, value: unknown, min: number, max = MAX_DURA
 
 /** The names each options type takes (the types make these lists complete). */
 const CLIENT_KNOWN = Object.keys({
-  connections: true, timeout: true, delivery: true, attemptTimeout: true, highWaterMark: true, feedbackBuffer: true, backoff: true, ping: true, engine: true,
+  connections: true, timeout: true, delivery: true, attemptTimeout: true, highWaterMark: true, feedbackBuffer: true, backoff: true, ping: true, engine: true, topic: true, logger: true, metrics: true, proxy: true,
 } satisfies Record<keyof ClientOptions, true>);
 const SERVER_ONLY = Object.keys({
   ca: true, extraCa: true, port: true, channelOrigin: true, broadcastOrigin: true,
@@ -314,10 +404,9 @@ const CLIENT_OPTION = 'a client option: `createClient({ ... })` or the Server op
 
 /** Names the api refuses with where they belong (on top of models' table of peers' and renamed names). */
 const CLIENT_HINTS: Readonly<Record<string, string>> = {
-  topic: 'not supported yet; pass `topic` with each send',
   auth: 'credentials go to the Server factory: `Server.production(auth)`',
   tls: 'credentials go in `auth` (`{ cert, key }` or `{ pfx }`) and CAs in `ca` / `extraCa`, on the Server',
-  connection: 'the api takes `ping` and `engine`; other connection options are the pool\'s (`new Pool(origin, { connection })`)',
+  connection: 'the api takes `ping`, `engine` and `proxy`; other connection options are the pool\'s (`new Pool(origin, { connection })`)',
   reconnect: 'a pool option (`new Pool(origin, { reconnect })`)',
   maxConcurrentStreams: CONNECTION_OPTION,
   maxStreamIds: CONNECTION_OPTION,
@@ -379,8 +468,8 @@ export function checkSendOptionNames(options: object): void {
 }
 
 /** Client options with defaults filled. @internal */
-export type ResolvedClientOptions = Required<Omit<ClientOptions, 'highWaterMark' | 'backoff' | 'ping' | 'engine'>> &
-  Pick<ClientOptions, 'highWaterMark' | 'backoff' | 'ping' | 'engine'>;
+export type ResolvedClientOptions = Required<Omit<ClientOptions, 'highWaterMark' | 'backoff' | 'ping' | 'engine' | 'topic' | 'logger' | 'metrics' | 'proxy'>> &
+  Pick<ClientOptions, 'highWaterMark' | 'backoff' | 'ping' | 'engine' | 'topic' | 'logger' | 'metrics' | 'proxy'>;
 
 /**
  * Validates a Server's options, or a client's merged with them (names and
@@ -422,10 +511,19 @@ export function resolveClientOptions(options: ServerOptions): ResolvedClientOpti
   if (engine !== undefined && engine !== 'wire' && engine !== 'node') {
     throw new InvalidArgumentError('engine', `expected 'wire' or 'node', got ${describeValue(engine)}`);
   }
+  const { proxy } = options;
+  // The connection tier's check (its messages never show the URL: it may hold a password).
+  if (proxy !== undefined) checkConnectionOptions({ proxy });
   const delivery = options.delivery ?? 'at-most-once';
   if (delivery !== 'at-most-once' && delivery !== 'at-least-once') {
     throw new InvalidArgumentError('delivery', `expected 'at-most-once' or 'at-least-once', got ${describeValue(delivery)}`);
   }
+  const logger = checkLogger('logger', options.logger);
+  const { metrics } = options;
+  checkMetrics(metrics);
+  const { topic } = options;
+  // Checked as a send's topic is (a non-empty header value, no spaces), now rather than at the first send.
+  if (topic !== undefined) buildHeaders({ topic });
   const timeout = options.timeout ?? 10_000;
   checkDuration('attemptTimeout', options.attemptTimeout, 1, timeout);
   const resolved = {
@@ -441,6 +539,10 @@ export function resolveClientOptions(options: ServerOptions): ResolvedClientOpti
     ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
     ...(ping === undefined ? {} : { ping }),
     ...(engine === undefined ? {} : { engine }),
+    ...(topic === undefined ? {} : { topic }),
+    ...(proxy === undefined ? {} : { proxy }),
+    ...(logger === undefined ? {} : { logger }),
+    ...(metrics === undefined ? {} : { metrics }),
   };
 }
 

@@ -5,6 +5,8 @@ import { checkClientCredentials, TokenAuth, type AuthHook, type TlsOptions, type
 import { InvalidArgumentError } from '@pushwire/models';
 import { Pool } from '@pushwire/pool';
 import { Client } from './client.js';
+import { instrumentPool, resolveMeter } from './metrics.js';
+import { credentialContents, splitCombinedPem } from './credential-files.js';
 import { checkClientOptionNames, resolveClientOptions, type Auth, type ClientOptions, type ServerOptions } from './options.js';
 
 /** Production APNs host. */
@@ -44,7 +46,12 @@ function isKeyMaterial(value: unknown): value is string | Buffer {
   return (typeof value === 'string' && value.length > 0) || Buffer.isBuffer(value);
 }
 
-/** Checks `auth` and turns it into TLS material plus an optional auth hook. */
+/**
+ * Checks `auth` and turns it into TLS material plus an optional auth hook.
+ * A credential string that is not PEM text is read as a file path here
+ * (`CredentialFileError` when it cannot be), and a `cert` PEM that holds
+ * the key too is split, so everything below sees contents.
+ */
 function resolveAuth(auth: Auth): { tls: TlsOptions; hook: AuthHook | undefined; kind: 'token' | 'certificate' } {
   if (!isObject(auth)) throw new InvalidArgumentError('auth', 'expected { token: { keyId, teamId, key } }, { cert, key } or { pfx, passphrase }');
   const kinds = (['token', 'cert', 'pfx'] as const).filter((k) => auth[k as keyof Auth] !== undefined);
@@ -57,25 +64,38 @@ function resolveAuth(auth: Auth): { tls: TlsOptions; hook: AuthHook | undefined;
     const { keyId, teamId, key, store } = token;
     if (!isNonEmptyString(keyId)) throw new InvalidArgumentError('auth.token.keyId', 'expected a non-empty string');
     if (!isNonEmptyString(teamId)) throw new InvalidArgumentError('auth.token.teamId', 'expected a non-empty string');
-    if (!isKeyMaterial(key)) throw new InvalidArgumentError('auth.token.key', 'expected the .p8 private key as PEM text or a Buffer');
+    if (!isKeyMaterial(key)) throw new InvalidArgumentError('auth.token.key', 'expected the .p8 private key as PEM text, a path to the .p8 file, or a Buffer');
     if (store !== undefined && (!isObject(store) || typeof store.get !== 'function' || typeof store.set !== 'function')) {
       throw new InvalidArgumentError('auth.token.store', 'expected a token store with get() and set() methods');
     }
-    return { tls: {}, hook: tokenAuth(typeof key === 'string' ? key : key.toString('utf8'), keyId, teamId, store as TokenStore | undefined), kind: 'token' };
+    const pem = credentialContents(key, 'auth.token.key', false);
+    return { tls: {}, hook: tokenAuth(typeof pem === 'string' ? pem : pem.toString('utf8'), keyId, teamId, store as TokenStore | undefined), kind: 'token' };
   }
   if (auth.passphrase !== undefined && typeof auth.passphrase !== 'string') {
     throw new InvalidArgumentError('auth.passphrase', 'expected a string');
   }
   const passphrase = auth.passphrase === undefined ? {} : { passphrase: auth.passphrase };
   if ('pfx' in auth) {
-    if (!Buffer.isBuffer(auth.pfx)) throw new InvalidArgumentError('auth.pfx', 'expected the PKCS#12 bundle as a Buffer');
-    const tls = { pfx: auth.pfx, ...passphrase };
+    if (!isKeyMaterial(auth.pfx)) throw new InvalidArgumentError('auth.pfx', 'expected the PKCS#12 bundle as a Buffer, or the path of the .p12 file');
+    const tls = { pfx: credentialContents(auth.pfx, 'auth.pfx', true), ...passphrase };
     checkClientCredentials(tls, AUTH_FIELDS);
     return { tls, hook: undefined, kind: 'certificate' };
   }
-  if (!isKeyMaterial(auth.cert)) throw new InvalidArgumentError('auth.cert', 'expected the client certificate as PEM text or a Buffer');
-  if (!isKeyMaterial(auth.key)) throw new InvalidArgumentError('auth.key', 'expected the private key of `cert` as PEM text or a Buffer');
-  const tls = { cert: auth.cert, key: auth.key, ...passphrase };
+  if (!isKeyMaterial(auth.cert)) throw new InvalidArgumentError('auth.cert', 'expected the client certificate as PEM text, a path to it, or a Buffer');
+  const cert = credentialContents(auth.cert, 'auth.cert', false);
+  if (auth.key === undefined) {
+    // One PEM with the certificate and its key (node-apn's and aapns' single file).
+    const combined = splitCombinedPem(cert);
+    if (combined === undefined) {
+      throw new InvalidArgumentError('auth.key', 'is missing, and `cert` holds no private key: give `key`, or a `cert` PEM with both the certificate and its key');
+    }
+    const tls = { cert: combined.cert, key: combined.key, ...passphrase };
+    // Both came from `cert`: a problem with either is reported there.
+    checkClientCredentials(tls, { ...AUTH_FIELDS, key: 'auth.cert' });
+    return { tls, hook: undefined, kind: 'certificate' };
+  }
+  if (!isKeyMaterial(auth.key)) throw new InvalidArgumentError('auth.key', 'expected the private key of `cert` as PEM text, a path to it, or a Buffer');
+  const tls = { cert, key: credentialContents(auth.key, 'auth.key', false), ...passphrase };
   checkClientCredentials(tls, AUTH_FIELDS);
   return { tls, hook: undefined, kind: 'certificate' };
 }
@@ -113,11 +133,21 @@ function resolveOrigin(origin: string, field = 'origin'): string {
  * An APNs endpoint with credentials. Cheap to make; clients hold the
  * connections.
  *
+ * Credentials are checked when the server is made. Each of `token.key`,
+ * `cert`, `key` and `pfx` may be a file path instead of the contents (a
+ * string that is not PEM text is read as a path, at once;
+ * `CredentialFileError` names the option and the path when it cannot be),
+ * and a `cert` PEM that also holds the key may come without `key`.
+ *
  * @example
  * ```ts
  * const client = await Server.production({ token: { keyId, teamId, key: p8 } }).createClient();
+ * const fromFile = Server.production({ token: { keyId, teamId, key: '/etc/apns/AuthKey_ABC123DEFG.p8' } });
+ * const oneFile = Server.production({ cert: '/etc/apns/cert-and-key.pem' });
  * const test = await Server.custom(mock.origin, { cert, key }, { ca: mock.ca }).createClient();
  * ```
+ * @throws {InvalidArgumentError} (from the factories) bad credentials or options, naming the field;
+ *   its subclass `CredentialFileError` for a credential file that cannot be read.
  */
 export class Server {
   /** e.g. `https://api.push.apple.com`. */
@@ -222,20 +252,30 @@ export class Server {
         delivery: resolved.delivery,
         ...(resolved.highWaterMark === undefined ? {} : { highWaterMark: resolved.highWaterMark }),
         ...(resolved.backoff === undefined ? {} : { backoff: resolved.backoff }),
+        ...(resolved.logger === undefined ? {} : { logger: resolved.logger }),
         connection: {
           ...(resolved.ping === undefined ? {} : { ping: resolved.ping }),
           ...(resolved.engine === undefined ? {} : { engine: resolved.engine }),
+          ...(resolved.proxy === undefined ? {} : { proxy: resolved.proxy }),
           // A channel list (up to 10,000 ids per app) is the one large answer APNs gives.
           ...(origin === this.channelOrigin && origin !== this.origin ? { maxResponseBody: CHANNEL_LIST_BODY } : {}),
         },
       });
+    // Metrics: resolved once (a lazy import for `metrics: true`), then each pool reports to the meter.
+    const meter = await resolveMeter(resolved.metrics, resolved.logger);
+    const stops: Array<() => void> = [];
+    const observed = (pool: Pool): Pool => {
+      if (meter !== undefined) stops.push(instrumentPool(pool, meter));
+      return pool;
+    };
     // Channel management is low volume: one connection, opened on first use.
     const origins = {
       channelOrigin: this.channelOrigin,
       broadcastOrigin: this.broadcastOrigin,
-      openPool: (origin: string) => openPool(origin, origin === this.channelOrigin ? 1 : resolved.connections),
+      openPool: (origin: string) => observed(openPool(origin, origin === this.channelOrigin ? 1 : resolved.connections)),
     };
-    return new Client(this.origin, openPool(this.origin, resolved.connections), resolved, origins);
+    const stopMetrics = meter === undefined ? undefined : () => stops.forEach((stop) => stop());
+    return new Client(this.origin, observed(openPool(this.origin, resolved.connections)), resolved, origins, stopMetrics);
   }
 }
 

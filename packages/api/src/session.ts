@@ -2,7 +2,7 @@
  * `Session`: many clients (apps, teams, keys, environments) in one process,
  * cached by a key you choose, closed when idle or all at once.
  */
-import { InvalidArgumentError } from '@pushwire/models';
+import { InvalidArgumentError, describeValue } from '@pushwire/models';
 import type { Client } from './client.js';
 import type { ClientOptions } from './options.js';
 import { Server, type ServerSpec } from './server.js';
@@ -23,7 +23,7 @@ interface Entry {
  * const a = await session.getClient('app-a', Server.production({ token: keyA }));
  * const b = await session.getClient('team-b', { environment: 'development', auth: { cert, key } });
  * setInterval(() => session.outdate(10 * 60_000), 60_000).unref();
- * await session.shutdown();
+ * await session.shutdown(); // or `await using session = new Session()`
  * ```
  */
 export class Session {
@@ -83,7 +83,7 @@ export class Session {
    * with the number closed.
    */
   async outdate(ms: number): Promise<number> {
-    if (typeof ms !== 'number' || !(ms >= 0)) throw new InvalidArgumentError('ms', `expected a number from 0 and up, got \`${String(ms)}\``);
+    if (typeof ms !== 'number' || !(ms >= 0)) throw new InvalidArgumentError('ms', `expected a number from 0 and up, got ${describeValue(ms)}`);
     const now = Date.now();
     const idle = (client: Client): boolean => client.closed || (client.inFlight === 0 && now - client.lastUsed > ms);
     const closing: Array<Promise<void>> = [];
@@ -105,7 +105,7 @@ export class Session {
 
   /**
    * Closes every client (waiting for in-flight sends unless `force`) and
-   * refuses new ones. Idempotent.
+   * refuses new ones. Idempotent. `await using` calls it (see `[Symbol.asyncDispose]`).
    */
   async shutdown(options: { force?: boolean } = {}): Promise<void> {
     this.#shutDown = true;
@@ -115,6 +115,22 @@ export class Session {
     this.#uncached.clear();
     for (const result of clients) if (result.status === 'fulfilled') all.push(result.value);
     await Promise.all(all.map((client) => client.close(options)));
+  }
+
+  /**
+   * `await using session = new Session()` shuts it down (gracefully, as
+   * `shutdown()` does) when the scope ends: every client it made is closed.
+   * @example
+   * ```ts
+   * {
+   *   await using session = new Session();
+   *   const client = await session.getClient('app-a', Server.production(auth));
+   *   await client.sendNotification(token, note, { topic });
+   * } // every client of the session closed here
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
   }
 
   #checkOpen(): void {

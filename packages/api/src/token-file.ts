@@ -120,7 +120,8 @@ async function* readTokens(path: string, gzip: boolean | undefined): AsyncGenera
   if (last !== undefined) yield last;
 }
 
-function reasonOf(error: unknown): string {
+/** A short, content-free reason for a failed file read (`'no such file'`, ...). @internal */
+export function reasonOf(error: unknown): string {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') return WHY[code] ?? code;
   return 'unreadable';

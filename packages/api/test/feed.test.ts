@@ -53,6 +53,23 @@ describe('UnregisteredFeed (the buffer behind client.unregistered())', () => {
     feed.close();
     expect((await pc).done).toBe(true);
   });
+
+  test('close() resolves every pending next() of every reader, even several of one reader; no waiter is left', async () => {
+    const feed = new UnregisteredFeed(5);
+    const a = feed.iterator();
+    const b = feed.iterator();
+    const pending = [a.next(), a.next(), b.next()];
+    feed.close();
+    expect(await Promise.all(pending)).toEqual([
+      { value: undefined, done: true },
+      { value: undefined, done: true },
+      { value: undefined, done: true },
+    ]);
+    // A push after close reaches nobody and is not kept.
+    feed.push(event(1));
+    expect(feed.size).toBe(0);
+    expect(await a.next()).toEqual({ value: undefined, done: true });
+  });
 });
 
 describe('IdDeriver (per-token apns-id of a batch)', () => {

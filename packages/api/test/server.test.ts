@@ -109,7 +109,10 @@ describe('Server options', () => {
     expect(() => Server.custom('https://localhost:1', auth, { rejectUnauthorized: false } as never)).toThrow(/rejectUnauthorized/);
     expect(() => Server.custom('http://localhost:1', auth)).toThrow(InvalidArgumentError);
     expect(() => Server.production({ token: { keyId: '', teamId: 'x', key: 'k' } })).toThrow(/auth\.token\.keyId/);
-    expect(() => Server.production({ cert: 'c' } as never)).toThrow(/auth\.key/);
+    // A certificate without a key (and none in its PEM): the key is missing.
+    expect(() => Server.production({ cert: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' })).toThrow(/auth\.key: is missing/);
+    // A string that is not PEM text is a path: one that does not exist is named.
+    expect(() => Server.production({ cert: 'c' })).toThrow(/auth\.cert: cannot read the file 'c'/);
     expect(() => Server.production({ ...auth, pfx: Buffer.from('') } as never)).toThrow(/exactly one/);
     expect(() => Server.production(auth, { connections: 0 })).toThrow(/connections/);
     expect(() => Server.production(auth, { delivery: 'twice' as never })).toThrow(/delivery/);

@@ -61,7 +61,7 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 
 /**
  * Checks one header value: a non-empty string of printable ASCII
- * (0x20–0x7E), at most {@link MAX_HEADER_VALUE_BYTES} (4096) bytes. CR, LF,
+ * (0x20–0x7E), at most `MAX_HEADER_VALUE_BYTES` (4096) bytes. CR, LF,
  * NUL, tab and other control characters, DEL and non-ASCII characters are
  * refused anywhere in the value, so nothing can split or smuggle a header.
  * The value is never echoed: the error gives the position of the first bad

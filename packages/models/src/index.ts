@@ -80,3 +80,5 @@ export type { ChannelConfig, ChannelOperation, ChannelRequest, EncodedChannelReq
 export { logSafe, MAX_SHOWN_TEXT } from './log-safe.js';
 export { SECONDS_HINT_BELOW, checkOptionNames, describeValue, warnIfSeconds } from './options.js';
 export type { OptionNames } from './options.js';
+export { checkLogger, errorFields, log } from './logger.js';
+export type { Logger } from './logger.js';

@@ -44,9 +44,9 @@ export function describeValue(value: unknown): string {
  * tier does not take them. A tier passes its own renamed options on top.
  */
 const FOREIGN_OPTIONS: ReadonlyMap<string, string> = new Map([
-  ['proxy', 'not supported yet (planned: HTTP CONNECT proxy)'],
-  ['logger', 'not supported yet; observe through the `diagnostics` channels and the events instead'],
-  ['defaultTopic', 'not supported yet; pass `topic` with each send'],
+  ['proxy', 'it is a client or connection option: `createClient({ proxy })`, the Server options, `new Pool(origin, { connection: { proxy } })` or `Connection.connect(origin, { proxy })`'],
+  ['logger', 'a client and pool option: `createClient({ logger })`, the Server options, `new Pool(origin, { logger })`'],
+  ['defaultTopic', 'use `topic` (`createClient({ topic })` or the Server options: the default of every send; a send\'s own `topic` wins)'],
   ['production', 'choose the host with `Server.production()` or `Server.development()`'],
   ['token', 'credentials go in `auth`: `Server.production({ token: { keyId, teamId, key } })`'],
   ['signingKey', 'credentials go in `auth`: `Server.production({ token: { keyId, teamId, key } })`'],

@@ -55,7 +55,7 @@ describe('checkOptionNames', () => {
 
   test('the tier hint first, then the shared table of renamed and peers\' names, then the list', () => {
     expect(message({ size: 2 })).toBe('Invalid size: is not an option of createClient(): renamed to `connections`');
-    expect(message({ proxy: 'http://x' })).toMatch(/: not supported yet \(planned: HTTP CONNECT proxy\)$/);
+    expect(message({ proxy: 'http://x' })).toMatch(/: it is a client or connection option: `createClient\(\{ proxy \}\)`/);
     expect(message({ proxy: 'http://x' }, { hints: { proxy: 'here: no' } })).toMatch(/: here: no$/);
     expect(message({ zzzzzz: 1 })).toBe('Invalid zzzzzz: is not an option of createClient(); it takes `timeout`, `connections`, `attemptTimeout`, `delivery`');
   });

@@ -13,6 +13,7 @@ import { jobId, parseJobId, type Keys } from './keys.js';
 import type { JobData } from './message.js';
 import { decodeRecord, type TokenRecord } from './records.js';
 import { checkInteger } from './validate.js';
+import { InvalidArgumentError, checkOptionNames, describeValue } from '@pushwire/models';
 
 /** What a campaign handle needs from its producer. @internal */
 export interface CampaignHost {
@@ -35,6 +36,12 @@ export interface WaitOptions {
    * @default 2000
    */
   pollInterval?: number;
+}
+
+const WAIT_KNOWN = Object.keys({ signal: true, timeout: true, pollInterval: true } satisfies Record<keyof WaitOptions, true>);
+
+function checkObject(options: unknown): asserts options is object {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
 }
 
 /**
@@ -67,6 +74,14 @@ export class Campaign extends EventEmitter {
     this.credentials = credentials;
   }
 
+  /** The counts moved, while someone waits in {@link Campaign.done}. */
+  override on(event: 'progress', listener: (counts: CampaignCounts) => void): this;
+  /** Any other event of `EventEmitter` (`'newListener'`, ...). */
+  override on(event: string | symbol, listener: (...args: never[]) => void): this;
+  override on(event: string | symbol, listener: (...args: never[]) => void): this {
+    return super.on(event, listener as (...args: unknown[]) => void);
+  }
+
   /** The counts now. @throws {CampaignNotFound} nothing in Redis for this id. */
   async counts(): Promise<CampaignCounts> {
     const keys = this.#host.keys.campaign(this.id);
@@ -87,6 +102,8 @@ export class Campaign extends EventEmitter {
    * may show twice if the hash grew during the scan (Redis' HSCAN rule).
    */
   async *outcomes(options: { count?: number } = {}): AsyncGenerator<TokenRecord> {
+    checkObject(options);
+    checkOptionNames(options, { where: 'campaign.outcomes()', known: ['count'] });
     const count = checkInteger('count', options.count, 1, 100_000) ?? 1000;
     const key = this.#host.keys.campaign(this.id).outcomes;
     let cursor = '0';
@@ -121,6 +138,8 @@ export class Campaign extends EventEmitter {
    * @throws {CampaignWaitAborted} `timeout` passed or `signal` aborted first (the campaign goes on).
    */
   async done(options: WaitOptions = {}): Promise<CampaignCounts> {
+    checkObject(options);
+    checkOptionNames(options, { where: 'campaign.done()', known: WAIT_KNOWN });
     const timeout = checkInteger('timeout', options.timeout, 1, 2 ** 31 - 1);
     const pollInterval = checkInteger('pollInterval', options.pollInterval, 10, 3_600_000) ?? 2000;
     const first = await this.counts();

@@ -24,7 +24,8 @@ import { claimTokens, finishCampaignPart, resumePart } from './scripts.js';
 
 /** Tuning of a job attempt (see `WorkerOptions`). */
 export interface RunTuning {
-  readonly window: number;
+  /** Most tokens of the job in flight (`sendMany`'s `concurrency`). */
+  readonly concurrency: number;
   readonly claimStep: number;
   readonly batchSize: number;
   readonly flushInterval: number;
@@ -145,7 +146,7 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptSummar
     await client.sendMany(tokens(), notification, options, {
       collect: 'none',
       idempotencyKey: data.campaignId,
-      concurrency: tuning.window,
+      concurrency: tuning.concurrency,
       signal: stop.signal,
       onResult: (outcome) => recorder.add(entryOf(outcome, flagged.has(outcome.token), !final)),
     });

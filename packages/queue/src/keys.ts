@@ -2,7 +2,7 @@
  * Names in Redis: the BullMQ queue of each credentials name, the job ids of
  * a campaign, and pushwire's own keys. Everything starts with the prefix.
  */
-import { InvalidArgumentError } from '@pushwire/models';
+import { InvalidArgumentError, describeValue } from '@pushwire/models';
 
 /** The prefix of every key when none is given. */
 export const DEFAULT_PREFIX = 'pushwire';
@@ -19,7 +19,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export function checkCredentialsName(name: unknown, field = 'credentials'): string {
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new InvalidArgumentError(field, `expected a name of 1 to 64 letters, digits, '_' or '-', got ${describe(name)}`);
+    throw new InvalidArgumentError(field, `expected a name of 1 to 64 letters, digits, '_' or '-', got ${describeValue(name)}`);
   }
   return name;
 }
@@ -27,26 +27,15 @@ export function checkCredentialsName(name: unknown, field = 'credentials'): stri
 /** Checks a key prefix (1–64 letters, digits, `_`, `-`, `{`, `}`). @throws {InvalidArgumentError} */
 export function checkPrefix(prefix: unknown): string {
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
-    throw new InvalidArgumentError('prefix', `expected 1 to 64 letters, digits, '_', '-', '{' or '}', got ${describe(prefix)}`);
+    throw new InvalidArgumentError('prefix', `expected 1 to 64 letters, digits, '_', '-', '{' or '}', got ${describeValue(prefix)}`);
   }
   return prefix;
 }
 
 /** Checks a campaign id (a UUID, the campaign's idempotency key) and lowercases it. @throws {InvalidArgumentError} */
 export function checkCampaignId(id: unknown, field = 'campaignId'): string {
-  if (typeof id !== 'string' || !UUID.test(id)) throw new InvalidArgumentError(field, `expected a UUID (8-4-4-4-12 hex), got ${describe(id)}`);
+  if (typeof id !== 'string' || !UUID.test(id)) throw new InvalidArgumentError(field, `expected a UUID (8-4-4-4-12 hex), got ${describeValue(id)}`);
   return id.toLowerCase();
-}
-
-/** `'<value>' (type)`, shortened, for error messages. */
-export function describe(value: unknown): string {
-  let text: string;
-  try {
-    text = typeof value === 'string' ? `'${value}'` : String(value);
-  } catch {
-    text = '?';
-  }
-  return `${text.length > 42 ? `${text.slice(0, 42)}…` : text} (${typeof value})`;
 }
 
 /** The BullMQ queue that carries the jobs of one credentials name. */

@@ -4,15 +4,17 @@
  * then sent byte for byte by the workers as a raw payload.
  */
 import type { Notification, RawPayload, SendOptions } from '@pushwire/api';
-import { InvalidArgumentError, buildHeaders, encodePayload } from '@pushwire/models';
+import { InvalidArgumentError, buildHeaders, checkOptionNames, encodePayload } from '@pushwire/models';
 
 /**
  * The headers of a campaign: the API's `SendOptions` without `apnsId` (each
  * token's `apns-id` derives from the campaign id, so a resend reuses it).
  * `collapseId` defaults to `'auto'` (the campaign id): a token sent twice
  * after a crash replaces the first copy on the device instead of showing twice.
+ * `topic` is required: the campaign records it (its streams carry it), and
+ * the producer does not know a worker's client-level default.
  */
-export type CampaignSendOptions = Omit<SendOptions, 'apnsId'>;
+export type CampaignSendOptions = Omit<SendOptions, 'apnsId' | 'topic'> & { topic: string };
 
 /** The headers as stored in a job (JSON): dates as UNIX seconds. */
 export interface WireOptions {
@@ -44,6 +46,12 @@ export interface CampaignMessage {
 }
 
 const decoder = new TextDecoder();
+const OPTIONS_KNOWN = Object.keys({ topic: true, pushType: true, priority: true, expiration: true, collapseId: true } satisfies Record<keyof CampaignSendOptions, true>);
+const OPTIONS_HINTS: Readonly<Record<string, string>> = {
+  expiry: 'use `expiration` (a Date or UNIX seconds)',
+  bundleId: 'use `topic`',
+  id: 'ids are derived per token from the campaign id',
+};
 
 /**
  * Validates and encodes a campaign's notification and headers.
@@ -54,6 +62,7 @@ export function prepareMessage(notification: Notification | RawPayload, options:
   if ('apnsId' in options && (options as { apnsId?: unknown }).apnsId !== undefined) {
     throw new InvalidArgumentError('options.apnsId', "is set per token from the campaign id (so a resend reuses it); leave it out");
   }
+  checkOptionNames(options, { where: "a campaign's `options`", known: OPTIONS_KNOWN, hints: OPTIONS_HINTS, prefix: 'options.' });
   const { collapseId = 'auto', expiration, ...rest } = options;
   if (typeof collapseId !== 'string') throw new InvalidArgumentError('options.collapseId', "expected 'auto' or a string of at most 64 bytes");
   const seconds = expiration instanceof Date ? Math.floor(expiration.getTime() / 1000) : expiration;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Notification, RawPayload } from '@pushwire/api';
-import { InvalidArgumentError } from '@pushwire/models';
+import { InvalidArgumentError, checkOptionNames, describeValue } from '@pushwire/models';
 import { Campaign, type CampaignHost } from './campaign.js';
 import { checkConnection, closeRedis, openRedis, type RedisConnection } from './connection.js';
 import { checkCampaignId, checkCredentialsName, jobId, Keys, queueName } from './keys.js';
@@ -54,13 +54,49 @@ export interface EnqueueInput {
   campaignId?: string;
   /** Attempts per job (BullMQ `attempts`): a job is retried for tokens that ended retryable (429, 5xx, not sent). @default 5 */
   attempts?: number;
-  /** Milliseconds before the first retry of a job, doubling each time. @default 5000 */
-  backoff?: number;
+  /**
+   * Milliseconds before the first retry of a job, doubling each time
+   * (BullMQ's exponential `backoff`). Not the pace of one send's retries:
+   * that is the client's `backoff` (a registry entry's, in the worker).
+   * @default 5000
+   */
+  jobBackoff?: number;
   /** Seconds the campaign's keys (outcomes, counts) are kept after it completes. @default 604800 (7 days) */
   retention?: number;
-  /** BullMQ job priority (1 = highest; unset: before every prioritized job). */
-  priority?: number;
+  /**
+   * BullMQ job priority (1 = highest; unset: before every prioritized job).
+   * Not the APNs priority: that is `options.priority`.
+   */
+  jobPriority?: number;
 }
+
+/** The names each options object takes (the types make these lists complete). */
+const PRODUCER_KNOWN = Object.keys({ connection: true, prefix: true, maxStreamLength: true } satisfies Record<keyof ProducerOptions, true>);
+const ENQUEUE_KNOWN = Object.keys({
+  credentials: true, notification: true, options: true, tokens: true, tokensPerJob: true, campaignId: true, attempts: true, jobBackoff: true, retention: true, jobPriority: true,
+} satisfies Record<keyof EnqueueInput, true>);
+const STREAM_READ_KNOWN = Object.keys({ after: true, count: true } satisfies Record<keyof StreamReadOptions, true>);
+
+const WORKER_OPTION = 'a worker option: `new CampaignWorker({ ... })`';
+const HEADER_OPTION = 'a send option: it goes in `options` (`enqueue({ options: { topic, pushType, ... } })`)';
+/** Refused with where they belong, on top of models' table of peers' and renamed names. */
+const PRODUCER_HINTS: Readonly<Record<string, string>> = {
+  credentials: 'named per campaign: `producer.enqueue({ credentials })`; the keys themselves stay in the workers',
+  concurrency: WORKER_OPTION,
+  jobConcurrency: WORKER_OPTION,
+};
+const ENQUEUE_HINTS: Readonly<Record<string, string>> = {
+  topic: HEADER_OPTION,
+  pushType: HEADER_OPTION,
+  priority: 'renamed to `jobPriority` (BullMQ\'s job priority); the APNs priority goes in `options` (`{ options: { priority } }`)',
+  backoff: 'renamed to `jobBackoff` (ms before a job\'s first retry); the pace of one send\'s retries is the client\'s `backoff`, in the worker\'s registry entry',
+  expiration: HEADER_OPTION,
+  collapseId: HEADER_OPTION,
+  payload: 'use `notification` (a models `Notification`, or `{ raw }` for Apple\'s JSON)',
+  concurrency: WORKER_OPTION,
+  window: WORKER_OPTION,
+  jobId: 'job ids are `<campaignId>.<part>`: give `campaignId`',
+};
 
 /** Jobs handed to BullMQ per `addBulk` call. */
 const ADD_BATCH = 50;
@@ -94,6 +130,7 @@ export class CampaignProducer {
 
   constructor(options: ProducerOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'expected { connection }');
+    checkOptionNames(options, { where: 'new CampaignProducer()', known: PRODUCER_KNOWN, hints: PRODUCER_HINTS });
     this.#connection = checkConnection(options.connection);
     this.#keys = new Keys(options.prefix);
     this.#maxStreamLength = checkInteger('maxStreamLength', options.maxStreamLength, 1) ?? 1_000_000;
@@ -118,6 +155,7 @@ export class CampaignProducer {
   async enqueue(input: EnqueueInput): Promise<Campaign> {
     this.#checkOpen();
     if (typeof input !== 'object' || input === null) throw new InvalidArgumentError('input', 'expected { credentials, notification, options, tokens }');
+    checkOptionNames(input, { where: 'producer.enqueue()', known: ENQUEUE_KNOWN, hints: ENQUEUE_HINTS });
     const credentials = checkCredentialsName(input.credentials);
     const message = prepareMessage(input.notification, input.options);
     const tokens = input.tokens;
@@ -126,9 +164,9 @@ export class CampaignProducer {
     }
     const tokensPerJob = checkInteger('tokensPerJob', input.tokensPerJob, 1, 100_000) ?? 1000;
     const attempts = checkInteger('attempts', input.attempts, 1, 1000) ?? 5;
-    const backoff = checkInteger('backoff', input.backoff, 0, 86_400_000) ?? 5000;
+    const backoff = checkInteger('jobBackoff', input.jobBackoff, 0, 86_400_000) ?? 5000;
     const retention = checkInteger('retention', input.retention, 1, 10 * 365 * 86_400) ?? 7 * 86_400;
-    const priority = checkInteger('priority', input.priority, 1, 2_097_152);
+    const priority = checkInteger('jobPriority', input.jobPriority, 1, 2_097_152);
     const campaignId = input.campaignId === undefined ? randomUUID() : checkCampaignId(input.campaignId);
 
     const keys = this.#keys.campaign(campaignId);
@@ -264,7 +302,8 @@ const STREAM_ID = /^\d+(-\d+)?$/;
 /** Checked stream read options with defaults. */
 function streamOptions(options: StreamReadOptions): { after: string; count: number } {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'expected { after?, count? }');
+  checkOptionNames(options, { where: 'a stream read (`readUnregistered()` / `readFailures()`)', known: STREAM_READ_KNOWN });
   const after = options.after ?? '0';
-  if (typeof after !== 'string' || !STREAM_ID.test(after)) throw new InvalidArgumentError('after', `expected a stream id such as '1700000000000-0', got ${String(after)}`);
+  if (typeof after !== 'string' || !STREAM_ID.test(after)) throw new InvalidArgumentError('after', `expected a stream id such as '1700000000000-0', got ${describeValue(after)}`);
   return { after, count: checkInteger('count', options.count, 1, 100_000) ?? 1000 };
 }

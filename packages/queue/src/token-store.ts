@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TokenEntry, TokenStore } from '@pushwire/api';
-import { InvalidArgumentError } from '@pushwire/models';
+import { InvalidArgumentError, checkOptionNames, describeValue } from '@pushwire/models';
 import { Keys } from './keys.js';
 
 const MINUTE = 60_000;
@@ -77,6 +77,8 @@ export interface RedisTokenStoreOptions {
   waitForSigner?: number;
 }
 
+const STORE_KNOWN = Object.keys({ keyId: true, teamId: true, prefix: true, timeout: true, waitForSigner: true } satisfies Record<keyof RedisTokenStoreOptions, true>);
+
 /** What the store counted (for tests and monitoring). */
 export interface TokenStoreStats {
   /** Stored tokens taken (fresh enough to adopt). */
@@ -106,7 +108,7 @@ function parse(text: string | undefined): TokenEntry | undefined {
 function positive(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 60_000) {
-    throw new InvalidArgumentError(name, `expected an integer number of ms from 1 to 60000, got ${String(value)}`);
+    throw new InvalidArgumentError(name, `expected an integer number of ms from 1 to 60000, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -121,7 +123,7 @@ function positive(name: string, value: unknown, fallback: number): number {
  * const store = new RedisTokenStore(redis, { keyId, teamId });
  * const server = Server.production({ token: { keyId, teamId, key: p8, store } });
  * ```
- * @throws {InvalidArgumentError} naming `keyId`, `teamId`, `prefix`, `timeout` or `waitForSigner`.
+ * @throws {InvalidArgumentError} naming `keyId`, `teamId`, `prefix`, `timeout` or `waitForSigner`, or an unknown option (with a "did you mean").
  */
 export class RedisTokenStore implements TokenStore {
   readonly #redis: Redis;
@@ -134,6 +136,7 @@ export class RedisTokenStore implements TokenStore {
 
   constructor(redis: Redis, options: RedisTokenStoreOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'expected { keyId, teamId }');
+    checkOptionNames(options, { where: 'new RedisTokenStore()', known: STORE_KNOWN });
     const { keyId, teamId } = options;
     if (typeof keyId !== 'string' || !ID.test(keyId)) throw new InvalidArgumentError('keyId', 'must be 10 letters or digits');
     if (typeof teamId !== 'string' || !ID.test(teamId)) throw new InvalidArgumentError('teamId', 'must be 10 letters or digits');

@@ -2,8 +2,7 @@
  * Option checks shared by the producer and the worker: each throws models'
  * `InvalidArgumentError` naming the option, before anything connects.
  */
-import { InvalidArgumentError } from '@pushwire/models';
-import { describe } from './keys.js';
+import { InvalidArgumentError, describeValue } from '@pushwire/models';
 
 /**
  * `value` must be an integer in [min, max], or undefined.
@@ -13,7 +12,7 @@ import { describe } from './keys.js';
 export function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(name, `expected an integer from ${min} to ${max}, got ${describe(value)}`);
+    throw new InvalidArgumentError(name, `expected an integer from ${min} to ${max}, got ${describeValue(value)}`);
   }
   return value;
 }

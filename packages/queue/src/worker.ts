@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { Worker as BullWorker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Server, type Client, type ServerSpec } from '@pushwire/api';
-import { InvalidArgumentError } from '@pushwire/models';
+import { InvalidArgumentError, checkOptionNames } from '@pushwire/models';
 import { checkConnection, closeRedis, openRedis, type RedisConnection } from './connection.js';
 import { JobLockLost, RetryLater } from './errors.js';
 import { finalizePart } from './finalize.js';
@@ -36,8 +36,8 @@ export type CredentialsConfig = ServerSpec & {
    * ms. Tokens per second ≈ `max × tokensPerJob × 1000 / duration`.
    */
   limiter?: RateLimit;
-  /** Jobs of this name one worker runs at once. @default the worker's `concurrency` */
-  concurrency?: number;
+  /** Jobs of this name one worker runs at once (BullMQ's per-worker `concurrency`). @default the worker's `jobConcurrency` */
+  jobConcurrency?: number;
   /**
    * Token auth only: share one provider token with every other worker
    * through Redis ({@link RedisTokenStore}). Ignored when `auth.token.store`
@@ -58,10 +58,21 @@ export interface WorkerOptions {
    * is enqueued with). The worker consumes the queues of these names only.
    */
   credentials: Readonly<Record<string, CredentialsConfig>>;
-  /** Jobs one worker runs at once per credentials name. @default 2 */
+  /**
+   * The most tokens of one job in flight at once (sent, unanswered): each
+   * job's `sendMany` `concurrency` (the api's `BulkOptions.concurrency`).
+   * What a crash can leave unanswered, per job in progress.
+   * Not the number of jobs at once: that is `jobConcurrency`.
+   * @default 1000
+   */
   concurrency?: number;
-  /** `sendMany`'s window: most tokens of one job in flight. @default 1000 */
-  window?: number;
+  /**
+   * Jobs one worker runs at once per credentials name (BullMQ's
+   * per-worker `concurrency`, under a name that does not clash with the
+   * tokens in flight). A registry entry's `jobConcurrency` overrides it.
+   * @default 2
+   */
+  jobConcurrency?: number;
   /**
    * Tokens claimed (marked as "may have been written") per Redis call before
    * they are sent. Smaller: fewer tokens flagged as possible duplicates after
@@ -117,7 +128,12 @@ export interface WorkerStats {
   readonly resent: number;
 }
 
-interface Lane {
+/**
+ * What consumes the queue of one credentials name in this worker: the
+ * name, the `Server` made from its registry entry, the BullMQ worker on its
+ * queue (`send-<name>`), and the `Client` made on its first job.
+ */
+interface CredentialsConsumer {
   readonly name: string;
   readonly server: Server;
   readonly worker: BullWorker<JobData, AttemptSummary>;
@@ -138,7 +154,8 @@ interface Lane {
  * const worker = new CampaignWorker({
  *   connection: process.env.REDIS_URL!,
  *   credentials: { main: { environment: 'production', auth: { token: { keyId, teamId, key: p8 } } } },
- *   concurrency: 2,
+ *   jobConcurrency: 2, // jobs at once
+ *   concurrency: 1000, // tokens of one job in flight
  * });
  * worker.on('error', (e) => log.warn(e.message));
  * process.on('SIGTERM', () => void worker.close());
@@ -151,7 +168,7 @@ export class CampaignWorker extends EventEmitter {
   readonly #keys: Keys;
   readonly #redis: Redis;
   readonly #bullConnection: Redis;
-  readonly #lanes: Lane[] = [];
+  readonly #consumers: CredentialsConsumer[] = [];
   readonly #tuning: RunTuning;
   readonly #running = new Map<string, AbortController>();
   #stats = { completed: 0, failed: 0, attempted: 0, resent: 0 };
@@ -160,15 +177,16 @@ export class CampaignWorker extends EventEmitter {
   constructor(options: WorkerOptions) {
     super();
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'expected { connection, credentials }');
+    checkOptionNames(options, { where: 'new CampaignWorker()', known: WORKER_KNOWN, hints: WORKER_HINTS });
     const connection = checkConnection(options.connection);
     this.#keys = new Keys(options.prefix);
     const registry = options.credentials;
     if (typeof registry !== 'object' || registry === null || Object.keys(registry).length === 0) {
       throw new InvalidArgumentError('credentials', 'expected at least one entry: { <name>: { environment | origin, auth, ... } }');
     }
-    const concurrency = checkInteger('concurrency', options.concurrency, 1, 1000) ?? 2;
+    const jobConcurrency = checkInteger('jobConcurrency', options.jobConcurrency, 1, 1000) ?? 2;
     this.#tuning = {
-      window: checkInteger('window', options.window, 1, 100_000) ?? 1000,
+      concurrency: checkInteger('concurrency', options.concurrency, 1, 100_000) ?? 1000,
       claimStep: checkInteger('claimStep', options.claimStep, 1, 1_000_000) ?? 250,
       batchSize: checkInteger('batchSize', options.batchSize, 1, 100_000) ?? 500,
       flushInterval: checkInteger('flushInterval', options.flushInterval, 0, 60_000) ?? 20,
@@ -183,11 +201,15 @@ export class CampaignWorker extends EventEmitter {
     const entries = Object.entries(registry).map(([name, config]) => {
       checkCredentialsName(name, 'credentials');
       if (typeof config !== 'object' || config === null) throw new InvalidArgumentError(`credentials.${name}`, 'expected { environment | origin, auth, ... }');
-      const { limiter, concurrency: own, shareToken, ...spec } = config;
+      // The entry's own names; the rest is a ServerSpec, whose names `Server.from` checks.
+      for (const [old, hint] of Object.entries(ENTRY_HINTS)) {
+        if ((config as unknown as Record<string, unknown>)[old] !== undefined) throw new InvalidArgumentError(`credentials.${name}.${old}`, `is not an option of a credentials entry: ${hint}`);
+      }
+      const { limiter, jobConcurrency: own, shareToken, ...spec } = config;
       checkLimiter(`credentials.${name}.limiter`, limiter);
-      checkInteger(`credentials.${name}.concurrency`, own, 1, 1000);
+      checkInteger(`credentials.${name}.jobConcurrency`, own, 1, 1000);
       if (shareToken !== undefined && typeof shareToken !== 'boolean') throw new InvalidArgumentError(`credentials.${name}.shareToken`, 'expected a boolean');
-      return { name, spec: spec as ServerSpec, limiter, concurrency: own ?? concurrency, shareToken: shareToken ?? true };
+      return { name, spec: spec as ServerSpec, limiter, jobConcurrency: own ?? jobConcurrency, shareToken: shareToken ?? true };
     });
     // Servers are made once Redis exists (the token store needs it); they validate the credentials now.
     this.#redis = openRedis(connection, 'pushwire-worker');
@@ -195,24 +217,24 @@ export class CampaignWorker extends EventEmitter {
     try {
       for (const entry of entries) {
         const server = Server.from(this.#withStore(entry.spec, entry.shareToken));
-        const worker = new BullWorker<JobData, AttemptSummary>(queueName(entry.name), (job, token, signal) => this.#process(lane, job, token, signal), {
+        const worker = new BullWorker<JobData, AttemptSummary>(queueName(entry.name), (job, token, signal) => this.#process(consumer, job, token, signal), {
           connection: this.#bullConnection,
           prefix: this.#keys.prefix,
-          concurrency: entry.concurrency,
+          concurrency: entry.jobConcurrency,
           lockDuration,
           stalledInterval,
           maxStalledCount,
           ...(entry.limiter === undefined ? {} : { limiter: { max: entry.limiter.max, duration: entry.limiter.duration } }),
         });
-        const lane: Lane = { name: entry.name, server, worker, client: undefined };
+        const consumer: CredentialsConsumer = { name: entry.name, server, worker, client: undefined };
         worker.on('error', (error) => this.#emitError(error));
         worker.on('lockRenewalFailed', (jobIds: string[]) => {
           for (const id of jobIds) this.#running.get(id)?.abort('lock');
         });
-        this.#lanes.push(lane);
+        this.#consumers.push(consumer);
       }
     } catch (error) {
-      for (const lane of this.#lanes) void lane.worker.close(true);
+      for (const consumer of this.#consumers) void consumer.worker.close(true);
       this.#redis.disconnect();
       this.#bullConnection.disconnect();
       throw error;
@@ -220,9 +242,25 @@ export class CampaignWorker extends EventEmitter {
     this.credentials = Object.freeze(entries.map((e) => e.name));
   }
 
+  /** A job attempt started: `{ jobId, campaignId, part, written: 0 }`. */
+  override on(event: 'active', listener: (report: RecordedReport) => void): this;
+  /** A batch of this attempt's outcomes was written to Redis (`written`: how many so far). */
+  override on(event: 'recorded', listener: (report: RecordedReport) => void): this;
+  /** A job attempt finished: what it sent, resent and skipped. */
+  override on(event: 'completed', listener: (report: JobReport) => void): this;
+  /** A job attempt threw (`final`: it was the job's last attempt); e.g. `RetryLater`, `JobLockLost`, `JobInterrupted`. */
+  override on(event: 'failed', listener: (jobId: string, error: Error, final: boolean) => void): this;
+  /** Redis or BullMQ failed (the worker reconnects by itself); with no listener, nothing is emitted. */
+  override on(event: 'error', listener: (error: Error) => void): this;
+  /** Any other event of `EventEmitter` (`'newListener'`, ...). */
+  override on(event: string | symbol, listener: (...args: never[]) => void): this;
+  override on(event: string | symbol, listener: (...args: never[]) => void): this {
+    return super.on(event, listener as (...args: unknown[]) => void);
+  }
+
   /** Resolves once every queue's worker is connected and waiting for jobs. */
   async waitUntilReady(): Promise<void> {
-    await Promise.all(this.#lanes.map((lane) => lane.worker.waitUntilReady()));
+    await Promise.all(this.#consumers.map((consumer) => consumer.worker.waitUntilReady()));
   }
 
   /** Counters since the worker started. */
@@ -239,10 +277,10 @@ export class CampaignWorker extends EventEmitter {
     this.#closing ??= (async () => {
       const force = options.force === true;
       if (force) for (const controller of this.#running.values()) controller.abort('close');
-      await Promise.all(this.#lanes.map((lane) => lane.worker.close(force).catch(() => undefined)));
+      await Promise.all(this.#consumers.map((consumer) => consumer.worker.close(force).catch(() => undefined)));
       await Promise.all(
-        this.#lanes.map(async (lane) => {
-          const client = await lane.client?.catch(() => undefined);
+        this.#consumers.map(async (consumer) => {
+          const client = await consumer.client?.catch(() => undefined);
           await client?.close({ force });
         }),
       );
@@ -263,18 +301,18 @@ export class CampaignWorker extends EventEmitter {
     return { ...spec, auth: { token: { ...(token as { keyId: string; teamId: string; key: string }), store } } };
   }
 
-  /** The lane's client, made on first use and again after a fatal failure closed it. */
-  async #client(lane: Lane): Promise<Client> {
-    if (lane.client !== undefined) {
-      const client = await lane.client.catch(() => undefined);
+  /** The consumer's client, made on first use and again after a fatal failure closed it. */
+  async #client(consumer: CredentialsConsumer): Promise<Client> {
+    if (consumer.client !== undefined) {
+      const client = await consumer.client.catch(() => undefined);
       if (client !== undefined && !client.closed) return client;
     }
     // The queue records 410s in its stream: no in-memory feed.
-    lane.client = lane.server.createClient({ feedbackBuffer: 0 });
-    return lane.client;
+    consumer.client = consumer.server.createClient({ feedbackBuffer: 0 });
+    return consumer.client;
   }
 
-  async #process(lane: Lane, job: Job<JobData, AttemptSummary>, token: string | undefined, signal: AbortSignal | undefined): Promise<AttemptSummary> {
+  async #process(consumer: CredentialsConsumer, job: Job<JobData, AttemptSummary>, token: string | undefined, signal: AbortSignal | undefined): Promise<AttemptSummary> {
     const jobId = job.id ?? '';
     const controller = new AbortController();
     const forward = (): void => controller.abort();
@@ -289,7 +327,7 @@ export class CampaignWorker extends EventEmitter {
         lockToken: token ?? '',
         redis: this.#redis,
         keys: this.#keys,
-        client: await this.#client(lane),
+        client: await this.#client(consumer),
         final,
         tuning: this.#tuning,
         signal: controller.signal,
@@ -298,7 +336,7 @@ export class CampaignWorker extends EventEmitter {
       this.#stats.completed++;
       this.#stats.attempted += summary.attempted;
       this.#stats.resent += summary.resent;
-      const report: JobReport = { ...summary, ...about, credentials: lane.name };
+      const report: JobReport = { ...summary, ...about, credentials: consumer.name };
       this.emit('completed', report);
       return summary;
     } catch (error) {
@@ -320,9 +358,29 @@ export class CampaignWorker extends EventEmitter {
   }
 }
 
+/** The names `new CampaignWorker()` takes (the type makes the list complete). */
+const WORKER_KNOWN = Object.keys({
+  connection: true, prefix: true, credentials: true, concurrency: true, jobConcurrency: true, claimStep: true, batchSize: true, flushInterval: true,
+  maxStreamLength: true, lockDuration: true, stalledInterval: true, maxStalledCount: true, progressInterval: true,
+} satisfies Record<keyof WorkerOptions, true>);
+/** Refused with where they belong, on top of models' table of peers' and renamed names. */
+const WORKER_HINTS: Readonly<Record<string, string>> = {
+  window: 'renamed to `concurrency` (tokens of one job in flight, as `sendMany` names it); jobs at once are `jobConcurrency`',
+  limiter: 'a credentials entry option: `credentials: { <name>: { ..., limiter } }`',
+  shareToken: 'a credentials entry option: `credentials: { <name>: { ..., shareToken } }`',
+  auth: 'credentials go in the registry: `credentials: { <name>: { environment, auth } }`',
+};
+/** Names a credentials entry refuses before its ServerSpec reaches `Server.from`. */
+const ENTRY_HINTS: Readonly<Record<string, string>> = {
+  concurrency: 'jobs of this name at once are `jobConcurrency`; tokens in flight are the worker\'s `concurrency`',
+  window: 'tokens in flight are the worker\'s `concurrency` (renamed from `window`)',
+};
+const LIMITER_KNOWN = Object.keys({ max: true, duration: true } satisfies Record<keyof RateLimit, true>);
+
 function checkLimiter(field: string, limiter: unknown): void {
   if (limiter === undefined) return;
   if (typeof limiter !== 'object' || limiter === null) throw new InvalidArgumentError(field, 'expected { max, duration }');
+  checkOptionNames(limiter, { where: 'the `limiter` option', known: LIMITER_KNOWN, prefix: `${field}.` });
   const { max, duration } = limiter as Partial<RateLimit>;
   checkInteger(`${field}.max`, max, 1, 1_000_000_000);
   checkInteger(`${field}.duration`, duration, 1, 86_400_000);

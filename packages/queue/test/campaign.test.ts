@@ -160,7 +160,7 @@ describe('a campaign through the queue', () => {
 
   test('a global rate limit (BullMQ limiter) spaces the jobs of a credentials name', async () => {
     const tokens = makeTokens(60, 'campaign-limited');
-    const worker = closer.add(workerFor(redis.url, mock, { name: 'limited', concurrency: 3, entry: { limiter: { max: 1, duration: 300 } } }));
+    const worker = closer.add(workerFor(redis.url, mock, { name: 'limited', jobConcurrency: 3, entry: { limiter: { max: 1, duration: 300 } } }));
     const producer = closer.add(producerFor(redis.url));
     const started: number[] = [];
     worker.on('active', () => started.push(Date.now()));
@@ -170,6 +170,31 @@ describe('a campaign through the queue', () => {
     // At most one job per 300 ms, although the worker could run three at once.
     expect(started[1]! - started[0]!).toBeGreaterThanOrEqual(250);
     expect(started[2]! - started[1]!).toBeGreaterThanOrEqual(250);
+  });
+
+  test('`concurrency` bounds the tokens of a job in flight (sendMany\'s), `jobConcurrency` the jobs at once', async () => {
+    const tokens = makeTokens(12, 'campaign-narrow');
+    const DELAY = 200;
+    for (const token of tokens) mock.inject({ kind: 'delay', ms: DELAY, token });
+    const worker = closer.add(workerFor(redis.url, mock, { name: 'narrow', concurrency: 3, jobConcurrency: 1 }));
+    const producer = closer.add(producerFor(redis.url));
+    let mostOpen = 0;
+    const watch = setInterval(() => {
+      mostOpen = Math.max(mostOpen, mock.stats().perConnection.reduce((sum, c) => sum + c.open, 0));
+    }, 5);
+    const started = performance.now();
+    try {
+      const campaign = await producer.enqueue({ credentials: 'narrow', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, tokensPerJob: 12 });
+      expect(await campaign.done()).toMatchObject({ done: 12, sent: 12 });
+    } finally {
+      clearInterval(watch);
+    }
+    // 12 tokens, 3 at a time, each answered after 200 ms: at least 4 rounds
+    // (all 12 at once, as a tokens-in-flight of 1000 would send them, take one).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(4 * DELAY - 20);
+    expect(mostOpen).toBeGreaterThan(0);
+    expect(mostOpen).toBeLessThanOrEqual(3);
+    await worker.close();
   });
 
   test('waiting gives up by timeout or signal (the campaign goes on); an unknown id is CampaignNotFound', async () => {

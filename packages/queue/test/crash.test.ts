@@ -49,7 +49,7 @@ describe('3 worker processes, one SIGKILLed mid-run', () => {
       killedJob = message.jobId;
       workers[0]!.child.kill('SIGKILL');
     };
-    const options = { lockDuration: 4000, stalledInterval: 1000, concurrency: 2 };
+    const options = { lockDuration: 4000, stalledInterval: 1000, jobConcurrency: 2 };
     workers.push(await startWorkerProcess(redis.url, mock, options, victimMessages));
     workers.push(await startWorkerProcess(redis.url, mock, options));
     workers.push(await startWorkerProcess(redis.url, mock, options));

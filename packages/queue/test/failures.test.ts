@@ -43,7 +43,7 @@ describe('jobs when sends fail', () => {
     const retries: unknown[] = [];
     worker.on('failed', (_id: string, error: unknown) => retries.push(error));
     const producer = closer.add(producerFor(redis.url));
-    const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, attempts: 3, backoff: 10 });
+    const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, attempts: 3, jobBackoff: 10 });
     const counts = await campaign.done();
 
     expect(counts).toMatchObject({ done: 300, sent: 295, rejected: 5, rejectedByReason: { ServiceUnavailable: 5 }, complete: true });
@@ -63,7 +63,7 @@ describe('jobs when sends fail', () => {
     const worker = closer.add(workerFor(redis.url, mock, { entry: QUICK }));
     const producer = closer.add(producerFor(redis.url));
     const failed = nextEvent(worker, 'failed');
-    const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, attempts: 3, backoff: 50 });
+    const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, attempts: 3, jobBackoff: 50 });
     const [, error] = await failed;
     expect(error).toBeInstanceOf(RetryLater);
     fault.remove();
@@ -79,7 +79,7 @@ describe('jobs when sends fail', () => {
     const port = await freePort(); // nothing listens there
     const worker = closer.add(workerFor(redis.url, mock, { entry: { origin: `https://127.0.0.1:${port}`, timeout: 3000 } as never }));
     const producer = closer.add(producerFor(redis.url));
-    const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, attempts: 2, backoff: 10 });
+    const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, attempts: 2, jobBackoff: 10 });
     const counts = await campaign.done();
 
     expect(counts).toMatchObject({ done: 100, sent: 0, notSent: 100, notSentByError: { ConnectError: 100 }, unknown: 0, complete: true });
@@ -91,7 +91,7 @@ describe('jobs when sends fail', () => {
   async function hangingJob(seed: string, workerOptions: Parameters<typeof workerFor>[2]): Promise<{ tokens: string[]; campaign: Awaited<ReturnType<ReturnType<typeof producerFor>['enqueue']>>; jobLock: string; worker: ReturnType<typeof workerFor> }> {
     const tokens = makeTokens(1000, seed);
     for (const token of tokens.slice(100, 105)) mock.inject({ kind: 'delay', ms: 4000, token });
-    const worker = closer.add(workerFor(redis.url, mock, { window: 50, claimStep: 50, batchSize: 10, ...workerOptions }));
+    const worker = closer.add(workerFor(redis.url, mock, { concurrency: 50, claimStep: 50, batchSize: 10, ...workerOptions }));
     const producer = closer.add(producerFor(redis.url));
     const recorded = nextEvent<[{ written: number }]>(worker, 'recorded', (r) => r.written >= 90);
     const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, attempts: 1 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startRedis, type RedisServer } from '@pushwire/test-servers';
 import { PayloadTooLargeError } from '@pushwire/models';
 import type { Redis } from 'ioredis';
-import { CampaignProducer, CampaignWorker, InvalidArgumentError, type EnqueueInput } from '../src/index.js';
+import { CampaignProducer, CampaignWorker, InvalidArgumentError, RedisTokenStore, type EnqueueInput } from '../src/index.js';
 import { Closer, START_TIMEOUT, TOPIC, makeTokens } from './helpers.js';
 
 const P8 = `-----BEGIN PRIVATE KEY-----
@@ -67,8 +67,69 @@ describe('bad input', () => {
     expect(() => new CampaignWorker({ connection: redis.url, credentials: { main: { environment: 'production', auth: { token: { ...auth.token, key: 'not a key' } } } } })).toThrow(
       /auth\.token\.key/,
     );
-    expect(() => new CampaignWorker({ connection: redis.url, credentials: { main: { environment: 'production', auth } }, window: 0 })).toThrow(/window/);
+    expect(() => new CampaignWorker({ connection: redis.url, credentials: { main: { environment: 'production', auth } }, concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => new CampaignWorker({ connection: redis.url, credentials: { main: { environment: 'production', auth } }, jobConcurrency: 0 })).toThrow(/jobConcurrency/);
     expect(() => new CampaignWorker({ connection: redis.url, credentials: { main: { environment: 'production', auth } }, lockDuration: 10 })).toThrow(/lockDuration/);
+  });
+
+  describe('unknown option names are refused, naming the option and what to use (#16)', () => {
+    const auth = { token: { keyId: 'ABCDEFGHIJ', teamId: 'KLMNOPQRST', key: P8 } };
+    const entry = { environment: 'production' as const, auth };
+    /** What `fn` threw: an InvalidArgumentError naming `field`, its message matching `message`. */
+    function refused(fn: () => unknown, field: string, message: RegExp): void {
+      let error: unknown;
+      try {
+        fn();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).field).toBe(field);
+      expect((error as InvalidArgumentError).message).toMatch(message);
+    }
+
+    test('new CampaignWorker: the old `window`, typos, entry options at the top, a registry entry\'s old `concurrency`, its limiter', () => {
+      const base = { connection: redis.url, credentials: { main: entry } };
+      refused(() => new CampaignWorker({ ...base, window: 50 } as never), 'window', /renamed to `concurrency` \(tokens of one job in flight.*jobs at once are `jobConcurrency`/);
+      refused(() => new CampaignWorker({ ...base, jobConcurency: 2 } as never), 'jobConcurency', /is not an option of new CampaignWorker\(\); did you mean `jobConcurrency`\?/);
+      refused(() => new CampaignWorker({ ...base, lockDurration: 5000 } as never), 'lockDurration', /did you mean `lockDuration`\?/);
+      refused(() => new CampaignWorker({ ...base, limiter: { max: 1, duration: 1 } } as never), 'limiter', /a credentials entry option/);
+      refused(() => new CampaignWorker({ ...base, logger: console } as never), 'logger', /logger/);
+      refused(() => new CampaignWorker({ ...base, credentials: { main: { ...entry, concurrency: 2 } } } as never), 'credentials.main.concurrency', /`jobConcurrency`; tokens in flight are the worker's `concurrency`/);
+      refused(() => new CampaignWorker({ ...base, credentials: { main: { ...entry, limiter: { max: 1, duraton: 100 } } } } as never), 'credentials.main.limiter.duraton', /did you mean `duration`\?/);
+      // A registry entry's ServerSpec names are the api's to check.
+      refused(() => new CampaignWorker({ ...base, credentials: { main: { ...entry, conections: 2 } } } as never), 'conections', /did you mean `connections`\?/);
+    });
+
+    test('new CampaignProducer and new RedisTokenStore', () => {
+      refused(() => new CampaignProducer({ connection: redis.url, prefx: 'x' } as never), 'prefx', /is not an option of new CampaignProducer\(\); did you mean `prefix`\?/);
+      refused(() => new CampaignProducer({ connection: redis.url, concurrency: 2 } as never), 'concurrency', /a worker option/);
+      refused(() => new RedisTokenStore(db, { keyId: 'ABCDEFGHIJ', teamId: 'KLMNOPQRST', timeot: 100 } as never), 'timeot', /is not an option of new RedisTokenStore\(\); did you mean `timeout`\?/);
+    });
+
+    test.each<[string, object, string, RegExp]>([
+      ['the old `priority` (BullMQ\'s job priority)', { priority: 1 }, 'priority', /renamed to `jobPriority`.*the APNs priority goes in `options`/],
+      ['the old `backoff` (ms before a job\'s retry)', { backoff: 10 }, 'backoff', /renamed to `jobBackoff`/],
+      ['a header at the top level', { topic: TOPIC }, 'topic', /it goes in `options`/],
+      ['a typo', { tokensPerjob: 10 }, 'tokensPerjob', /did you mean `tokensPerJob`\?/],
+      ['a typo in `options`', { options: { topic: TOPIC, expiry: 0 } }, 'options.expiry', /use `expiration`/],
+      ['a misspelt header in `options`', { options: { topic: TOPIC, colapseId: 'x' } }, 'options.colapseId', /did you mean `collapseId`\?/],
+    ])('enqueue refuses %s and writes nothing', async (_name, over, field, message) => {
+      const error = await producer.enqueue(input(over as Partial<EnqueueInput>)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect(error).toMatchObject({ field });
+      expect((error as Error).message).toMatch(message);
+      expect(await db.dbsize()).toBe(0);
+    });
+
+    test('campaign.done(), campaign.outcomes() and stream reads', async () => {
+      const campaign = producer.campaign('00000000-0000-4000-8000-000000000001', 'main');
+      await expect(campaign.done({ timout: 10 } as never)).rejects.toMatchObject({ field: 'timout', message: expect.stringMatching(/did you mean `timeout`\?/) });
+      await expect(campaign.outcomes({ cont: 1 } as never).next()).rejects.toMatchObject({ field: 'cont', message: expect.stringMatching(/did you mean `count`\?/) });
+      await expect(producer.readFailures({ aftr: '0' } as never)).rejects.toMatchObject({ field: 'aftr', message: expect.stringMatching(/did you mean `after`\?/) });
+      await expect(producer.readUnregistered({ limit: 5 } as never)).rejects.toMatchObject({ field: 'limit', message: expect.stringMatching(/it takes `after`, `count`/) });
+      expect(await db.dbsize()).toBe(0);
+    });
   });
 
   test('stream reads check their cursor', async () => {

@@ -25,9 +25,11 @@ describe('createClient refuses what it would otherwise ignore', () => {
 
   test.each<[string, object, string, RegExp]>([
     // A node-apn user's options: each names the option and says it is not there yet.
-    ['proxy', { proxy: 'http://x' }, 'proxy', /not supported yet \(planned: HTTP CONNECT proxy\)/],
-    ['logger', { logger: console }, 'logger', /not supported yet/],
-    ['defaultTopic', { defaultTopic: 'x' }, 'defaultTopic', /not supported yet; pass `topic` with each send/],
+    ['a proxy that is not http://', { proxy: 'socks5://user:pw@proxy:1080' }, 'proxy', /only http:\/\/ proxies are supported/],
+    // `logger` is an option now: a value that is not a logger is refused.
+    ['a logger without its methods', { logger: { log: () => undefined } }, 'logger', /expected a logger with debug, info, warn and error methods/],
+    // apns2's default topic: pushwire's is the client option `topic`.
+    ['defaultTopic', { defaultTopic: 'x' }, 'defaultTopic', /is not an option of createClient\(\): use `topic` \(`createClient\(\{ topic \}\)`/],
     // Typos: the nearest name.
     ['a typo', { timout: 5_000 }, 'timout', /is not an option of createClient\(\); did you mean `timeout`\?/],
     ['another case', { Connections: 2 }, 'Connections', /did you mean `connections`\?/],
@@ -72,9 +74,9 @@ describe('the Server factories and Session refuse unknown names too', () => {
   test('Server.production / development / custom / from', async () => {
     const auth = tokenAuth(mock);
     expectInvalid(await caught(() => Server.production(auth, { conections: 2 } as never)), 'conections', /is not an option of the Server options; did you mean `connections`\?/);
-    expectInvalid(await caught(() => Server.development(auth, { proxy: 'http://x' } as never)), 'proxy', /not supported yet/);
+    expectInvalid(await caught(() => Server.development(auth, { Proxy: 'http://x' } as never)), 'Proxy', /did you mean `proxy`\?/);
     expectInvalid(await caught(() => Server.custom(mock.origin, auth, { ca: mock.ca, extraCA: 'x' } as never)), 'extraCA', /did you mean `extraCa`\?/);
-    expectInvalid(await caught(() => Server.from({ environment: 'production', auth, logger: console } as never)), 'logger', /not supported yet/);
+    expectInvalid(await caught(() => Server.from({ environment: 'production', auth, logger: 'debug' } as never)), 'logger', /expected a logger/);
     // The Server options also take client defaults.
     expect(Server.production(auth, { timeout: 5_000, connections: 1, channelOrigin: 'https://x.example' }).origin).toBe('https://api.push.apple.com');
   });
@@ -83,9 +85,9 @@ describe('the Server factories and Session refuse unknown names too', () => {
     const session = new Session();
     try {
       const auth = tokenAuth(mock);
-      expectInvalid(await caught(() => session.getClient('a', { origin: mock.origin, auth, ca: mock.ca, defaultTopic: TOPIC } as never)), 'defaultTopic', /not supported yet/);
+      expectInvalid(await caught(() => session.getClient('a', { origin: mock.origin, auth, ca: mock.ca, defaultTopic: TOPIC } as never)), 'defaultTopic', /use `topic`/);
       expectInvalid(await caught(() => session.getClient('b', serverFor(mock), { deliver: 'at-least-once' } as never)), 'deliver', /did you mean `delivery`\?/);
-      expectInvalid(await caught(() => session.newClient(serverFor(mock), { logger: console } as never)), 'logger', /not supported yet/);
+      expectInvalid(await caught(() => session.newClient(serverFor(mock), { logger: 'debug' } as never)), 'logger', /expected a logger/);
       expect(session.size).toBe(0);
     } finally {
       await session.shutdown();
