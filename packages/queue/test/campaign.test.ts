@@ -4,7 +4,7 @@ import { MockApnsServer } from '@pushwire/mock-server';
 import { startRedis, type RedisServer } from '@pushwire/test-servers';
 import type { Redis } from 'ioredis';
 import { CampaignNotFound, CampaignWaitAborted, DEFAULT_PREFIX, type CampaignCounts, type TokenRecord } from '../src/index.js';
-import { Closer, START_TIMEOUT, TOPIC, acceptedByToken, makeTokens, producerFor, workerFor } from './helpers.js';
+import { Closer, START_TIMEOUT, TOPIC, acceptedByToken, makeTokens, producerFor, until, workerFor } from './helpers.js';
 
 describe('a campaign through the queue', () => {
   let redis: RedisServer;
@@ -58,7 +58,7 @@ describe('a campaign through the queue', () => {
     });
     expect(progress.at(-1)?.complete).toBe(true);
     // Both workers took part.
-    for (const worker of workers) expect(worker.stats().completed).toBeGreaterThan(0);
+    await until(() => workers.every((worker) => worker.stats().completed > 0), 'both workers to complete a job');
     expect(workers[0]!.stats().attempted + workers[1]!.stats().attempted).toBe(5_000);
 
     // The mock: every good token accepted exactly once, every 410 token asked once.

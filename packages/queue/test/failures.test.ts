@@ -7,7 +7,7 @@ import { freePort, startRedis, type RedisServer } from '@pushwire/test-servers';
 import type { Redis } from 'ioredis';
 import { JobLockLost, RetryLater, type CampaignCounts } from '../src/index.js';
 import { Keys } from '../src/keys.js';
-import { Closer, START_TIMEOUT, TOPIC, makeTokens, nextEvent, producerFor, tally, workerFor } from './helpers.js';
+import { Closer, START_TIMEOUT, TOPIC, makeTokens, nextEvent, producerFor, tally, until, workerFor } from './helpers.js';
 
 /** Client options that make the pool give up on a 503 quickly. */
 const QUICK = { timeout: 400, backoff: { minDelay: 10, maxDelay: 40 } };
@@ -71,6 +71,7 @@ describe('jobs when sends fail', () => {
 
     expect(counts).toMatchObject({ done: 200, sent: 200, rejected: 0, possibleDuplicates: 0 });
     expect(tally(mock).accepted.get(tokens[42]!)).toBe(1);
+    await until(() => worker.stats().completed === 1, 'the job to complete in the worker');
     expect(worker.stats()).toMatchObject({ completed: 1, failed: 1 });
   });
 

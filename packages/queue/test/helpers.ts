@@ -96,3 +96,16 @@ export function tally(mock: MockApnsServer): { accepted: Map<string, number>; id
   }
   return { accepted, ids };
 }
+
+/**
+ * Waits until `check()` holds, polling: for a worker's own bookkeeping (its
+ * job's 'completed' lands a moment after the campaign's counts in Redis).
+ * The bound is a safety net against a hang, not a timing assertion.
+ */
+export async function until(check: () => boolean, what: string, bound = 10_000): Promise<void> {
+  const end = Date.now() + bound;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { Keys } from '../src/keys.js';
 import { encodeEntry } from '../src/records.js';
 import { claimTokens, recordOutcomes, resumePart } from '../src/scripts.js';
-import { Closer, START_TIMEOUT, TOPIC, makeTokens, producerFor, tally, workerFor } from './helpers.js';
+import { Closer, START_TIMEOUT, TOPIC, makeTokens, producerFor, tally, until, workerFor } from './helpers.js';
 
 /** The apns-id of `token` in a campaign: the version 5 UUID of the token in the campaign id's namespace. */
 function apnsIdOf(token: string, campaignId: string): string {
@@ -72,6 +72,7 @@ describe('resuming a job after its worker died', () => {
     expect(await flag(300)).toBe(true); // below the mark without an outcome: may have been written
     expect(await flag(700)).toBe(false); // above the mark: never written before
     expect(counts).toMatchObject({ total: 1000, done: 1000, sent: 1000, possibleDuplicates: 410, complete: true });
+    await until(() => worker.stats().completed === 1, 'the job to complete in the worker');
     expect(worker.stats()).toEqual({ completed: 1, failed: 0, attempted: 820, resent: 410 });
   });
 
