@@ -89,7 +89,7 @@ export interface Session {
   open(record: StreamRecord, auth: Readonly<Record<string, string>> | undefined): void;
   /** Whether the record's stream is still open. */
   isOpen(record: StreamRecord): boolean;
-  /** Resets the record's stream with CANCEL; `closed()` follows. */
+  /** Resets the record's stream with CANCEL; `closed()` follows once the RST_STREAM is written (the slot is not reused before). */
   cancel(record: StreamRecord): void;
   /** Sends a PING; `callback` gets `null` on its ACK, or an error. */
   ping(callback: (error: Error | null) => void): void;

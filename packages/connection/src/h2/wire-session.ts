@@ -263,7 +263,16 @@ export class WireSession implements Session {
     if (stream === undefined || stream.closed || this.#destroyed) return;
     this.#writer.rstStream(stream.id, ErrorCode.CANCEL);
     this.#schedule();
-    this.#finish(stream, ErrorCode.CANCEL, undefined);
+    this.#detach(stream);
+    // The owner hears of the close (and may reuse the stream slot) only
+    // after the RST_STREAM went out, as with node:http2: a server that still
+    // counts the reset stream against its limit when a new HEADERS arrives in
+    // the same read refuses the new stream (node:http2 servers on Node 22
+    // answer ENHANCE_YOUR_CALM), an outcome we could not call "not sent".
+    setImmediate(() => {
+      this.#emitClosed(stream.record, ErrorCode.CANCEL, undefined);
+      this.#streamGone();
+    });
   }
 
   ping(callback: (error: Error | null) => void): void {
