@@ -59,6 +59,8 @@ describe('a campaign through the queue', () => {
     expect(progress.at(-1)?.complete).toBe(true);
     // Both workers took part.
     await until(() => workers.every((worker) => worker.stats().completed > 0), 'both workers to complete a job');
+    // Each worker counts a job's tokens when the job completes, a moment after the counts in Redis.
+    await until(() => workers[0]!.stats().attempted + workers[1]!.stats().attempted >= 5_000, 'the workers to count every token');
     expect(workers[0]!.stats().attempted + workers[1]!.stats().attempted).toBe(5_000);
 
     // The mock: every good token accepted exactly once, every 410 token asked once.
