@@ -31,6 +31,16 @@ function codeOf(error: unknown): string {
   return 'unknown error';
 }
 
+/**
+ * Whether a PEM key is encrypted. A wrong passphrase usually fails the
+ * cipher's padding check (ERR_OSSL_BAD_DECRYPT), but about one time in 400
+ * the padding passes and the garbage fails later with another code.
+ */
+function isEncryptedPem(key: string | Buffer): boolean {
+  const text = typeof key === 'string' ? key : key.toString('latin1');
+  return text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || text.includes('Proc-Type: 4,ENCRYPTED');
+}
+
 function tryContext(options: Parameters<typeof createSecureContext>[0]): SecureContext | string {
   try {
     return createSecureContext(options);
@@ -138,7 +148,7 @@ export function checkClientCredentials(options: TlsOptions, fields: CredentialFi
   if (typeof certOnly === 'string') throw new InvalidArgumentError(fields.cert, `is not a readable PEM certificate: truncated or malformed (${certOnly})`);
   const keyOnly = tryContext({ key, passphrase });
   if (typeof keyOnly === 'string') {
-    if (keyOnly === 'ERR_OSSL_BAD_DECRYPT') {
+    if (keyOnly === 'ERR_OSSL_BAD_DECRYPT' || isEncryptedPem(key)) {
       throw new InvalidArgumentError(
         fields.passphrase,
         passphrase === undefined ? 'is missing: the private key is encrypted' : 'does not decrypt the private key (wrong passphrase)',

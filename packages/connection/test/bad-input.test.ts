@@ -3,7 +3,7 @@
 // would send mangled or APNs would reset, a certificate whose key is of
 // another type; plus the trust options (`ca` replaces the roots, `extraCa`
 // adds to them). Checked against a real mock server that must see nothing.
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createCa, type MockApnsServer, type PemCredentials } from '@pushwire/mock-server';
@@ -186,6 +186,34 @@ describe('a client certificate with a key of another type', () => {
     expect((error as Error).message).toMatch(/the key does not match the certificate \(EC key, RSA certificate\)/);
     expectNoSecrets(error, [ecKey]);
     expect(certMock.stats().connections).toBe(before);
+  });
+});
+
+describe('an encrypted key and a wrong passphrase', () => {
+  const PASS = 'the right passphrase';
+
+  /** A wrong passphrase whose garbage passes the cipher's padding check, so OpenSSL fails later with another code. */
+  function passphraseOpenSslMisreads(encrypted: string): string {
+    for (let i = 0; i < 20_000; i++) {
+      const wrong = `wrong-${i}`;
+      try {
+        createPrivateKey({ key: encrypted, passphrase: wrong });
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'ERR_OSSL_BAD_DECRYPT') return wrong;
+      }
+    }
+    throw new Error('no such passphrase in 20,000 tries (about 1 in 400 expected)');
+  }
+
+  test('is named `passphrase` even when OpenSSL\'s code is not BAD_DECRYPT', async () => {
+    const certMock = await startMock({ auth: 'certificate' });
+    const pem = certMock.issueClientCertificate({ bundleId: TOPIC });
+    const encrypted = createPrivateKey(pem.key).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS }).toString();
+    expect(() => checkClientCredentials({ cert: pem.cert, key: encrypted, passphrase: PASS })).not.toThrow();
+    const wrong = passphraseOpenSslMisreads(encrypted);
+    const error = await caught(() => checkClientCredentials({ cert: pem.cert, key: encrypted, passphrase: wrong }));
+    expectInvalid(error, 'tls.passphrase', /does not decrypt the private key \(wrong passphrase\)/);
+    expectNoSecrets(error, [wrong, encrypted]);
   });
 });
 
