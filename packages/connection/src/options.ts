@@ -77,9 +77,9 @@ export interface ConnectionOptions {
    * The most response-body bytes kept for one request. APNs bodies are
    * small JSON (`{"reason":"..."}`, channel answers); a body that would pass
    * this is not read further: its stream is reset with `RST_STREAM(CANCEL)`
-   * and the request rejects with `Closed` (`outcome: 'unknown'`, the status
-   * in the message), so a hostile or broken server cannot make the process
-   * buffer without bound. An integer from 1 to 16 MiB. Raise it for a
+   * and the request settles with the status alone (`bodyDropped: true`, no
+   * `body` or `reason`: a 200 is still sent, a 400 still rejected), so a
+   * hostile or broken server cannot make the process buffer without bound. An integer from 1 to 16 MiB. Raise it for a
    * channel-management connection listing many channels
    * (`{"channels":[...]}` grows with the number of channels).
    * @default 8192

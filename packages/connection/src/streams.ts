@@ -134,30 +134,24 @@ export class Streams implements StreamEvents {
   }
 
   /**
-   * Keeps a body chunk while the body stays within
-   * `maxResponseBody`. Past it the body is dropped unread and the stream
-   * reset, so a hostile or broken peer cannot make the process buffer
-   * without bound (an endless body, or one too big for a string).
+   * Keeps a body chunk while the body stays within `maxResponseBody`. Past
+   * it the body is dropped unread and the stream reset, so a hostile or
+   * broken peer cannot make the process buffer without bound (an endless
+   * body, or one too big for a string). The status came first and stands:
+   * the request settles with it, without a body.
    */
   data(record: StreamRecord, chunk: Buffer): void {
     const chunks = record.chunks;
     if (chunks === undefined || record.settled) return;
     record.bodyBytes += chunk.length;
-    const max = this.#host.maxResponseBody;
-    if (record.bodyBytes <= max) {
+    if (record.bodyBytes <= this.#host.maxResponseBody) {
       chunks.push(chunk);
       return;
     }
     record.chunks = undefined;
-    // The server answered (the status is known) but we refuse to read the
-    // answer: whether it processed the request is unknown.
-    const error = new Closed(
-      `The response body (status ${record.status}) passed maxResponseBody (${max} bytes); its stream was reset unread, and APNs may have processed the request`,
-      { outcome: 'unknown' },
-    );
     const open = this.#session.isOpen(record);
     // Like a timeout: the slot comes back with the stream's close, after the RST_STREAM.
-    this.fail(record, error, !open);
+    this.complete(record, !open);
     if (open) this.#session.cancel(record);
   }
 
@@ -184,19 +178,20 @@ export class Streams implements StreamEvents {
   }
 
   /** Resolves with the response; auth rejections go through the hook first. */
-  complete(record: StreamRecord): void {
+  complete(record: StreamRecord, release = true): void {
     let response: Response;
     try {
       response = buildResponse(record.status, record.headers ?? {}, record.chunks);
+      if (record.bodyBytes > this.#host.maxResponseBody) response = { ...response, bodyDropped: true };
     } catch (error) {
       // Decoding must never throw out of an engine's event handler (an
       // uncaught exception would take the process down): the request settles.
       const problem = new Closed(`The response (status ${record.status}) could not be read: APNs may have processed the request`, { outcome: 'unknown', cause: error });
-      return this.fail(record, problem);
+      return this.fail(record, problem, release);
     }
     record.chunks = undefined;
     record.settled = true;
-    this.#release(record);
+    if (release) this.#release(record);
     const auth = this.#host.auth;
     if (auth?.onRejection !== undefined && isAuthRejection(response.status, response.reason)) {
       const context: AuthContext = { ...this.#host.authContext, sentHeaders: record.auth };

@@ -19,6 +19,11 @@ export interface Response {
   /** The raw body, when the response had one. */
   readonly body: string | undefined;
   /**
+   * `true` when the body passed `maxResponseBody` and was dropped unread (the
+   * stream was reset): the status stands, `body` and `reason` are undefined.
+   */
+  readonly bodyDropped?: true;
+  /**
    * For an auth rejection (403/429 with an auth reason) on a connection with
    * an auth hook: what the hook's `onRejection` answered. `'retry'` means a
    * resend can succeed; `'reconnect'` means this connection is draining and

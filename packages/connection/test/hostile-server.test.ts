@@ -1,13 +1,14 @@
 // A hostile or broken server must not make the client buffer without bound:
 // a response body past `maxResponseBody` is dropped unread, its stream reset
-// with RST_STREAM(CANCEL), and the request settles with `Closed` ('unknown').
+// with RST_STREAM(CANCEL), and the request settles with the status alone
+// (`bodyDropped`): the status came first and is the server's answer.
 // The server is a small real node:http2 TLS server; node:http2 is not mocked.
 import http2, { type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { createCa, issueServerCertificate } from '@pushwire/mock-server';
-import { Closed, Connection, Request, type ConnectionOptions, type Response } from '../src/index.js';
+import { Connection, Request, type ConnectionOptions, type Response } from '../src/index.js';
 import { settle } from './fixtures/mock.js';
 
 const { NGHTTP2_CANCEL } = http2.constants;
@@ -38,13 +39,14 @@ function writeForever(stream: ServerHttp2Stream): void {
 interface HostileServer {
   readonly origin: string;
   readonly ca: string;
-  /** RST_STREAM codes the server saw on `/endless` streams, once they closed. */
+  /** RST_STREAM codes the server saw on `/endless` and `/endless/200` streams, once they closed. */
   readonly endlessResets: number[];
   close(): Promise<void>;
 }
 
 /**
- * Routes: `/endless` answers 400 and an endless body; `/body/<n>` answers 400
+ * Routes: `/endless` answers 400 and an endless body (`/endless/200`: 200
+ * and an endless body); `/body/<n>` answers 400
  * with a JSON body of exactly n bytes; anything else 200 (HEADERS + END_STREAM).
  */
 async function startHostileServer(): Promise<HostileServer> {
@@ -60,9 +62,9 @@ async function startHostileServer(): Promise<HostileServer> {
   server.on('stream', (stream, headers) => {
     stream.on('error', () => undefined); // writes racing our RST_STREAM
     const path = String(headers[':path']);
-    if (path === '/endless') {
+    if (path === '/endless' || path === '/endless/200') {
       stream.once('close', () => endlessResets.push(stream.rstCode));
-      stream.respond({ ':status': 400, 'content-type': 'application/json' });
+      stream.respond({ ':status': path === '/endless' ? 400 : 200, 'content-type': 'application/json' });
       writeForever(stream);
     } else if (path.startsWith('/body/')) {
       stream.respond({ ':status': 400, 'content-type': 'application/json' });
@@ -111,10 +113,10 @@ async function connect(options: ConnectionOptions = {}): Promise<Connection> {
   return conn;
 }
 
-function expectBodyTooLarge(result: Response | Error, max = MAX): void {
-  expect(result).toBeInstanceOf(Closed);
-  expect(result).toMatchObject({ outcome: 'unknown', retryable: false });
-  expect((result as Error).message).toContain(`(status 400) passed maxResponseBody (${max} bytes)`);
+/** The status is the server's answer: it stands, without the body. */
+function expectBodyTooLarge(result: Response | Error, status = 400): void {
+  expect(result).not.toBeInstanceOf(Error);
+  expect(result).toMatchObject({ status, bodyDropped: true, body: undefined, reason: undefined });
 }
 
 describe('response bodies past maxResponseBody', () => {
@@ -142,13 +144,24 @@ describe('response bodies past maxResponseBody', () => {
     expect((await conn.post(post('/ok'))).status).toBe(200);
   });
 
-  test('a 100 KB body is refused; the connection stays usable', async () => {
+  test('a 200 with an endless body is still a 200: sent, the stream reset, the connection usable', async () => {
+    const conn = await connect();
+    const resets = server.endlessResets.length;
+    expectBodyTooLarge(await settle(conn.post(post('/endless/200'))), 200);
+    const end = Date.now() + 5_000;
+    while (server.endlessResets.length === resets && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(server.endlessResets.slice(resets)).toEqual([NGHTTP2_CANCEL]);
+    expect(conn.inFlight).toBe(0);
+    expect((await conn.post(post('/ok'))).status).toBe(200);
+  });
+
+  test('a 100 KB body is dropped; the connection stays usable', async () => {
     const conn = await connect();
     expectBodyTooLarge(await settle(conn.post(post(`/body/${100 * KB}`))));
     expect((await conn.post(post('/ok'))).status).toBe(200);
   });
 
-  test('a body of exactly maxResponseBody is parsed; one byte more is refused', async () => {
+  test('a body of exactly maxResponseBody is parsed; one byte more is dropped', async () => {
     const conn = await connect();
     const exact = await conn.post(post(`/body/${MAX}`));
     expect(exact).toMatchObject({ status: 400, reason: 'BadDeviceToken' });
@@ -156,11 +169,11 @@ describe('response bodies past maxResponseBody', () => {
     expectBodyTooLarge(await settle(conn.post(post(`/body/${MAX + 1}`))));
   });
 
-  test('maxResponseBody is the connection option: a 100 KB body passes a 128 KB cap, a 4 KB cap refuses 4097 bytes', async () => {
+  test('maxResponseBody is the connection option: a 100 KB body passes a 128 KB cap, a 4 KB cap drops 4097 bytes', async () => {
     const large = await connect({ maxResponseBody: 128 * KB });
     expect(await large.post(post(`/body/${100 * KB}`))).toMatchObject({ status: 400, reason: 'BadDeviceToken' });
     const small = await connect({ maxResponseBody: 4 * KB });
     expect(await small.post(post(`/body/${4 * KB}`))).toMatchObject({ status: 400, reason: 'BadDeviceToken' });
-    expectBodyTooLarge(await settle(small.post(post(`/body/${4 * KB + 1}`))), 4 * KB);
+    expectBodyTooLarge(await settle(small.post(post(`/body/${4 * KB + 1}`))));
   });
 });
