@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '@pushwire/models';
 import { CredentialFileError } from './errors.js';
-import { reasonOf } from './token-file.js';
+import { fileErrorReason } from './token-file.js';
 
 /** The armour line every PEM block starts with. */
 const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]+-----/;
@@ -55,7 +55,7 @@ export function credentialContents(value: string | Buffer, field: string, binary
   try {
     contents = readFileSync(path);
   } catch (error) {
-    throw new CredentialFileError(field, path, reasonOf(error), { cause: error });
+    throw new CredentialFileError(field, path, fileErrorReason(error), { cause: error });
   }
   if (contents.length === 0) throw new CredentialFileError(field, path, 'empty file');
   if (contents.length > MAX_FILE) throw new CredentialFileError(field, path, `larger than ${MAX_FILE} bytes: not a credential file`);

@@ -18,7 +18,7 @@ export type { RequestIdOption } from './request-id.js';
 export { BatchResult, SentList } from './batch-result.js';
 export type { BatchCounts, BatchError, BatchRetryOptions, BulkMessage, Failure, SentEntry } from './batch-result.js';
 export type { TokenSource } from './bulk.js';
-export { tokensFromFile } from './token-file.js';
+export { fileErrorReason, tokensFromFile } from './token-file.js';
 export type { TokenFileOptions } from './token-file.js';
 export type { UnregisteredEvent } from './feedback.js';
 export type { MeterLike, MeterProviderLike, MetricAttributes, MetricsOption } from './metrics.js';

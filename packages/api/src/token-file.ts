@@ -114,14 +114,30 @@ async function* readTokens(path: string, gzip: boolean | undefined): AsyncGenera
       }
     }
   } catch (error) {
-    throw error instanceof TokenFileError ? error : new TokenFileError(path, reasonOf(error), { cause: error });
+    throw error instanceof TokenFileError ? error : new TokenFileError(path, fileErrorReason(error), { cause: error });
   }
   const last = tokenOf(tail);
   if (last !== undefined) yield last;
 }
 
-/** A short, content-free reason for a failed file read (`'no such file'`, ...). @internal */
-export function reasonOf(error: unknown): string {
+/**
+ * A short, content-free reason for a failed file operation, as
+ * {@link TokenFileError} and {@link CredentialFileError} give it: the error's
+ * `code` in a few words (`ENOENT` → `'no such file'`, `EISDIR` → `'is a
+ * directory'`, `Z_DATA_ERROR` → `'not valid gzip data'`, ...), the code
+ * itself when it has no words here, `'unreadable'` when there is no code.
+ * Never the file's content. Exported so a tool reading files of its own
+ * (the CLI) words its errors the same way.
+ * @example
+ * ```ts
+ * try {
+ *   await readFile(path);
+ * } catch (error) {
+ *   console.error(`cannot read '${path}': ${fileErrorReason(error)}`); // cannot read 'x': no such file
+ * }
+ * ```
+ */
+export function fileErrorReason(error: unknown): string {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') return WHY[code] ?? code;
   return 'unreadable';

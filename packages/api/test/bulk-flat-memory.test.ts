@@ -4,20 +4,8 @@
 // the bound is tight enough to catch what a batch would keep per token.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { MockApnsServer } from '@pushwire/mock-server';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { BatchResult, CollectMode } from '../src/index.js';
-import { TOPIC, serverFor } from './helpers.js';
-
-// A real collector call, so samples measure what is retained, not garbage
-// that happens not to have been collected yet.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-function liveHeap(): number {
-  gc();
-  return process.memoryUsage().heapUsed;
-}
+import { HeapSampler, TOPIC, serverFor } from './helpers.js';
 
 const WINDOW = 500;
 /** Every this many tokens one is malformed: refused locally, a `failed` outcome without I/O. */
@@ -36,33 +24,13 @@ interface Run {
   readonly maxAhead: number;
 }
 
-/**
- * Sends `n` generated tokens; samples the live heap with nothing in flight
- * (up to `window` live streams, and the mock's side of them, weigh a few MB
- * that come and go with timing, which would hide or fake a leak).
- */
+/** Sends `n` generated tokens, sampling the live heap every `every` with nothing in flight. */
 async function run(mock: MockApnsServer, collect: CollectMode, n: number, every: number): Promise<Run> {
   const client = await serverFor(mock).createClient({ connections: 2 });
-  let pulled = 0;
-  let results = 0;
-  let maxAhead = 0;
-  const samples: number[] = [];
-  async function sampleWhenIdle(): Promise<void> {
-    while (results < pulled) await new Promise((resolve) => setImmediate(resolve));
-    for (let k = 0; k < 3; k++) await new Promise((resolve) => setImmediate(resolve));
-    samples.push(liveHeap());
-  }
-  async function* source(): AsyncGenerator<string> {
-    for (let i = 0; i < n; i++) {
-      if (i % every === every / 4) await sampleWhenIdle();
-      pulled++;
-      maxAhead = Math.max(maxAhead, pulled - results);
-      yield tokenFor(i);
-    }
-  }
+  const sampler = new HeapSampler(every, every / 4);
   try {
-    const batch = await client.sendMany(source(), { alert: 'campaign' }, { topic: TOPIC }, { concurrency: WINDOW, collect, onResult: () => void results++ });
-    return { batch, samples, results, maxAhead };
+    const batch = await client.sendMany(sampler.tokens(n, tokenFor), { alert: 'campaign' }, { topic: TOPIC }, { concurrency: WINDOW, collect, onResult: sampler.onResult });
+    return { batch, samples: sampler.samples, results: sampler.results, maxAhead: sampler.maxAhead };
   } finally {
     await client.close();
   }

@@ -1,5 +1,7 @@
 /** Shared fixtures: a real mock APNs server and clients connected to it. */
 import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { MockApnsServer } from '@pushwire/mock-server';
 import { Server, type Auth, type ServerOptions } from '../src/index.js';
 
@@ -39,4 +41,65 @@ export function delayTokens(mock: MockApnsServer, tokens: readonly string[], ms:
 /** Requests the mock received for `token` (answered or not). */
 export function requestsFor(mock: MockApnsServer, token: string): number {
   return mock.requests.filter((r) => r.token === token).length;
+}
+
+let collect: (() => void) | undefined;
+
+/**
+ * The live heap: `heapUsed` right after a real collector call, so a sample
+ * measures what is retained, not garbage that happens not to have been
+ * collected yet. The first call exposes `gc` (in a fresh context only).
+ */
+export function liveHeap(): number {
+  if (collect === undefined) {
+    setFlagsFromString('--expose-gc');
+    collect = runInNewContext('gc') as () => void;
+  }
+  collect();
+  return process.memoryUsage().heapUsed;
+}
+
+/**
+ * A token source for `sendMany` that samples the live heap as it goes, for
+ * the flat-memory tests. It counts tokens pulled and outcomes delivered
+ * (pass {@link onResult} as `onResult`), and before token `i` with
+ * `i % every === offset` waits until nothing is in flight, then samples:
+ * up to `concurrency` live streams (and the mock's side of them) weigh a
+ * few MB that come and go with timing, which would hide or fake a leak.
+ */
+export class HeapSampler {
+  /** Live heap at each sampling point, in order. */
+  readonly samples: number[] = [];
+  /** Tokens pulled from {@link tokens} so far. */
+  pulled = 0;
+  /** Outcomes counted by {@link onResult} so far. */
+  results = 0;
+  /** The most tokens pulled ahead of their outcomes at any pull. */
+  maxAhead = 0;
+  readonly #every: number;
+  readonly #offset: number;
+
+  constructor(every: number, offset: number) {
+    this.#every = every;
+    this.#offset = offset;
+  }
+
+  /** For `sendMany`'s `onResult`: one outcome delivered. */
+  readonly onResult = (): void => void this.results++;
+
+  /** `tokenFor(0)` ... `tokenFor(n - 1)`, sampling at every `every`th token from `offset` on. */
+  async *tokens(n: number, tokenFor: (i: number) => string): AsyncGenerator<string> {
+    for (let i = 0; i < n; i++) {
+      if (i % this.#every === this.#offset) await this.#sampleWhenIdle();
+      this.pulled++;
+      this.maxAhead = Math.max(this.maxAhead, this.pulled - this.results);
+      yield tokenFor(i);
+    }
+  }
+
+  async #sampleWhenIdle(): Promise<void> {
+    while (this.results < this.pulled) await new Promise((resolve) => setImmediate(resolve));
+    for (let k = 0; k < 3; k++) await new Promise((resolve) => setImmediate(resolve));
+    this.samples.push(liveHeap());
+  }
 }

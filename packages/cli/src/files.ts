@@ -2,23 +2,11 @@
  * Reading user-named files with one-line, content-free error messages.
  */
 import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { fileErrorReason } from '@pushwire/api';
 import { badInput } from './exit-codes.js';
 
-const WHY: Record<string, string> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EISDIR: 'is a directory',
-  ENOTDIR: 'a parent is not a directory',
-  EMFILE: 'too many open files',
-};
-
-/** A short, content-free reason for a failed file operation. */
-export function fileErrorReason(error: unknown): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string') return WHY[code] ?? code;
-  return 'unreadable';
-}
+/** A short, content-free reason for a failed file operation: the api's, so both word them the same. */
+export { fileErrorReason };
 
 /**
  * Reads the file named by `flag`.

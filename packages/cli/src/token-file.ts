@@ -7,9 +7,8 @@
 import { open } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { TokenFileError, tokensFromFile } from '@pushwire/api';
+import { TokenFileError, fileErrorReason, tokensFromFile } from '@pushwire/api';
 import { badInput } from './exit-codes.js';
-import { fileErrorReason } from './files.js';
 
 /**
  * Checks that `path` can be opened for reading, so a bad path is bad input
@@ -112,14 +111,7 @@ export async function* readTokensFrom(stream: AsyncIterable<unknown>, beforeEach
     }
   } catch (error) {
     if (error instanceof TokenFileError) throw error;
-    throw new TokenFileError(STDIN, fileErrorReasonOf(error), { cause: error });
+    throw new TokenFileError(STDIN, fileErrorReason(error), { cause: error });
   }
   yield* emit(tail + decoder.decode());
-}
-
-function fileErrorReasonOf(error: unknown): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (code === 'Z_DATA_ERROR') return 'not valid gzip data';
-  if (code === 'Z_BUF_ERROR') return 'truncated gzip data';
-  return fileErrorReason(error);
 }

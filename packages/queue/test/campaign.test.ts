@@ -1,40 +1,23 @@
 // A campaign end to end: producer, two workers, a real Redis, the mock APNs.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { MockApnsServer } from '@pushwire/mock-server';
-import { startRedis, type RedisServer } from '@pushwire/test-servers';
-import type { Redis } from 'ioredis';
+import { describe, expect, test } from '@jest/globals';
 import { CampaignNotFound, CampaignWaitAborted, DEFAULT_PREFIX, type CampaignCounts, type TokenRecord } from '../src/index.js';
-import { Closer, START_TIMEOUT, TOPIC, acceptedByToken, makeTokens, producerFor, until, workerFor } from './helpers.js';
+import { TOPIC, acceptedByToken, makeTokens, producerFor, queueFixture, until, workerFor } from './helpers.js';
 
 describe('a campaign through the queue', () => {
-  let redis: RedisServer;
-  let mock: MockApnsServer;
-  let db: Redis;
-  const closer = new Closer();
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    mock = await MockApnsServer.start({ auth: 'token' });
-    db = closer.redis(redis.url);
-  }, START_TIMEOUT);
-  afterAll(async () => {
-    await closer.closeAll();
-    await mock.stop();
-    await redis.stop();
-  });
+  const fx = queueFixture();
 
   test('5,000 tokens over two workers: one final outcome per token, counts equal to what the mock saw, 410s and failures in the streams', async () => {
     const good = makeTokens(4_980, 'campaign-good');
     const gone = makeTokens(15, 'campaign-gone');
-    gone.forEach((t, i) => mock.unregisterDevice(t, { timestamp: 1_700_000_000_000 + i, reason: 'Unregistered' }));
+    gone.forEach((t, i) => fx.mock.unregisterDevice(t, { timestamp: 1_700_000_000_000 + i, reason: 'Unregistered' }));
     const malformed = Array.from({ length: 5 }, (_, i) => `not-a-token-${i}`);
     const all = [...good];
     gone.forEach((t, i) => all.splice(300 * (i + 1), 0, t));
     malformed.forEach((t, i) => all.splice(700 * (i + 1), 0, t));
 
-    const workers = [closer.add(workerFor(redis.url, mock)), closer.add(workerFor(redis.url, mock))];
+    const workers = [fx.closer.add(workerFor(fx.redis.url, fx.mock)), fx.closer.add(workerFor(fx.redis.url, fx.mock))];
     await Promise.all(workers.map((w) => w.waitUntilReady()));
-    const producer = closer.add(producerFor(redis.url));
+    const producer = fx.closer.add(producerFor(fx.redis.url));
     // An async iterable: the producer reads it once, 400 tokens per job.
     async function* source(): AsyncGenerator<string> {
       yield* all;
@@ -64,11 +47,11 @@ describe('a campaign through the queue', () => {
     expect(workers[0]!.stats().attempted + workers[1]!.stats().attempted).toBe(5_000);
 
     // The mock: every good token accepted exactly once, every 410 token asked once.
-    const accepted = acceptedByToken(mock);
+    const accepted = acceptedByToken(fx.mock);
     expect(accepted.size).toBe(4_980);
     for (const token of good) expect(accepted.get(token)).toBe(1);
     // One apns-id per token, derived from the campaign id; the collapse id is the campaign id.
-    const requests = mock.requests.filter((r) => r.token !== undefined && all.includes(r.token));
+    const requests = fx.mock.requests.filter((r) => r.token !== undefined && all.includes(r.token));
     expect(new Set(requests.map((r) => r.headers['apns-id'])).size).toBe(4_995);
     expect(new Set(requests.map((r) => r.headers['apns-collapse-id']))).toEqual(new Set([campaign.id]));
 
@@ -95,33 +78,33 @@ describe('a campaign through the queue', () => {
     expect((await producer.readFailures({ after: rest.next })).entries).toHaveLength(0);
 
     // Finished jobs are removed from BullMQ; the campaign's keys expire after the retention.
-    expect(await db.exists(`${DEFAULT_PREFIX}:send-main:${campaign.id}.0`)).toBe(0);
-    const ttl = await db.ttl(`${DEFAULT_PREFIX}:campaign:${campaign.id}:outcomes`);
+    expect(await fx.db.exists(`${DEFAULT_PREFIX}:send-main:${campaign.id}.0`)).toBe(0);
+    const ttl = await fx.db.ttl(`${DEFAULT_PREFIX}:campaign:${campaign.id}:outcomes`);
     expect(ttl).toBeGreaterThan(7 * 86_400 - 60);
   }, 60_000);
 
   test('Redis holds no key material: the signing key stays in the worker, only the signed JWT is shared', async () => {
     // What every campaign above left in Redis, value by value.
     const values: string[] = [];
-    for (const key of await db.keys('*')) {
-      const type = await db.type(key);
-      if (type === 'string') values.push((await db.get(key)) ?? '');
-      else if (type === 'hash') values.push(...Object.values(await db.hgetall(key)));
-      else if (type === 'list') values.push(...(await db.lrange(key, 0, -1)));
-      else if (type === 'set') values.push(...(await db.smembers(key)));
-      else if (type === 'zset') values.push(...(await db.zrange(key, 0, -1)));
-      else if (type === 'stream') for (const [, fields] of await db.xrange(key, '-', '+')) values.push(...fields);
+    for (const key of await fx.db.keys('*')) {
+      const type = await fx.db.type(key);
+      if (type === 'string') values.push((await fx.db.get(key)) ?? '');
+      else if (type === 'hash') values.push(...Object.values(await fx.db.hgetall(key)));
+      else if (type === 'list') values.push(...(await fx.db.lrange(key, 0, -1)));
+      else if (type === 'set') values.push(...(await fx.db.smembers(key)));
+      else if (type === 'zset') values.push(...(await fx.db.zrange(key, 0, -1)));
+      else if (type === 'stream') for (const [, fields] of await fx.db.xrange(key, '-', '+')) values.push(...fields);
     }
     expect(values.length).toBeGreaterThan(100);
-    const body = mock.signingKey.key.replace(/-----[^-]+-----/g, '').replace(/\s/g, '');
+    const body = fx.mock.signingKey.key.replace(/-----[^-]+-----/g, '').replace(/\s/g, '');
     for (let i = 0; i + 24 <= body.length; i += 24) {
       const piece = body.slice(i, i + 24);
       expect(values.filter((v) => v.includes(piece))).toEqual([]);
     }
     // The one credential-like value: the shared provider token, a JWT with a TTL.
-    const jwtKeys = await db.keys(`${DEFAULT_PREFIX}:jwt:*`);
-    expect(jwtKeys).toEqual([`${DEFAULT_PREFIX}:jwt:${mock.signingKey.teamId}:${mock.signingKey.keyId}`]);
-    expect(await db.pttl(jwtKeys[0]!)).toBeGreaterThan(0);
+    const jwtKeys = await fx.db.keys(`${DEFAULT_PREFIX}:jwt:*`);
+    expect(jwtKeys).toEqual([`${DEFAULT_PREFIX}:jwt:${fx.mock.signingKey.teamId}:${fx.mock.signingKey.keyId}`]);
+    expect(await fx.db.pttl(jwtKeys[0]!)).toBeGreaterThan(0);
   });
 
   test('a token listed twice is sent once when both copies share a job, counted once, and the campaign completes', async () => {
@@ -130,14 +113,14 @@ describe('a campaign through the queue', () => {
     const list = [...tokens];
     list.splice(5, 0, tokens[0]!);
     list.splice(250, 0, tokens[1]!);
-    const worker = closer.add(workerFor(redis.url, mock));
-    const producer = closer.add(producerFor(redis.url));
+    const worker = fx.closer.add(workerFor(fx.redis.url, fx.mock));
+    const producer = fx.closer.add(producerFor(fx.redis.url));
     const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens: list, tokensPerJob: 200 });
     const counts = await campaign.done();
     await worker.close();
 
     expect(counts).toMatchObject({ total: 302, jobs: 2, done: 300, sent: 300, complete: true });
-    const accepted = acceptedByToken(mock);
+    const accepted = acceptedByToken(fx.mock);
     expect(accepted.get(tokens[0]!)).toBe(1);
     // Across jobs both copies may go out; if the mock took it twice, the record says so.
     const repeated = await campaign.outcome(tokens[1]!);
@@ -147,23 +130,23 @@ describe('a campaign through the queue', () => {
 
   test('enqueueing again with the same campaign id sends nothing twice', async () => {
     const tokens = makeTokens(500, 'campaign-again');
-    const worker = closer.add(workerFor(redis.url, mock));
-    const producer = closer.add(producerFor(redis.url));
+    const worker = fx.closer.add(workerFor(fx.redis.url, fx.mock));
+    const producer = fx.closer.add(producerFor(fx.redis.url));
     const input = { credentials: 'main', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, tokensPerJob: 100 };
     const first = await producer.enqueue(input);
     const counts = await first.done();
-    const before = mock.requests.length;
+    const before = fx.mock.requests.length;
     const again = await producer.enqueue({ ...input, campaignId: first.id.toUpperCase() });
     expect(again.id).toBe(first.id);
     expect(await again.done()).toMatchObject({ total: 500, done: 500, sent: 500, complete: true, completedAt: counts.completedAt });
     await worker.close(); // graceful: the re-added jobs finished (and sent nothing)
-    expect(mock.requests.length).toBe(before);
+    expect(fx.mock.requests.length).toBe(before);
   });
 
   test('a global rate limit (BullMQ limiter) spaces the jobs of a credentials name', async () => {
     const tokens = makeTokens(60, 'campaign-limited');
-    const worker = closer.add(workerFor(redis.url, mock, { name: 'limited', jobConcurrency: 3, entry: { limiter: { max: 1, duration: 300 } } }));
-    const producer = closer.add(producerFor(redis.url));
+    const worker = fx.closer.add(workerFor(fx.redis.url, fx.mock, { name: 'limited', jobConcurrency: 3, entry: { limiter: { max: 1, duration: 300 } } }));
+    const producer = fx.closer.add(producerFor(fx.redis.url));
     const started: number[] = [];
     worker.on('active', () => started.push(Date.now()));
     const campaign = await producer.enqueue({ credentials: 'limited', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, tokensPerJob: 20 });
@@ -177,12 +160,12 @@ describe('a campaign through the queue', () => {
   test('`concurrency` bounds the tokens of a job in flight (sendMany\'s), `jobConcurrency` the jobs at once', async () => {
     const tokens = makeTokens(12, 'campaign-narrow');
     const DELAY = 200;
-    for (const token of tokens) mock.inject({ kind: 'delay', ms: DELAY, token });
-    const worker = closer.add(workerFor(redis.url, mock, { name: 'narrow', concurrency: 3, jobConcurrency: 1 }));
-    const producer = closer.add(producerFor(redis.url));
+    for (const token of tokens) fx.mock.inject({ kind: 'delay', ms: DELAY, token });
+    const worker = fx.closer.add(workerFor(fx.redis.url, fx.mock, { name: 'narrow', concurrency: 3, jobConcurrency: 1 }));
+    const producer = fx.closer.add(producerFor(fx.redis.url));
     let mostOpen = 0;
     const watch = setInterval(() => {
-      mostOpen = Math.max(mostOpen, mock.stats().perConnection.reduce((sum, c) => sum + c.open, 0));
+      mostOpen = Math.max(mostOpen, fx.mock.stats().perConnection.reduce((sum, c) => sum + c.open, 0));
     }, 5);
     const started = performance.now();
     try {
@@ -200,7 +183,7 @@ describe('a campaign through the queue', () => {
   });
 
   test('waiting gives up by timeout or signal (the campaign goes on); an unknown id is CampaignNotFound', async () => {
-    const producer = closer.add(producerFor(redis.url));
+    const producer = fx.closer.add(producerFor(fx.redis.url));
     // No worker serves 'idle': the campaign waits.
     const campaign = await producer.enqueue({ credentials: 'idle', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens: makeTokens(3, 'idle') });
     await expect(campaign.done({ timeout: 50 })).rejects.toThrow(CampaignWaitAborted);

@@ -2,12 +2,9 @@
 // one of them SIGKILLed mid-job. Every token ends with exactly one final
 // outcome; the mock accepted each token once, except tokens flagged as
 // possible duplicates (at least once there); the campaign's counts are the mock's.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { MockApnsServer } from '@pushwire/mock-server';
-import { startRedis, type RedisServer } from '@pushwire/test-servers';
-import type { Redis } from 'ioredis';
+import { describe, expect, test } from '@jest/globals';
 import { DEFAULT_PREFIX, type CampaignCounts } from '../src/index.js';
-import { Closer, START_TIMEOUT, TOPIC, makeTokens, producerFor, tally } from './helpers.js';
+import { TOPIC, makeTokens, producerFor, queueFixture, tally } from './helpers.js';
 import { ensureBuilt, startWorkerProcess, type WorkerMessage, type WorkerProcess } from './processes.js';
 
 
@@ -15,30 +12,19 @@ const TOKENS = 100_000;
 const GONE = 100;
 
 describe('3 worker processes, one SIGKILLed mid-run', () => {
-  let redis: RedisServer;
-  let mock: MockApnsServer;
-  let db: Redis;
-  const closer = new Closer();
   const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    ensureBuilt();
-    redis = await startRedis();
-    mock = await MockApnsServer.start({ auth: 'token' });
-    db = closer.redis(redis.url);
-  }, START_TIMEOUT);
-  afterAll(async () => {
-    for (const w of workers) w.child.kill('SIGKILL');
-    await closer.closeAll();
-    await mock.stop();
-    await redis.stop();
+  const fx = queueFixture({
+    setup: ensureBuilt,
+    teardown: () => {
+      for (const w of workers) w.child.kill('SIGKILL');
+    },
   });
 
   test('100,000 tokens: exactly one final outcome each, accepted once unless flagged, counts equal to the mock', async () => {
     const tokens = makeTokens(TOKENS, 'crash-100k');
     // Some devices are gone: those tokens end rejected (410), and reach the unregistered stream.
     const gone = tokens.filter((_, i) => i % (TOKENS / GONE) === 7);
-    for (const t of gone) mock.unregisterDevice(t, { timestamp: 1_700_000_000_000, reason: 'Unregistered' });
+    for (const t of gone) fx.mock.unregisterDevice(t, { timestamp: 1_700_000_000_000, reason: 'Unregistered' });
 
     // The victim is killed on its first batch of outcomes once a fifth of the campaign is done:
     // it is then in the middle of a 5,000-token job, with a window of sends in flight.
@@ -50,11 +36,11 @@ describe('3 worker processes, one SIGKILLed mid-run', () => {
       workers[0]!.child.kill('SIGKILL');
     };
     const options = { lockDuration: 4000, stalledInterval: 1000, jobConcurrency: 2 };
-    workers.push(await startWorkerProcess(redis.url, mock, options, victimMessages));
-    workers.push(await startWorkerProcess(redis.url, mock, options));
-    workers.push(await startWorkerProcess(redis.url, mock, options));
+    workers.push(await startWorkerProcess(fx.redis.url, fx.mock, options, victimMessages));
+    workers.push(await startWorkerProcess(fx.redis.url, fx.mock, options));
+    workers.push(await startWorkerProcess(fx.redis.url, fx.mock, options));
 
-    const producer = closer.add(producerFor(redis.url));
+    const producer = fx.closer.add(producerFor(fx.redis.url));
     const started = Date.now();
     const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'Flash sale' }, options: { topic: TOPIC }, tokens, tokensPerJob: 5000 });
     campaign.on('progress', (c: CampaignCounts) => {
@@ -72,7 +58,7 @@ describe('3 worker processes, one SIGKILLed mid-run', () => {
     expect(resent).toBeGreaterThan(0);
 
     // Redis: exactly one final outcome for every token, nothing left half-done.
-    const outcomes = await db.hgetall(`${DEFAULT_PREFIX}:campaign:${campaign.id}:outcomes`);
+    const outcomes = await fx.db.hgetall(`${DEFAULT_PREFIX}:campaign:${campaign.id}:outcomes`);
     expect(Object.keys(outcomes)).toHaveLength(TOKENS);
     const flagged = new Set<string>();
     const notFinal = tokens.filter((token) => !/^(sent|rejected)\|[01]\|/.test(outcomes[token] ?? ''));
@@ -81,7 +67,7 @@ describe('3 worker processes, one SIGKILLed mid-run', () => {
 
     // The mock: accepted once per token, except flagged tokens (at least once there);
     // every copy of a token carried the same apns-id and collapse id.
-    const { accepted, ids } = tally(mock);
+    const { accepted, ids } = tally(fx.mock);
     const goneSet = new Set(gone);
     const wrong = tokens.filter((token) => {
       const n = accepted.get(token) ?? 0;

@@ -1,55 +1,41 @@
 // What a job does when sends do not simply succeed: retryable answers until
 // the last attempt, an answer that heals between attempts, an unreachable
 // APNs, and a job whose lock is lost (it stalled) with its worker still alive.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { MockApnsServer } from '@pushwire/mock-server';
-import { freePort, startRedis, type RedisServer } from '@pushwire/test-servers';
-import type { Redis } from 'ioredis';
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { freePort } from '@pushwire/test-servers';
 import { JobLockLost, RetryLater, type CampaignCounts } from '../src/index.js';
 import { Keys } from '../src/keys.js';
-import { Closer, START_TIMEOUT, TOPIC, makeTokens, nextEvent, producerFor, tally, until, workerFor } from './helpers.js';
+import { Closer, TOPIC, makeTokens, nextEvent, producerFor, queueFixture, tally, until, workerFor } from './helpers.js';
 
 /** Client options that make the pool give up on a 503 quickly. */
 const QUICK = { timeout: 400, backoff: { minDelay: 10, maxDelay: 40 } };
 
 describe('jobs when sends fail', () => {
-  let redis: RedisServer;
-  let mock: MockApnsServer;
-  let db: Redis;
+  const fx = queueFixture();
+  /** What one test opened: closed after each test. */
   const closer = new Closer();
-  const suite = new Closer();
   const keys = new Keys();
 
-  beforeAll(async () => {
-    redis = await startRedis();
-    mock = await MockApnsServer.start({ auth: 'token' });
-    db = suite.redis(redis.url);
-  }, START_TIMEOUT);
   afterEach(async () => {
     await closer.closeAll();
-    mock.clearFaults();
-  });
-  afterAll(async () => {
-    await suite.closeAll();
-    await mock.stop();
-    await redis.stop();
+    fx.mock.clearFaults();
   });
 
   test('503 until the last attempt: only those tokens are resent, and they end rejected 503', async () => {
     const tokens = makeTokens(300, 'retry-503');
     const failing = tokens.slice(10, 15);
-    for (const token of failing) mock.inject({ kind: 'status', status: 503, reason: 'ServiceUnavailable', token });
-    const worker = closer.add(workerFor(redis.url, mock, { entry: QUICK }));
+    for (const token of failing) fx.mock.inject({ kind: 'status', status: 503, reason: 'ServiceUnavailable', token });
+    const worker = closer.add(workerFor(fx.redis.url, fx.mock, { entry: QUICK }));
     const retries: unknown[] = [];
     worker.on('failed', (_id: string, error: unknown) => retries.push(error));
-    const producer = closer.add(producerFor(redis.url));
+    const producer = closer.add(producerFor(fx.redis.url));
     const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, attempts: 3, jobBackoff: 10 });
     const counts = await campaign.done();
 
     expect(counts).toMatchObject({ done: 300, sent: 295, rejected: 5, rejectedByReason: { ServiceUnavailable: 5 }, complete: true });
     expect(retries).toHaveLength(2);
     expect(retries.every((e) => e instanceof RetryLater && e.tokens === 5)).toBe(true);
-    const { accepted } = tally(mock);
+    const { accepted } = tally(fx.mock);
     // The others went out once, in the first attempt only.
     expect(tokens.filter((t) => !failing.includes(t) && accepted.get(t) !== 1)).toEqual([]);
     expect(await campaign.outcome(failing[0]!)).toEqual({ token: failing[0], outcome: 'rejected', possibleDuplicate: false, status: 503, reason: 'ServiceUnavailable' });
@@ -59,9 +45,9 @@ describe('jobs when sends fail', () => {
 
   test('a 503 that heals before the next attempt: the token ends sent, once', async () => {
     const tokens = makeTokens(200, 'retry-heals');
-    const fault = mock.inject({ kind: 'status', status: 503, reason: 'ServiceUnavailable', token: tokens[42]! });
-    const worker = closer.add(workerFor(redis.url, mock, { entry: QUICK }));
-    const producer = closer.add(producerFor(redis.url));
+    const fault = fx.mock.inject({ kind: 'status', status: 503, reason: 'ServiceUnavailable', token: tokens[42]! });
+    const worker = closer.add(workerFor(fx.redis.url, fx.mock, { entry: QUICK }));
+    const producer = closer.add(producerFor(fx.redis.url));
     const failed = nextEvent(worker, 'failed');
     const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, attempts: 3, jobBackoff: 50 });
     const [, error] = await failed;
@@ -70,7 +56,7 @@ describe('jobs when sends fail', () => {
     const counts = await campaign.done();
 
     expect(counts).toMatchObject({ done: 200, sent: 200, rejected: 0, possibleDuplicates: 0 });
-    expect(tally(mock).accepted.get(tokens[42]!)).toBe(1);
+    expect(tally(fx.mock).accepted.get(tokens[42]!)).toBe(1);
     await until(() => worker.stats().completed === 1, 'the job to complete in the worker');
     expect(worker.stats()).toMatchObject({ completed: 1, failed: 1 });
   });
@@ -78,8 +64,8 @@ describe('jobs when sends fail', () => {
   test('APNs unreachable on every attempt: each token ends not-sent (ConnectError) and the campaign completes', async () => {
     const tokens = makeTokens(100, 'unreachable');
     const port = await freePort(); // nothing listens there
-    const worker = closer.add(workerFor(redis.url, mock, { entry: { origin: `https://127.0.0.1:${port}`, timeout: 3000 } as never }));
-    const producer = closer.add(producerFor(redis.url));
+    const worker = closer.add(workerFor(fx.redis.url, fx.mock, { entry: { origin: `https://127.0.0.1:${port}`, timeout: 3000 } as never }));
+    const producer = closer.add(producerFor(fx.redis.url));
     const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, attempts: 2, jobBackoff: 10 });
     const counts = await campaign.done();
 
@@ -91,9 +77,9 @@ describe('jobs when sends fail', () => {
   /** A campaign whose job hangs on a few slow tokens after its first outcomes are written; resolves once they are. */
   async function hangingJob(seed: string, workerOptions: Parameters<typeof workerFor>[2]): Promise<{ tokens: string[]; campaign: Awaited<ReturnType<ReturnType<typeof producerFor>['enqueue']>>; jobLock: string; worker: ReturnType<typeof workerFor> }> {
     const tokens = makeTokens(1000, seed);
-    for (const token of tokens.slice(100, 105)) mock.inject({ kind: 'delay', ms: 4000, token });
-    const worker = closer.add(workerFor(redis.url, mock, { concurrency: 50, claimStep: 50, batchSize: 10, ...workerOptions }));
-    const producer = closer.add(producerFor(redis.url));
+    for (const token of tokens.slice(100, 105)) fx.mock.inject({ kind: 'delay', ms: 4000, token });
+    const worker = closer.add(workerFor(fx.redis.url, fx.mock, { concurrency: 50, claimStep: 50, batchSize: 10, ...workerOptions }));
+    const producer = closer.add(producerFor(fx.redis.url));
     const recorded = nextEvent<[{ written: number }]>(worker, 'recorded', (r) => r.written >= 90);
     const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'x' }, options: { topic: TOPIC }, tokens, attempts: 1 });
     await recorded;
@@ -104,7 +90,7 @@ describe('jobs when sends fail', () => {
     const { tokens, campaign, jobLock, worker } = await hangingJob('stall-fails', { maxStalledCount: 0, stalledInterval: 200 });
     const lost = nextEvent<[string, unknown]>(worker, 'failed');
     // The lock expires as if the worker had stopped renewing it (a blocked event loop, a lost connection).
-    await db.del(jobLock);
+    await fx.db.del(jobLock);
     const counts: CampaignCounts = await campaign.done();
     const [, error] = await lost;
     expect(error).toBeInstanceOf(JobLockLost);
@@ -115,7 +101,7 @@ describe('jobs when sends fail', () => {
     expect(counts.notSent).toBeGreaterThan(0); // never claimed
     expect(counts.sent + counts.unknown + counts.notSent).toBe(1000);
     // Not sent means it: the mock never saw those tokens.
-    const seen = new Set(mock.requests.map((r) => r.token));
+    const seen = new Set(fx.mock.requests.map((r) => r.token));
     const notSent: string[] = [];
     for await (const record of campaign.outcomes()) if (record.outcome === 'not-sent') notSent.push(record.token);
     expect(notSent).toHaveLength(counts.notSent);
@@ -126,14 +112,14 @@ describe('jobs when sends fail', () => {
   test('a job whose lock is lost while its worker lives: the worker stops claiming, the next attempt resends what was in flight, flagged', async () => {
     const { tokens, campaign, jobLock, worker } = await hangingJob('stall-takeover', { maxStalledCount: 5, stalledInterval: 200 });
     const lost = nextEvent<[string, unknown]>(worker, 'failed');
-    await db.del(jobLock);
+    await fx.db.del(jobLock);
     const counts = await campaign.done();
     const [, error] = await lost;
     expect(error).toBeInstanceOf(JobLockLost);
 
     expect(counts).toMatchObject({ done: 1000, sent: 1000, notSent: 0, unknown: 0, complete: true });
     expect(counts.possibleDuplicates).toBeGreaterThan(0);
-    const { accepted, ids } = tally(mock);
+    const { accepted, ids } = tally(fx.mock);
     const flagged = new Set<string>();
     for await (const record of campaign.outcomes()) if (record.possibleDuplicate) flagged.add(record.token);
     expect(tokens.filter((t) => (flagged.has(t) ? (accepted.get(t) ?? 0) < 1 : accepted.get(t) !== 1) || ids.get(t)?.size !== 1)).toEqual([]);

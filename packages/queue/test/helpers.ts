@@ -3,8 +3,10 @@
  * the mock APNs server, and producers and workers pointed at both.
  */
 import { createHash } from 'node:crypto';
+import { afterAll, beforeAll } from '@jest/globals';
 import { Redis } from 'ioredis';
-import type { MockApnsServer } from '@pushwire/mock-server';
+import { MockApnsServer } from '@pushwire/mock-server';
+import { startRedis, type RedisOptions, type RedisServer } from '@pushwire/test-servers';
 import { CampaignProducer, CampaignWorker, type CredentialsConfig, type WorkerOptions } from '../src/index.js';
 
 export const TOPIC = 'com.example.app';
@@ -42,6 +44,56 @@ export class Closer {
   async closeAll(): Promise<void> {
     for (const close of this.#items.splice(0).reverse()) await close().catch(() => undefined);
   }
+}
+
+/** What {@link queueFixture} starts, each field set once its `beforeAll` has run. */
+export interface QueueFixture {
+  /** A real Redis, for this describe block alone. */
+  redis: RedisServer;
+  /** The mock APNs (token auth). */
+  mock: MockApnsServer;
+  /** A connection to {@link redis} for the test's own reads and writes. */
+  db: Redis;
+  /** Closed in `afterAll`, before the servers stop: what the tests add outlives each test. */
+  readonly closer: Closer;
+}
+
+/** What differs between the queue suites' fixtures. */
+export interface QueueFixtureOptions {
+  /** How Redis is started (`appendOnly` to survive a restart). */
+  redis?: RedisOptions;
+  /** `false`: no mock APNs (suites that never send). @default true */
+  mock?: boolean;
+  /** Runs first in `beforeAll`, before anything starts (e.g. building what child processes load). */
+  setup?: () => void | Promise<void>;
+  /** Runs first in `afterAll`, before anything closes (e.g. killing child processes). */
+  teardown?: () => void | Promise<void>;
+}
+
+/**
+ * The queue suites' fixture: registers, in the calling describe block, a
+ * `beforeAll` that starts a real Redis (@pushwire/test-servers) and the mock
+ * APNs and opens {@link QueueFixture.db}, and an `afterAll` that closes
+ * everything added to {@link QueueFixture.closer}, then stops the mock and
+ * Redis. Call it at the top of a describe block; read the fields in tests.
+ */
+export function queueFixture(options: QueueFixtureOptions & { mock: false }): Omit<QueueFixture, 'mock'>;
+export function queueFixture(options?: QueueFixtureOptions): QueueFixture;
+export function queueFixture(options: QueueFixtureOptions = {}): QueueFixture {
+  const fixture = { closer: new Closer() } as QueueFixture;
+  beforeAll(async () => {
+    await options.setup?.();
+    fixture.redis = await startRedis(options.redis);
+    if (options.mock !== false) fixture.mock = await MockApnsServer.start({ auth: 'token' });
+    fixture.db = fixture.closer.redis(fixture.redis.url);
+  }, START_TIMEOUT);
+  afterAll(async () => {
+    await options.teardown?.();
+    await fixture.closer.closeAll();
+    await fixture.mock?.stop();
+    await fixture.redis.stop();
+  });
+  return fixture;
 }
 
 /** A worker for `mock` under credentials name `name`, with fast stall detection for tests. */

@@ -2,37 +2,20 @@
 // and the waiting producer reconnect by themselves, the campaign completes
 // after Redis returns, and nothing is lost: every token has exactly one
 // final outcome and the counts equal what the mock saw.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { MockApnsServer } from '@pushwire/mock-server';
-import { startRedis, type RedisServer } from '@pushwire/test-servers';
-import type { Redis } from 'ioredis';
+import { describe, expect, test } from '@jest/globals';
 import { DEFAULT_PREFIX, type CampaignCounts } from '../src/index.js';
-import { Closer, START_TIMEOUT, TOPIC, makeTokens, nextEvent, producerFor, tally, workerFor } from './helpers.js';
+import { TOPIC, makeTokens, nextEvent, producerFor, queueFixture, tally, workerFor } from './helpers.js';
 
 const TOKENS = 20_000;
 
 describe('Redis restarted mid-campaign', () => {
-  let redis: RedisServer;
-  let mock: MockApnsServer;
-  let db: Redis;
-  const closer = new Closer();
-
-  beforeAll(async () => {
-    redis = await startRedis({ appendOnly: true });
-    mock = await MockApnsServer.start({ auth: 'token' });
-    db = closer.redis(redis.url);
-  }, START_TIMEOUT);
-  afterAll(async () => {
-    await closer.closeAll();
-    await mock.stop();
-    await redis.stop();
-  });
+  const fx = queueFixture({ redis: { appendOnly: true } });
 
   test('the campaign completes after Redis returns, with nothing lost', async () => {
     const tokens = makeTokens(TOKENS, 'redis-restart');
-    const workers = [closer.add(workerFor(redis.url, mock, { lockDuration: 5000 })), closer.add(workerFor(redis.url, mock, { lockDuration: 5000 }))];
+    const workers = [fx.closer.add(workerFor(fx.redis.url, fx.mock, { lockDuration: 5000 })), fx.closer.add(workerFor(fx.redis.url, fx.mock, { lockDuration: 5000 }))];
     await Promise.all(workers.map((w) => w.waitUntilReady()));
-    const producer = closer.add(producerFor(redis.url));
+    const producer = fx.closer.add(producerFor(fx.redis.url));
     const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'Restock' }, options: { topic: TOPIC }, tokens, tokensPerJob: 1000 });
 
     let doneBefore = -1;
@@ -41,7 +24,7 @@ describe('Redis restarted mid-campaign', () => {
       if (restarted !== undefined || c.done < TOKENS / 4) return;
       doneBefore = c.done;
       // Down until a worker has noticed (its connection error), then back on the same port and data.
-      restarted = redis.restart(async () => {
+      restarted = fx.redis.restart(async () => {
         await nextEvent(workers[0]!, 'error');
       });
     });
@@ -50,14 +33,14 @@ describe('Redis restarted mid-campaign', () => {
 
     expect(doneBefore).toBeGreaterThan(0);
     expect(doneBefore).toBeLessThan(TOKENS);
-    expect(redis.log()).toMatch(/DB loaded from append only file/);
+    expect(fx.redis.log()).toMatch(/DB loaded from append only file/);
     expect(counts).toMatchObject({ total: TOKENS, done: TOKENS, sent: TOKENS, rejected: 0, notSent: 0, unknown: 0, complete: true });
 
-    const outcomes = await db.hgetall(`${DEFAULT_PREFIX}:campaign:${campaign.id}:outcomes`);
+    const outcomes = await fx.db.hgetall(`${DEFAULT_PREFIX}:campaign:${campaign.id}:outcomes`);
     expect(Object.keys(outcomes)).toHaveLength(TOKENS);
     const flagged = new Set(tokens.filter((t) => outcomes[t]?.split('|')[1] === '1'));
     expect(tokens.filter((t) => !outcomes[t]?.startsWith('sent|'))).toEqual([]);
-    const { accepted, ids } = tally(mock);
+    const { accepted, ids } = tally(fx.mock);
     expect(tokens.filter((t) => (flagged.has(t) ? (accepted.get(t) ?? 0) < 1 : accepted.get(t) !== 1) || ids.get(t)?.size !== 1)).toEqual([]);
     expect(counts.possibleDuplicates).toBe(flagged.size);
   }, 180_000);

@@ -1,14 +1,11 @@
 // Where a job resumes after its worker died, set up exactly: a part whose
 // mark and outcomes are what a dead attempt left behind, then a worker.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { MockApnsServer } from '@pushwire/mock-server';
-import { startRedis, type RedisServer } from '@pushwire/test-servers';
-import type { Redis } from 'ioredis';
+import { describe, expect, test } from '@jest/globals';
 import { Keys } from '../src/keys.js';
 import { encodeEntry } from '../src/records.js';
 import { claimTokens, recordOutcomes, resumePart } from '../src/scripts.js';
-import { Closer, START_TIMEOUT, TOPIC, makeTokens, producerFor, tally, until, workerFor } from './helpers.js';
+import { TOPIC, makeTokens, producerFor, queueFixture, tally, until, workerFor } from './helpers.js';
 
 /** The apns-id of `token` in a campaign: the version 5 UUID of the token in the campaign id's namespace. */
 function apnsIdOf(token: string, campaignId: string): string {
@@ -25,39 +22,25 @@ const sentEntry = (token: string) => {
 };
 
 describe('resuming a job after its worker died', () => {
-  let redis: RedisServer;
-  let mock: MockApnsServer;
-  let db: Redis;
-  const closer = new Closer();
+  const fx = queueFixture();
   const keys = new Keys();
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    mock = await MockApnsServer.start({ auth: 'token' });
-    db = closer.redis(redis.url);
-  }, START_TIMEOUT);
-  afterAll(async () => {
-    await closer.closeAll();
-    await mock.stop();
-    await redis.stop();
-  });
 
   test('recorded tokens are skipped, tokens below the mark resent flagged with the same apns-id, the rest sent once', async () => {
     const tokens = makeTokens(1000, 'resume');
-    const producer = closer.add(producerFor(redis.url));
+    const producer = fx.closer.add(producerFor(fx.redis.url));
     // No worker yet: the job waits while we play the attempt that died.
     const campaign = await producer.enqueue({ credentials: 'main', notification: { alert: 'Back in stock' }, options: { topic: TOPIC }, tokens, tokensPerJob: 1000 });
     const ck = keys.campaign(campaign.id);
     // The dead attempt: it claimed 600 tokens, recorded 0..99 and 120..199 as
     // sent, and left retry entries (a 503) for 100..119, 110..119 of them flagged.
-    await db.hset(ck.marks, '0', '600');
-    await recordOutcomes(db, ck, keys, { campaignId: campaign.id, topic: TOPIC, maxStreamLength: 1000 }, [...tokens.slice(0, 100), ...tokens.slice(120, 200)].map(sentEntry));
-    for (let i = 100; i < 120; i++) await db.hset(ck.outcomes, tokens[i]!, `retry:rejected|${i < 110 ? 0 : 1}|503|ServiceUnavailable||`);
+    await fx.db.hset(ck.marks, '0', '600');
+    await recordOutcomes(fx.db, ck, keys, { campaignId: campaign.id, topic: TOPIC, maxStreamLength: 1000 }, [...tokens.slice(0, 100), ...tokens.slice(120, 200)].map(sentEntry));
+    for (let i = 100; i < 120; i++) await fx.db.hset(ck.outcomes, tokens[i]!, `retry:rejected|${i < 110 ? 0 : 1}|503|ServiceUnavailable||`);
 
-    const worker = closer.add(workerFor(redis.url, mock));
+    const worker = fx.closer.add(workerFor(fx.redis.url, fx.mock));
     const counts = await campaign.done();
 
-    const { accepted, ids } = tally(mock);
+    const { accepted, ids } = tally(fx.mock);
     const requested = (from: number, to: number): number[] => tokens.slice(from, to).map((t) => accepted.get(t) ?? 0);
     expect(requested(0, 100)).toEqual(Array(100).fill(0)); // recorded: never sent again
     expect(requested(120, 200)).toEqual(Array(80).fill(0));
@@ -79,12 +62,12 @@ describe('resuming a job after its worker died', () => {
   test('claim and resume are fenced by the job lock: a stalled attempt cannot claim or resume', async () => {
     const ck = keys.campaign('00000000-0000-4000-8000-000000000001');
     const lock = keys.jobLock('main', 'x.0');
-    await db.set(lock, 'owner-b');
-    expect(await claimTokens(db, ck.marks, lock, 'owner-a', 0, 250)).toBe(-1);
-    expect(await db.hget(ck.marks, '0')).toBeNull();
-    expect(await claimTokens(db, ck.marks, lock, 'owner-b', 0, 250)).toBe(250);
-    expect(await claimTokens(db, ck.marks, lock, 'owner-b', 0, 100)).toBe(250); // a mark never goes down
-    expect(await resumePart(db, ck, lock, 'owner-a', 0, ['a'])).toBeUndefined();
-    expect(await resumePart(db, ck, lock, 'owner-b', 0, ['a'])).toEqual({ mark: 250, states: [''] });
+    await fx.db.set(lock, 'owner-b');
+    expect(await claimTokens(fx.db, ck.marks, lock, 'owner-a', 0, 250)).toBe(-1);
+    expect(await fx.db.hget(ck.marks, '0')).toBeNull();
+    expect(await claimTokens(fx.db, ck.marks, lock, 'owner-b', 0, 250)).toBe(250);
+    expect(await claimTokens(fx.db, ck.marks, lock, 'owner-b', 0, 100)).toBe(250); // a mark never goes down
+    expect(await resumePart(fx.db, ck, lock, 'owner-a', 0, ['a'])).toBeUndefined();
+    expect(await resumePart(fx.db, ck, lock, 'owner-b', 0, ['a'])).toEqual({ mark: 250, states: [''] });
   });
 });

@@ -1,34 +1,17 @@
 // One provider token for all workers: RedisTokenStore on a real Redis.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { MockApnsServer } from '@pushwire/mock-server';
-import { startRedis, type RedisServer } from '@pushwire/test-servers';
+import { describe, expect, test } from '@jest/globals';
 import { Server } from '@pushwire/api';
-import type { Redis } from 'ioredis';
 import { InvalidArgumentError, RedisTokenStore } from '../src/index.js';
-import { Closer, START_TIMEOUT, TOPIC, makeTokens } from './helpers.js';
+import { TOPIC, makeTokens, queueFixture } from './helpers.js';
 
 describe('RedisTokenStore', () => {
-  let redis: RedisServer;
-  let mock: MockApnsServer;
-  let db: Redis;
-  const closer = new Closer();
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    mock = await MockApnsServer.start({ auth: 'token' });
-    db = closer.redis(redis.url);
-  }, START_TIMEOUT);
-  afterAll(async () => {
-    await closer.closeAll();
-    await mock.stop();
-    await redis.stop();
-  });
+  const fx = queueFixture();
 
   test('four processes’ clients starting at once: one signs, three adopt its token; Redis holds the JWT only, with a TTL', async () => {
-    const { keyId, teamId, key } = mock.signingKey;
+    const { keyId, teamId, key } = fx.mock.signingKey;
     // Each "process": its own Redis connection, store and Server (its own TokenAuth).
-    const stores = [0, 1, 2, 3].map(() => new RedisTokenStore(closer.redis(redis.url), { keyId, teamId }));
-    const clients = await Promise.all(stores.map((store) => Server.custom(mock.origin, { token: { keyId, teamId, key, store } }, { ca: mock.ca }).createClient()));
+    const stores = [0, 1, 2, 3].map(() => new RedisTokenStore(fx.closer.redis(fx.redis.url), { keyId, teamId }));
+    const clients = await Promise.all(stores.map((store) => Server.custom(fx.mock.origin, { token: { keyId, teamId, key, store } }, { ca: fx.mock.ca }).createClient()));
     try {
       const tokens = makeTokens(4, 'token-store');
       await Promise.all(clients.map((client, i) => client.sendNotification(tokens[i]!, { alert: 'hi' }, { topic: TOPIC })));
@@ -37,18 +20,18 @@ describe('RedisTokenStore', () => {
       expect(stats.reduce((n, s) => n + s.stored, 0)).toBe(1);
       expect(stats.reduce((n, s) => n + s.adopted, 0)).toBe(3);
       expect(stats.reduce((n, s) => n + s.failures, 0)).toBe(0);
-      expect(mock.accepted()).toHaveLength(4);
+      expect(fx.mock.accepted()).toHaveLength(4);
 
-      const stored = JSON.parse((await db.get(`pushwire:jwt:${teamId}:${keyId}`))!) as { token: string; issuedAt: number };
+      const stored = JSON.parse((await fx.db.get(`pushwire:jwt:${teamId}:${keyId}`))!) as { token: string; issuedAt: number };
       expect(Object.keys(stored).sort()).toEqual(['issuedAt', 'token']);
       expect(stored.token.split('.')).toHaveLength(3);
-      const ttl = await db.pttl(`pushwire:jwt:${teamId}:${keyId}`);
+      const ttl = await fx.db.pttl(`pushwire:jwt:${teamId}:${keyId}`);
       expect(ttl).toBeGreaterThan(55 * 60_000);
       expect(ttl).toBeLessThanOrEqual(60 * 60_000);
       // The signing key never reaches Redis.
       const body = key.replace(/-----[^-]+-----/g, '').replace(/\s/g, '');
       expect(JSON.stringify(stored)).not.toContain(body.slice(0, 40));
-      expect(await db.exists(`pushwire:jwt:${teamId}:${keyId}:lock`)).toBe(0);
+      expect(await fx.db.exists(`pushwire:jwt:${teamId}:${keyId}:lock`)).toBe(0);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }
@@ -56,8 +39,8 @@ describe('RedisTokenStore', () => {
 
   test('a token too old to adopt (30 minutes or more) is replaced by one signer; an older token never overwrites a newer one', async () => {
     const ids = { keyId: 'OLDKEY0001', teamId: 'TEAM000001' };
-    const a = new RedisTokenStore(db, ids);
-    const b = new RedisTokenStore(db, ids);
+    const a = new RedisTokenStore(fx.db, ids);
+    const b = new RedisTokenStore(fx.db, ids);
     await a.set({ token: 'old.jwt.x', issuedAt: Date.now() - 31 * 60_000 });
     const gets = [a.get(), b.get()];
     // One of them wins the lock at once (undefined: it signs); the other waits for its token.
@@ -72,7 +55,7 @@ describe('RedisTokenStore', () => {
   });
 
   test('when Redis does not answer, get() gives up after `timeout` so the client signs locally', async () => {
-    const stalled = closer.redis(redis.url);
+    const stalled = fx.closer.redis(fx.redis.url);
     await stalled.client('PAUSE', 600, 'ALL');
     try {
       const store = new RedisTokenStore(stalled, { keyId: 'PAUSEDKEY1', teamId: 'TEAM000001', timeout: 100 });
@@ -81,13 +64,13 @@ describe('RedisTokenStore', () => {
       expect(Date.now() - started).toBeLessThan(1000);
       expect(store.stats().failures).toBe(1);
     } finally {
-      await db.client('UNPAUSE');
+      await fx.db.client('UNPAUSE');
     }
   });
 
   test('bad options are refused with InvalidArgumentError naming the field', () => {
-    expect(() => new RedisTokenStore(db, { keyId: 'short', teamId: 'TEAM000001' })).toThrow(InvalidArgumentError);
-    expect(() => new RedisTokenStore(db, { keyId: 'KEY0000001', teamId: 'TEAM000001', timeout: 0 })).toThrow(/timeout/);
-    expect(() => new RedisTokenStore(db, { keyId: 'KEY0000001', teamId: 'TEAM000001', prefix: 'a:b' })).toThrow(/prefix/);
+    expect(() => new RedisTokenStore(fx.db, { keyId: 'short', teamId: 'TEAM000001' })).toThrow(InvalidArgumentError);
+    expect(() => new RedisTokenStore(fx.db, { keyId: 'KEY0000001', teamId: 'TEAM000001', timeout: 0 })).toThrow(/timeout/);
+    expect(() => new RedisTokenStore(fx.db, { keyId: 'KEY0000001', teamId: 'TEAM000001', prefix: 'a:b' })).toThrow(/prefix/);
   });
 });

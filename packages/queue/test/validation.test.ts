@@ -1,11 +1,9 @@
 // Bad input fails at once, with models' InvalidArgumentError naming the
 // field, before anything reaches Redis.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { startRedis, type RedisServer } from '@pushwire/test-servers';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { PayloadTooLargeError } from '@pushwire/models';
-import type { Redis } from 'ioredis';
 import { CampaignProducer, CampaignWorker, InvalidArgumentError, RedisTokenStore, type EnqueueInput } from '../src/index.js';
-import { Closer, START_TIMEOUT, TOPIC, makeTokens } from './helpers.js';
+import { TOPIC, makeTokens, queueFixture } from './helpers.js';
 
 const P8 = `-----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgevZzL1gdAFr88hb2
@@ -14,19 +12,11 @@ OF/2NxApJCzGCEDdfSp6VQO30hyhRANCAAQRWz+jn65BtOMvdyHKcvjBeBSDZH2r
 -----END PRIVATE KEY-----`;
 
 describe('bad input', () => {
-  let redis: RedisServer;
-  let db: Redis;
+  const fx = queueFixture({ mock: false });
   let producer: CampaignProducer;
-  const closer = new Closer();
 
-  beforeAll(async () => {
-    redis = await startRedis();
-    db = closer.redis(redis.url);
-    producer = closer.add(new CampaignProducer({ connection: redis.url }));
-  }, START_TIMEOUT);
-  afterAll(async () => {
-    await closer.closeAll();
-    await redis.stop();
+  beforeAll(() => {
+    producer = fx.closer.add(new CampaignProducer({ connection: fx.redis.url }));
   });
 
   const input = (over: Partial<EnqueueInput>): EnqueueInput => ({
@@ -49,27 +39,27 @@ describe('bad input', () => {
   ])('enqueue refuses %s and writes nothing', async (_name, over, field) => {
     await expect(producer.enqueue(input(over))).rejects.toThrow(InvalidArgumentError);
     await expect(producer.enqueue(input(over))).rejects.toThrow(field);
-    expect(await db.dbsize()).toBe(0);
+    expect(await fx.db.dbsize()).toBe(0);
   });
 
   test('a payload over 4 KB is PayloadTooLargeError, before anything is enqueued', async () => {
     await expect(producer.enqueue(input({ notification: { alert: 'x'.repeat(5000) } }))).rejects.toThrow(PayloadTooLargeError);
-    expect(await db.dbsize()).toBe(0);
+    expect(await fx.db.dbsize()).toBe(0);
   });
 
   test('producer and worker options are checked before anything connects', () => {
     expect(() => new CampaignProducer({ connection: 'http://localhost:6379' })).toThrow(/connection/);
-    expect(() => new CampaignProducer({ connection: redis.url, prefix: 'a b' })).toThrow(/prefix/);
+    expect(() => new CampaignProducer({ connection: fx.redis.url, prefix: 'a b' })).toThrow(/prefix/);
     const auth = { token: { keyId: 'ABCDEFGHIJ', teamId: 'KLMNOPQRST', key: P8 } };
-    expect(() => new CampaignWorker({ connection: redis.url, credentials: {} })).toThrow(/credentials/);
-    expect(() => new CampaignWorker({ connection: redis.url, credentials: { 'bad name': { environment: 'production', auth } } })).toThrow(/credentials/);
-    expect(() => new CampaignWorker({ connection: redis.url, credentials: { main: { environment: 'production', auth, limiter: { max: 1 } as never } } })).toThrow(/limiter/);
-    expect(() => new CampaignWorker({ connection: redis.url, credentials: { main: { environment: 'production', auth: { token: { ...auth.token, key: 'not a key' } } } } })).toThrow(
+    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: {} })).toThrow(/credentials/);
+    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: { 'bad name': { environment: 'production', auth } } })).toThrow(/credentials/);
+    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: { main: { environment: 'production', auth, limiter: { max: 1 } as never } } })).toThrow(/limiter/);
+    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: { main: { environment: 'production', auth: { token: { ...auth.token, key: 'not a key' } } } } })).toThrow(
       /auth\.token\.key/,
     );
-    expect(() => new CampaignWorker({ connection: redis.url, credentials: { main: { environment: 'production', auth } }, concurrency: 0 })).toThrow(/concurrency/);
-    expect(() => new CampaignWorker({ connection: redis.url, credentials: { main: { environment: 'production', auth } }, jobConcurrency: 0 })).toThrow(/jobConcurrency/);
-    expect(() => new CampaignWorker({ connection: redis.url, credentials: { main: { environment: 'production', auth } }, lockDuration: 10 })).toThrow(/lockDuration/);
+    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: { main: { environment: 'production', auth } }, concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: { main: { environment: 'production', auth } }, jobConcurrency: 0 })).toThrow(/jobConcurrency/);
+    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: { main: { environment: 'production', auth } }, lockDuration: 10 })).toThrow(/lockDuration/);
   });
 
   describe('unknown option names are refused, naming the option and what to use (#16)', () => {
@@ -89,7 +79,7 @@ describe('bad input', () => {
     }
 
     test('new CampaignWorker: the old `window`, typos, entry options at the top, a registry entry\'s old `concurrency`, its limiter', () => {
-      const base = { connection: redis.url, credentials: { main: entry } };
+      const base = { connection: fx.redis.url, credentials: { main: entry } };
       refused(() => new CampaignWorker({ ...base, window: 50 } as never), 'window', /renamed to `concurrency` \(tokens of one job in flight.*jobs at once are `jobConcurrency`/);
       refused(() => new CampaignWorker({ ...base, jobConcurency: 2 } as never), 'jobConcurency', /is not an option of new CampaignWorker\(\); did you mean `jobConcurrency`\?/);
       refused(() => new CampaignWorker({ ...base, lockDurration: 5000 } as never), 'lockDurration', /did you mean `lockDuration`\?/);
@@ -102,9 +92,9 @@ describe('bad input', () => {
     });
 
     test('new CampaignProducer and new RedisTokenStore', () => {
-      refused(() => new CampaignProducer({ connection: redis.url, prefx: 'x' } as never), 'prefx', /is not an option of new CampaignProducer\(\); did you mean `prefix`\?/);
-      refused(() => new CampaignProducer({ connection: redis.url, concurrency: 2 } as never), 'concurrency', /a worker option/);
-      refused(() => new RedisTokenStore(db, { keyId: 'ABCDEFGHIJ', teamId: 'KLMNOPQRST', timeot: 100 } as never), 'timeot', /is not an option of new RedisTokenStore\(\); did you mean `timeout`\?/);
+      refused(() => new CampaignProducer({ connection: fx.redis.url, prefx: 'x' } as never), 'prefx', /is not an option of new CampaignProducer\(\); did you mean `prefix`\?/);
+      refused(() => new CampaignProducer({ connection: fx.redis.url, concurrency: 2 } as never), 'concurrency', /a worker option/);
+      refused(() => new RedisTokenStore(fx.db, { keyId: 'ABCDEFGHIJ', teamId: 'KLMNOPQRST', timeot: 100 } as never), 'timeot', /is not an option of new RedisTokenStore\(\); did you mean `timeout`\?/);
     });
 
     test.each<[string, object, string, RegExp]>([
@@ -119,7 +109,7 @@ describe('bad input', () => {
       expect(error).toBeInstanceOf(InvalidArgumentError);
       expect(error).toMatchObject({ field });
       expect((error as Error).message).toMatch(message);
-      expect(await db.dbsize()).toBe(0);
+      expect(await fx.db.dbsize()).toBe(0);
     });
 
     test('campaign.done(), campaign.outcomes() and stream reads', async () => {
@@ -128,7 +118,7 @@ describe('bad input', () => {
       await expect(campaign.outcomes({ cont: 1 } as never).next()).rejects.toMatchObject({ field: 'cont', message: expect.stringMatching(/did you mean `count`\?/) });
       await expect(producer.readFailures({ aftr: '0' } as never)).rejects.toMatchObject({ field: 'aftr', message: expect.stringMatching(/did you mean `after`\?/) });
       await expect(producer.readUnregistered({ limit: 5 } as never)).rejects.toMatchObject({ field: 'limit', message: expect.stringMatching(/it takes `after`, `count`/) });
-      expect(await db.dbsize()).toBe(0);
+      expect(await fx.db.dbsize()).toBe(0);
     });
   });
 
