@@ -17,6 +17,7 @@ import { newApnsId, reportedApnsId } from './ids.js';
 import { Origins, type OriginConfig } from './origins.js';
 import { PreparedMessage, checkIdOptions, checkToken } from './message.js';
 import { resolveBulkOptions, type BulkOptions, type ResolvedClientOptions, type SendOptions } from './options.js';
+import { traced, type Tracing } from './tracing.js';
 import type { Poster } from './transport.js';
 
 /** Options of one `sendNotification` call beyond the notification's own. */
@@ -76,16 +77,19 @@ export class Client {
   /** Stops what observes the client's pools (metrics), once they closed. */
   readonly #onClosed: (() => void) | undefined;
 
-  /** @internal Use `Server.createClient()`. */
-  constructor(origin: string, pool: Pool, options: ResolvedClientOptions, origins?: OriginConfig, onClosed?: () => void) {
+  /** @internal Use `Server.createClient()`. `tracing`: a span per notification sent (none when absent). */
+  constructor(origin: string, pool: Pool, options: ResolvedClientOptions, origins?: OriginConfig, onClosed?: () => void, tracing?: Tracing) {
     this.origin = origin;
     this.#onClosed = onClosed;
     this.#pool = pool;
     this.#options = options;
     this.#feed = new UnregisteredFeed(options.feedbackBuffer);
     const delivery = options.delivery;
+    const post: Poster['post'] = (request, signal) => this.#post(request, signal, delivery);
     this.#poster = {
-      post: (request, signal) => this.#post(request, signal, delivery),
+      // Chosen once: without tracing, a send pays nothing for it. (Device
+      // sends only: channel management and broadcasts call `#post` directly.)
+      post: tracing === undefined ? post : traced(tracing, origin, post),
       get queued() {
         return pool.queued;
       },

@@ -22,6 +22,7 @@ export { fileErrorReason, tokensFromFile } from './token-file.js';
 export type { TokenFileOptions } from './token-file.js';
 export type { UnregisteredEvent } from './feedback.js';
 export type { MeterLike, MeterProviderLike, MetricAttributes, MetricsOption } from './metrics.js';
+export type { SpanAttributes, SpanLike, TracerLike, TracerProviderLike, TracingOption } from './tracing.js';
 export { APNSRejection, BatchInterrupted, CredentialFileError, TokenFileError } from './errors.js';
 export type { ErrorCode, RejectionInit } from './errors.js';
 export type {

@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError, buildHeaders, checkLogger, checkOptionNames, describeValue, warnIfSeconds, type Logger, type NotificationOptions, type ReasonCategory } from '@pushwire/models';
 import { checkMetrics, type MetricsOption } from './metrics.js';
+import { checkTracing, type TracingOption } from './tracing.js';
 import { checkConnectionOptions, type EngineName, type PingOptions, type ProxyOption, type TokenStore } from '@pushwire/connection';
 import type { BackoffOptions, Delivery } from '@pushwire/pool';
 
@@ -184,6 +185,22 @@ export interface ClientOptions {
    * @default false
    */
   metrics?: MetricsOption;
+  /**
+   * OpenTelemetry traces: one CLIENT span `apns send` per notification sent
+   * (each token of a `sendMany`), from the hand-off to the pool to its
+   * outcome, with `pushwire.outcome`, the status and reason of the answer,
+   * and never the device token (see the README). `true` uses
+   * `@opentelemetry/api`'s global tracer provider (an optional peer
+   * dependency: without it, nothing is traced), `{ tracerProvider }` your
+   * own. Spans start in the active OpenTelemetry context when
+   * `@opentelemetry/api` is installed. Off by default: sends then start nothing.
+   * @default false
+   * @example
+   * ```ts
+   * const client = await server.createClient({ tracing: { tracerProvider } });
+   * ```
+   */
+  tracing?: TracingOption;
 }
 
 /** Options of a {@link Server}: where and how to connect, plus client defaults. */
@@ -382,7 +399,7 @@ function checkDuration(name: string, value: unknown, min: number, max = MAX_DURA
 
 /** The names each options type takes (the types make these lists complete). */
 const CLIENT_KNOWN = Object.keys({
-  connections: true, timeout: true, delivery: true, attemptTimeout: true, highWaterMark: true, feedbackBuffer: true, backoff: true, ping: true, engine: true, topic: true, logger: true, metrics: true, proxy: true,
+  connections: true, timeout: true, delivery: true, attemptTimeout: true, highWaterMark: true, feedbackBuffer: true, backoff: true, ping: true, engine: true, topic: true, logger: true, metrics: true, tracing: true, proxy: true,
 } satisfies Record<keyof ClientOptions, true>);
 const SERVER_ONLY = Object.keys({
   ca: true, extraCa: true, port: true, channelOrigin: true, broadcastOrigin: true,
@@ -468,8 +485,8 @@ export function checkSendOptionNames(options: object): void {
 }
 
 /** Client options with defaults filled. @internal */
-export type ResolvedClientOptions = Required<Omit<ClientOptions, 'highWaterMark' | 'backoff' | 'ping' | 'engine' | 'topic' | 'logger' | 'metrics' | 'proxy'>> &
-  Pick<ClientOptions, 'highWaterMark' | 'backoff' | 'ping' | 'engine' | 'topic' | 'logger' | 'metrics' | 'proxy'>;
+export type ResolvedClientOptions = Required<Omit<ClientOptions, 'highWaterMark' | 'backoff' | 'ping' | 'engine' | 'topic' | 'logger' | 'metrics' | 'tracing' | 'proxy'>> &
+  Pick<ClientOptions, 'highWaterMark' | 'backoff' | 'ping' | 'engine' | 'topic' | 'logger' | 'metrics' | 'tracing' | 'proxy'>;
 
 /**
  * Validates a Server's options, or a client's merged with them (names and
@@ -521,6 +538,8 @@ export function resolveClientOptions(options: ServerOptions): ResolvedClientOpti
   const logger = checkLogger('logger', options.logger);
   const { metrics } = options;
   checkMetrics(metrics);
+  const { tracing } = options;
+  checkTracing(tracing);
   const { topic } = options;
   // Checked as a send's topic is (a non-empty header value, no spaces), now rather than at the first send.
   if (topic !== undefined) buildHeaders({ topic });
@@ -543,6 +562,7 @@ export function resolveClientOptions(options: ServerOptions): ResolvedClientOpti
     ...(proxy === undefined ? {} : { proxy }),
     ...(logger === undefined ? {} : { logger }),
     ...(metrics === undefined ? {} : { metrics }),
+    ...(tracing === undefined ? {} : { tracing }),
   };
 }
 

@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '@pushwire/models';
 import { Pool } from '@pushwire/pool';
 import { Client } from './client.js';
 import { instrumentPool, resolveMeter } from './metrics.js';
+import { resolveTracing } from './tracing.js';
 import { credentialContents, splitCombinedPem } from './credential-files.js';
 import { checkClientOptionNames, resolveClientOptions, type Auth, type ClientOptions, type ServerOptions } from './options.js';
 
@@ -275,7 +276,9 @@ export class Server {
       openPool: (origin: string) => observed(openPool(origin, origin === this.channelOrigin ? 1 : resolved.connections)),
     };
     const stopMetrics = meter === undefined ? undefined : () => stops.forEach((stop) => stop());
-    return new Client(this.origin, observed(openPool(this.origin, resolved.connections)), resolved, origins, stopMetrics);
+    // Traces: resolved once too; the client starts a span per send (none when off).
+    const tracing = await resolveTracing(resolved.tracing, resolved.logger);
+    return new Client(this.origin, observed(openPool(this.origin, resolved.connections)), resolved, origins, stopMetrics, tracing);
   }
 }
 
