@@ -107,6 +107,17 @@ export class Fifo implements Queue<Run, JobOptions> {
   }
 
   /**
+   * Takes the post at the head of the queue (retries first) without p-queue:
+   * the dispatcher hands it straight to a stream that came back. Its job is
+   * dropped unrun; nothing else holds it.
+   */
+  shift(): PostState | undefined {
+    const state = this.#heads[0] ?? this.#heads[1];
+    if (state !== undefined) this.take(state);
+    return state;
+  }
+
+  /**
    * The post whose job p-queue is starting: the one `dequeue()` just gave
    * it (p-queue calls the job's function before anything else can dequeue).
    */
