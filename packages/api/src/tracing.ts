@@ -9,11 +9,12 @@
  * to its outcome, retries included; it ends exactly once. Channel
  * management and broadcasts make no span.
  *
- * The pool's diagnostics events do not say which post a retry belongs to,
- * so spans are made here, in the api tier, around the pool's `post()`: a
+ * Spans are made here, in the api tier, around the pool's `post()`: a
  * client without `tracing` starts nothing, and its sends pay nothing (the
- * choice is made once, when the client is made). Retries are not span
- * events; an answered send records how many attempts it took.
+ * choice is made once, when the client is made). Each retry is a span event
+ * `pushwire.retry` (`pushwire.attempt`, and the failure retried as
+ * `pushwire.reason` or `error.type`), heard on the pool's
+ * `pushwire:pool:retry` diagnostics channel, which names the request.
  *
  * `@opentelemetry/api` is an optional peer dependency: `tracing: true`
  * imports it lazily (when the client is made) and takes its global tracer
@@ -33,7 +34,8 @@
  */
 import { APNSError, InvalidArgumentError, describeValue, errorFields, log, logSafe, type Logger, type Outcome } from '@pushwire/models';
 import type { Request } from '@pushwire/connection';
-import type { PoolResponse } from '@pushwire/pool';
+import dc from 'node:diagnostics_channel';
+import { poolDiagnostics, type PoolResponse, type PoolRetryMessage } from '@pushwire/pool';
 import { isUuid } from './options.js';
 
 /** Attributes of a span (OpenTelemetry's `Attributes`, narrowed). */
@@ -44,6 +46,8 @@ export interface SpanLike {
   setAttribute(key: string, value: string | number | boolean): unknown;
   /** `code` is OpenTelemetry's `SpanStatusCode` (2: ERROR). */
   setStatus(status: { code: number; message?: string }): unknown;
+  /** Retries are events (every OpenTelemetry `Span` has it; a span without it records none). */
+  addEvent?(name: string, attributes?: SpanAttributes): unknown;
   end(): void;
 }
 
@@ -140,6 +144,7 @@ export function traced(
   post: (request: Request, signal?: AbortSignal) => Promise<PoolResponse>,
 ): (request: Request, signal?: AbortSignal) => Promise<PoolResponse> {
   const base = originAttributes(origin);
+  hearRetries();
   return (request, signal) => {
     const span = startSendSpan(tracing, base, request);
     let posted: Promise<PoolResponse>;
@@ -150,18 +155,47 @@ export function traced(
       throw error;
     }
     if (span === undefined) return posted;
+    LIVE.set(request, span);
     const sentId = request.headers['apns-id'];
     return posted.then(
       (response) => {
+        LIVE.delete(request);
         endSendSpan(span, sentId, response);
         return response;
       },
       (error: unknown) => {
+        LIVE.delete(request);
         failSendSpan(span, error);
         throw error;
       },
     );
   };
+}
+
+/** The span of each traced send in progress, by the request the pool was given (one per send). */
+const LIVE = new WeakMap<Request, SpanLike>();
+let hearing = false;
+
+/**
+ * Subscribes, once per process and only once a traced client exists, to the
+ * pool's retry events: each becomes an event on its send's span.
+ */
+function hearRetries(): void {
+  if (hearing) return;
+  hearing = true;
+  dc.subscribe(poolDiagnostics.retry, (message) => {
+    const { request, attempt, cause } = message as PoolRetryMessage;
+    const span = LIVE.get(request);
+    if (span?.addEvent === undefined) return;
+    const reason = (cause as { response?: { reason?: unknown } } | undefined)?.response?.reason;
+    const why: SpanAttributes =
+      typeof reason === 'string' ? { 'pushwire.reason': logSafe(reason, 64) } : { 'error.type': logSafe(cause?.name ?? 'unknown', 64) };
+    try {
+      span.addEvent('pushwire.retry', { 'pushwire.attempt': attempt, ...why });
+    } catch {
+      // A tracer's failure is not the send's.
+    }
+  });
 }
 
 /** The attributes every span of an origin carries. */

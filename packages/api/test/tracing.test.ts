@@ -105,7 +105,7 @@ describe('tracing', () => {
     context.disable();
   });
 
-  test('a bulk send with 410s, a 400, a 500 retried once, a REFUSED_STREAM once and a timeout: one span per token sent, ended once, matching its outcome', async () => {
+  test('a bulk send with 410s, a 400, a 500 retried once, a REFUSED_STREAM once and a timeout: one span per token sent, ended once, matching its outcome, retries as events', async () => {
     const { provider, exporter } = tracer();
     const { tracerProvider, ends, started } = counting(provider);
     const good = tokens(12);
@@ -176,6 +176,12 @@ describe('tracing', () => {
     expect(attrs(refusedOnce)).toMatchObject({ 'pushwire.outcome': 'sent', 'pushwire.attempts': 2 });
     expect(attrs(good[0]!)).toMatchObject({ 'pushwire.outcome': 'sent', 'pushwire.attempts': 1 });
     expect(attrs(slow)).toMatchObject({ 'pushwire.outcome': 'unknown', 'error.type': 'Timeout' });
+    // Each retry is an event on its send's span, saying what was retried; no other span has one.
+    const events = (token: string): Array<{ name: string; attributes: unknown }> =>
+      byId.get(ids.idFor(token))!.events.map(({ name, attributes }) => ({ name, attributes }));
+    expect(events(failedOnce)).toEqual([{ name: 'pushwire.retry', attributes: { 'pushwire.attempt': 2, 'pushwire.reason': 'InternalServerError' } }]);
+    expect(events(refusedOnce)).toEqual([{ name: 'pushwire.retry', attributes: { 'pushwire.attempt': 2, 'error.type': 'Closed' } }]);
+    for (const token of sent.filter((t) => t !== failedOnce && t !== refusedOnce)) expect(events(token)).toEqual([]);
 
     // No device token (whole or hex-cased), JWT, key or payload in any span.
     const key = mock.signingKey.key.toString();

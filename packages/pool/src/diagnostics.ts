@@ -5,12 +5,15 @@
  * @module
  */
 import dc from 'node:diagnostics_channel';
+import type { Request } from '@pushwire/connection';
 
 /** Published on `pushwire:pool:settle` when a post ends, once per `post()` admitted. */
 export interface PoolSettleMessage {
   /** The pool (compare with `===` to keep one pool's posts). */
   readonly pool: object;
   readonly origin: string;
+  /** The request given to `post()` (it names the post: compare with `===`). */
+  readonly request: Request;
   /** The final HTTP status, or 0 when the post rejected with an error. */
   readonly status: number;
   /** APNs' rejection reason, when there was one. */
@@ -29,6 +32,8 @@ export interface PoolSettleMessage {
 export interface PoolRetryMessage {
   readonly pool: object;
   readonly origin: string;
+  /** The request given to `post()` (it names the post: compare with `===`). */
+  readonly request: Request;
   /** The number of the attempt about to be made (2 for the first retry). */
   readonly attempt: number;
   /** Why the last attempt failed: the error, or a `ResponseError` holding APNs' answer. */

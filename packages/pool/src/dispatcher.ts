@@ -345,7 +345,7 @@ export class Dispatcher {
       retry.resolve = resolve;
       retry.reject = reject;
       this.retried++;
-      if (retryChannel.hasSubscribers) retryChannel.publish({ pool: this.#owner, origin: this.#origin, attempt: state.attempts + 1, cause: state.lastError });
+      if (retryChannel.hasSubscribers) retryChannel.publish({ pool: this.#owner, origin: this.#origin, request: state.request, attempt: state.attempts + 1, cause: state.lastError });
       const logger = this.#options.logger;
       if (logger !== undefined) {
         const path = state.request.path;
@@ -407,6 +407,7 @@ export class Dispatcher {
     settleChannel.publish({
       pool: this.#owner,
       origin: this.#origin,
+      request: state.request,
       status,
       reason,
       error,
