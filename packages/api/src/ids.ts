@@ -14,7 +14,8 @@ import { isUuid } from './options.js';
  * @internal
  */
 export function reportedApnsId(answered: string | undefined, sent: string | undefined, onBad: () => void): string | undefined {
-  if (answered === undefined) return sent;
+  // APNs echoes the id it was sent: one of ours, checked already.
+  if (answered === undefined || answered === sent) return sent;
   if (isUuid(answered)) return answered;
   onBad();
   return sent;
