@@ -189,7 +189,7 @@ async function main(): Promise<void> {
       for (const count of options.workers) {
         const prefix = `bench-${round}-${count}`;
         const workers = await startWorkers(count, redis, prefix, target, options.concurrency);
-        const producer = new CampaignProducer({ connection: redis.url, prefix });
+        const producer = new CampaignProducer({ redis: redis.url, prefix });
         try {
           rows.push(
             await measure(`queue: ${count} worker process${count === 1 ? '' : 'es'}`, options.n, db, redisPid, async () => {

@@ -25,8 +25,8 @@ export async function main(log: (line: string) => void = console.log): Promise<v
   // The registry: credentials by name. The key stays here, in the worker's own configuration.
   const { keyId, teamId, key } = mock.signingKey;
   const main: CredentialsConfig = { origin: mock.origin, ca: mock.ca, auth: { token: { keyId, teamId, key } } };
-  const workers = [1, 2].map(() => new CampaignWorker({ connection: redisUrl, prefix, credentials: { main }, jobConcurrency: 2 }));
-  const producer = new CampaignProducer({ connection: redisUrl, prefix });
+  const workers = [1, 2].map(() => new CampaignWorker({ redis: redisUrl, prefix, credentials: { main }, jobConcurrency: 2 }));
+  const producer = new CampaignProducer({ redis: redisUrl, prefix });
   try {
     for (const worker of workers) worker.on('error', (e: Error) => log(`worker error: ${e.message}`));
     await Promise.all(workers.map((w) => w.waitUntilReady()));

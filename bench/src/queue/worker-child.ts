@@ -23,7 +23,7 @@ const send = (message: object): void => void process.send?.(message);
 const start = process.cpuUsage();
 
 const worker = new CampaignWorker({
-  connection: config.redis,
+  redis: config.redis,
   prefix: config.prefix,
   jobConcurrency: config.concurrency,
   credentials: {

@@ -8,33 +8,39 @@ import { InvalidArgumentError } from '@pushwire/models';
 
 /**
  * Where Redis (or Valkey) is: a `redis://` / `rediss://` URL, or ioredis
- * options (host, port, password, tls, …). Each producer and worker opens its
- * own connections from it.
+ * options (host, port, password, tls, …): the `redis` option of producers
+ * and workers. Each producer and worker opens its own connections from it.
  */
 export type RedisConnection = string | RedisOptions;
 
 /**
- * Checks `connection` before anything connects.
- * @throws {InvalidArgumentError} naming `connection`.
+ * Refused under BullMQ's name for the Redis server: `connection` means an
+ * HTTP/2 connection to APNs in every other tier, so the queue calls it `redis`.
  */
-export function checkConnection(connection: unknown): RedisConnection {
-  if (typeof connection === 'string') {
+export const REDIS_RENAMED = '`connection` is called `redis` here (the Redis server: a redis:// URL or ioredis options)';
+
+/**
+ * Checks the `redis` option before anything connects.
+ * @throws {InvalidArgumentError} naming `redis`.
+ */
+export function checkRedis(redis: unknown): RedisConnection {
+  if (typeof redis === 'string') {
     let url: URL;
     try {
-      url = new URL(connection);
+      url = new URL(redis);
     } catch {
-      throw new InvalidArgumentError('connection', 'expected a redis:// or rediss:// URL, or ioredis options');
+      throw new InvalidArgumentError('redis', 'expected a redis:// or rediss:// URL, or ioredis options');
     }
     if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-      throw new InvalidArgumentError('connection', `expected a redis:// or rediss:// URL, got protocol \`${url.protocol}\``);
+      throw new InvalidArgumentError('redis', `expected a redis:// or rediss:// URL, got protocol \`${url.protocol}\``);
     }
-    return connection;
+    return redis;
   }
-  if (typeof connection !== 'object' || connection === null || Array.isArray(connection)) {
-    throw new InvalidArgumentError('connection', 'expected a redis:// URL or ioredis options');
+  if (typeof redis !== 'object' || redis === null || Array.isArray(redis)) {
+    throw new InvalidArgumentError('redis', 'expected a redis:// URL or ioredis options');
   }
-  if ('keyPrefix' in connection) throw new InvalidArgumentError('connection.keyPrefix', 'is not supported by BullMQ; use the `prefix` option');
-  return connection as RedisOptions;
+  if ('keyPrefix' in redis) throw new InvalidArgumentError('redis.keyPrefix', 'is not supported by BullMQ; use the `prefix` option');
+  return redis as RedisOptions;
 }
 
 /**
@@ -43,9 +49,9 @@ export function checkConnection(connection: unknown): RedisConnection {
  * queue and go out once it is back, instead of failing after 20 retries, so
  * an outcome is recorded late rather than lost. `name` shows in `CLIENT LIST`.
  */
-export function openRedis(connection: RedisConnection, name: string): Redis {
+export function openRedis(redis: RedisConnection, name: string): Redis {
   const options: RedisOptions = { maxRetriesPerRequest: null, connectionName: name, enableReadyCheck: true };
-  const client = typeof connection === 'string' ? new Redis(connection, options) : new Redis({ ...connection, ...options });
+  const client = typeof redis === 'string' ? new Redis(redis, options) : new Redis({ ...redis, ...options });
   // Errors surface through the commands that fail; an unhandled 'error' event would crash the process.
   client.on('error', () => undefined);
   return client;

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Notification, RawPayload } from '@pushwire/api';
 import { InvalidArgumentError, checkOptionNames, describeValue } from '@pushwire/models';
 import { Campaign, type CampaignHost } from './campaign.js';
-import { checkConnection, closeRedis, openRedis, type RedisConnection } from './connection.js';
+import { REDIS_RENAMED, checkRedis, closeRedis, openRedis, type RedisConnection } from './connection.js';
 import { checkCampaignId, checkCredentialsName, jobId, Keys, queueName } from './keys.js';
 import { prepareMessage, type CampaignSendOptions, type JobData } from './message.js';
 import { setCampaignTotal } from './scripts.js';
@@ -25,8 +25,8 @@ import { checkInteger } from './validate.js';
 
 /** Options of {@link CampaignProducer}. */
 export interface ProducerOptions {
-  /** Redis: a `redis://` URL or ioredis options. */
-  connection: RedisConnection;
+  /** The Redis server: a `redis://` / `rediss://` URL or ioredis options. */
+  redis: RedisConnection;
   /** Key prefix; producers and workers of one deployment use the same. @default 'pushwire' */
   prefix?: string;
   /** Approximate bound of the `unregistered` and `failures` streams when the producer finalizes failed jobs. @default 1000000 */
@@ -71,7 +71,7 @@ export interface EnqueueInput {
 }
 
 /** The names each options object takes (the types make these lists complete). */
-const PRODUCER_KNOWN = Object.keys({ connection: true, prefix: true, maxStreamLength: true } satisfies Record<keyof ProducerOptions, true>);
+const PRODUCER_KNOWN = Object.keys({ redis: true, prefix: true, maxStreamLength: true } satisfies Record<keyof ProducerOptions, true>);
 const ENQUEUE_KNOWN = Object.keys({
   credentials: true, notification: true, options: true, tokens: true, tokensPerJob: true, campaignId: true, attempts: true, jobBackoff: true, retention: true, jobPriority: true,
 } satisfies Record<keyof EnqueueInput, true>);
@@ -81,6 +81,7 @@ const WORKER_OPTION = 'a worker option: `new CampaignWorker({ ... })`';
 const HEADER_OPTION = 'a send option: it goes in `options` (`enqueue({ options: { topic, pushType, ... } })`)';
 /** Refused with where they belong, on top of models' table of peers' and renamed names. */
 const PRODUCER_HINTS: Readonly<Record<string, string>> = {
+  connection: REDIS_RENAMED,
   credentials: 'named per campaign: `producer.enqueue({ credentials })`; the keys themselves stay in the workers',
   concurrency: WORKER_OPTION,
   jobConcurrency: WORKER_OPTION,
@@ -106,7 +107,7 @@ const ADD_BATCH = 50;
  *
  * @example
  * ```ts
- * const producer = new CampaignProducer({ connection: process.env.REDIS_URL! });
+ * const producer = new CampaignProducer({ redis: process.env.REDIS_URL! });
  * const campaign = await producer.enqueue({
  *   credentials: 'main',
  *   notification: { alert: 'Spring sale' },
@@ -120,7 +121,7 @@ const ADD_BATCH = 50;
  */
 export class CampaignProducer {
   readonly #keys: Keys;
-  readonly #connection: RedisConnection;
+  readonly #redisConnection: RedisConnection;
   readonly #redis: Redis;
   readonly #maxStreamLength: number;
   readonly #queues = new Map<string, Queue>();
@@ -129,12 +130,12 @@ export class CampaignProducer {
   #closed = false;
 
   constructor(options: ProducerOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'expected { connection }');
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'expected { redis }');
     checkOptionNames(options, { where: 'new CampaignProducer()', known: PRODUCER_KNOWN, hints: PRODUCER_HINTS });
-    this.#connection = checkConnection(options.connection);
+    this.#redisConnection = checkRedis(options.redis);
     this.#keys = new Keys(options.prefix);
     this.#maxStreamLength = checkInteger('maxStreamLength', options.maxStreamLength, 1) ?? 1_000_000;
-    this.#redis = openRedis(this.#connection, 'pushwire-producer');
+    this.#redis = openRedis(this.#redisConnection, 'pushwire-producer');
     this.#host = {
       redis: this.#redis,
       keys: this.#keys,
@@ -286,7 +287,7 @@ export class CampaignProducer {
   #queueEvents(credentials: string): Promise<QueueEvents> {
     let entry = this.#events.get(credentials);
     if (entry === undefined) {
-      const connection = openRedis(this.#connection, 'pushwire-producer-events');
+      const connection = openRedis(this.#redisConnection, 'pushwire-producer-events');
       const created = new QueueEvents(queueName(credentials), { connection, prefix: this.#keys.prefix });
       created.on('error', () => undefined);
       created.setMaxListeners(0);

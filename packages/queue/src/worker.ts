@@ -9,7 +9,7 @@ import { Worker as BullWorker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Server, type Client, type ServerSpec } from '@pushwire/api';
 import { InvalidArgumentError, checkOptionNames } from '@pushwire/models';
-import { checkConnection, closeRedis, openRedis, type RedisConnection } from './connection.js';
+import { REDIS_RENAMED, checkRedis, closeRedis, openRedis, type RedisConnection } from './connection.js';
 import { JobLockLost, RetryLater } from './errors.js';
 import { finalizePart } from './finalize.js';
 import { runAttempt, type AttemptSummary, type RunTuning } from './job-run.js';
@@ -49,8 +49,8 @@ export type CredentialsConfig = ServerSpec & {
 
 /** Options of {@link CampaignWorker}. */
 export interface WorkerOptions {
-  /** Redis: a `redis://` URL or ioredis options. */
-  connection: RedisConnection;
+  /** The Redis server: a `redis://` / `rediss://` URL or ioredis options. */
+  redis: RedisConnection;
   /** Key prefix; producers and workers of one deployment use the same. @default 'pushwire' */
   prefix?: string;
   /**
@@ -152,7 +152,7 @@ interface CredentialsConsumer {
  * @example
  * ```ts
  * const worker = new CampaignWorker({
- *   connection: process.env.REDIS_URL!,
+ *   redis: process.env.REDIS_URL!,
  *   credentials: { main: { environment: 'production', auth: { token: { keyId, teamId, key: p8 } } } },
  *   jobConcurrency: 2, // jobs at once
  *   concurrency: 1000, // tokens of one job in flight
@@ -176,9 +176,9 @@ export class CampaignWorker extends EventEmitter {
 
   constructor(options: WorkerOptions) {
     super();
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'expected { connection, credentials }');
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'expected { redis, credentials }');
     checkOptionNames(options, { where: 'new CampaignWorker()', known: WORKER_KNOWN, hints: WORKER_HINTS });
-    const connection = checkConnection(options.connection);
+    const redis = checkRedis(options.redis);
     this.#keys = new Keys(options.prefix);
     const registry = options.credentials;
     if (typeof registry !== 'object' || registry === null || Object.keys(registry).length === 0) {
@@ -212,8 +212,8 @@ export class CampaignWorker extends EventEmitter {
       return { name, spec: spec as ServerSpec, limiter, jobConcurrency: own ?? jobConcurrency, shareToken: shareToken ?? true };
     });
     // Servers are made once Redis exists (the token store needs it); they validate the credentials now.
-    this.#redis = openRedis(connection, 'pushwire-worker');
-    this.#bullConnection = openRedis(connection, 'pushwire-worker-bullmq');
+    this.#redis = openRedis(redis, 'pushwire-worker');
+    this.#bullConnection = openRedis(redis, 'pushwire-worker-bullmq');
     try {
       for (const entry of entries) {
         const server = Server.from(this.#withStore(entry.spec, entry.shareToken));
@@ -360,11 +360,12 @@ export class CampaignWorker extends EventEmitter {
 
 /** The names `new CampaignWorker()` takes (the type makes the list complete). */
 const WORKER_KNOWN = Object.keys({
-  connection: true, prefix: true, credentials: true, concurrency: true, jobConcurrency: true, claimStep: true, batchSize: true, flushInterval: true,
+  redis: true, prefix: true, credentials: true, concurrency: true, jobConcurrency: true, claimStep: true, batchSize: true, flushInterval: true,
   maxStreamLength: true, lockDuration: true, stalledInterval: true, maxStalledCount: true, progressInterval: true,
 } satisfies Record<keyof WorkerOptions, true>);
 /** Refused with where they belong, on top of models' table of peers' and renamed names. */
 const WORKER_HINTS: Readonly<Record<string, string>> = {
+  connection: REDIS_RENAMED,
   window: 'renamed to `concurrency` (tokens of one job in flight, as `sendMany` names it); jobs at once are `jobConcurrency`',
   limiter: 'a credentials entry option: `credentials: { <name>: { ..., limiter } }`',
   shareToken: 'a credentials entry option: `credentials: { <name>: { ..., shareToken } }`',

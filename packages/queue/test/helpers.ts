@@ -100,7 +100,7 @@ export function queueFixture(options: QueueFixtureOptions = {}): QueueFixture {
 export function workerFor(url: string, mock: MockApnsServer, options: Partial<WorkerOptions> & { name?: string; entry?: Partial<CredentialsConfig> } = {}): CampaignWorker {
   const { name = 'main', entry = {}, ...rest } = options;
   const worker = new CampaignWorker({
-    connection: url,
+    redis: url,
     credentials: { [name]: mockCredentials(mock, entry) },
     lockDuration: 2000,
     stalledInterval: 500,
@@ -112,7 +112,7 @@ export function workerFor(url: string, mock: MockApnsServer, options: Partial<Wo
 
 /** A producer on `url`. */
 export function producerFor(url: string): CampaignProducer {
-  return new CampaignProducer({ connection: url });
+  return new CampaignProducer({ redis: url });
 }
 
 /** Resolves when `emitter` emits `event` with arguments `accept` likes. */

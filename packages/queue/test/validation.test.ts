@@ -16,7 +16,7 @@ describe('bad input', () => {
   let producer: CampaignProducer;
 
   beforeAll(() => {
-    producer = fx.closer.add(new CampaignProducer({ connection: fx.redis.url }));
+    producer = fx.closer.add(new CampaignProducer({ redis: fx.redis.url }));
   });
 
   const input = (over: Partial<EnqueueInput>): EnqueueInput => ({
@@ -48,18 +48,18 @@ describe('bad input', () => {
   });
 
   test('producer and worker options are checked before anything connects', () => {
-    expect(() => new CampaignProducer({ connection: 'http://localhost:6379' })).toThrow(/connection/);
-    expect(() => new CampaignProducer({ connection: fx.redis.url, prefix: 'a b' })).toThrow(/prefix/);
+    expect(() => new CampaignProducer({ redis: 'http://localhost:6379' })).toThrow(/Invalid redis: expected a redis:\/\/ or rediss:\/\/ URL/);
+    expect(() => new CampaignProducer({ redis: fx.redis.url, prefix: 'a b' })).toThrow(/prefix/);
     const auth = { token: { keyId: 'ABCDEFGHIJ', teamId: 'KLMNOPQRST', key: P8 } };
-    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: {} })).toThrow(/credentials/);
-    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: { 'bad name': { environment: 'production', auth } } })).toThrow(/credentials/);
-    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: { main: { environment: 'production', auth, limiter: { max: 1 } as never } } })).toThrow(/limiter/);
-    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: { main: { environment: 'production', auth: { token: { ...auth.token, key: 'not a key' } } } } })).toThrow(
+    expect(() => new CampaignWorker({ redis: fx.redis.url, credentials: {} })).toThrow(/credentials/);
+    expect(() => new CampaignWorker({ redis: fx.redis.url, credentials: { 'bad name': { environment: 'production', auth } } })).toThrow(/credentials/);
+    expect(() => new CampaignWorker({ redis: fx.redis.url, credentials: { main: { environment: 'production', auth, limiter: { max: 1 } as never } } })).toThrow(/limiter/);
+    expect(() => new CampaignWorker({ redis: fx.redis.url, credentials: { main: { environment: 'production', auth: { token: { ...auth.token, key: 'not a key' } } } } })).toThrow(
       /auth\.token\.key/,
     );
-    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: { main: { environment: 'production', auth } }, concurrency: 0 })).toThrow(/concurrency/);
-    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: { main: { environment: 'production', auth } }, jobConcurrency: 0 })).toThrow(/jobConcurrency/);
-    expect(() => new CampaignWorker({ connection: fx.redis.url, credentials: { main: { environment: 'production', auth } }, lockDuration: 10 })).toThrow(/lockDuration/);
+    expect(() => new CampaignWorker({ redis: fx.redis.url, credentials: { main: { environment: 'production', auth } }, concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => new CampaignWorker({ redis: fx.redis.url, credentials: { main: { environment: 'production', auth } }, jobConcurrency: 0 })).toThrow(/jobConcurrency/);
+    expect(() => new CampaignWorker({ redis: fx.redis.url, credentials: { main: { environment: 'production', auth } }, lockDuration: 10 })).toThrow(/lockDuration/);
   });
 
   describe('unknown option names are refused, naming the option and what to use (#16)', () => {
@@ -79,7 +79,7 @@ describe('bad input', () => {
     }
 
     test('new CampaignWorker: the old `window`, typos, entry options at the top, a registry entry\'s old `concurrency`, its limiter', () => {
-      const base = { connection: fx.redis.url, credentials: { main: entry } };
+      const base = { redis: fx.redis.url, credentials: { main: entry } };
       refused(() => new CampaignWorker({ ...base, window: 50 } as never), 'window', /renamed to `concurrency` \(tokens of one job in flight.*jobs at once are `jobConcurrency`/);
       refused(() => new CampaignWorker({ ...base, jobConcurency: 2 } as never), 'jobConcurency', /is not an option of new CampaignWorker\(\); did you mean `jobConcurrency`\?/);
       refused(() => new CampaignWorker({ ...base, lockDurration: 5000 } as never), 'lockDurration', /did you mean `lockDuration`\?/);
@@ -91,9 +91,20 @@ describe('bad input', () => {
       refused(() => new CampaignWorker({ ...base, credentials: { main: { ...entry, conections: 2 } } } as never), 'conections', /did you mean `connections`\?/);
     });
 
+    test('BullMQ\'s `connection` is refused: the Redis server is `redis` here (`connection` is an HTTP/2 connection elsewhere)', () => {
+      const renamed = /^Invalid connection: is not an option of new Campaign(Producer|Worker)\(\): `connection` is called `redis` here \(the Redis server: a redis:\/\/ URL or ioredis options\)$/;
+      refused(() => new CampaignProducer({ connection: fx.redis.url } as never), 'connection', renamed);
+      refused(() => new CampaignWorker({ connection: fx.redis.url, credentials: { main: entry } } as never), 'connection', renamed);
+      // Given beside `redis` too: refused, not ignored.
+      refused(() => new CampaignProducer({ redis: fx.redis.url, connection: fx.redis.url } as never), 'connection', renamed);
+      // Errors about the value name `redis`.
+      refused(() => new CampaignProducer({ redis: { host: '127.0.0.1', keyPrefix: 'x:' } }), 'redis.keyPrefix', /use the `prefix` option/);
+      refused(() => new CampaignWorker({ redis: 42 as never, credentials: { main: entry } }), 'redis', /expected a redis:\/\/ URL or ioredis options/);
+    });
+
     test('new CampaignProducer and new RedisTokenStore', () => {
-      refused(() => new CampaignProducer({ connection: fx.redis.url, prefx: 'x' } as never), 'prefx', /is not an option of new CampaignProducer\(\); did you mean `prefix`\?/);
-      refused(() => new CampaignProducer({ connection: fx.redis.url, concurrency: 2 } as never), 'concurrency', /a worker option/);
+      refused(() => new CampaignProducer({ redis: fx.redis.url, prefx: 'x' } as never), 'prefx', /is not an option of new CampaignProducer\(\); did you mean `prefix`\?/);
+      refused(() => new CampaignProducer({ redis: fx.redis.url, concurrency: 2 } as never), 'concurrency', /a worker option/);
       refused(() => new RedisTokenStore(fx.db, { keyId: 'ABCDEFGHIJ', teamId: 'KLMNOPQRST', timeot: 100 } as never), 'timeot', /is not an option of new RedisTokenStore\(\); did you mean `timeout`\?/);
     });
 

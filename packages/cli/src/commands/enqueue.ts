@@ -60,7 +60,7 @@ async function enqueue(flags: EnqueueFlags, context: CliContext): Promise<ExitCo
   const notification = await loadNotification(flags, context.io, false);
   const options = sendOptionsOf(flags);
   const { CampaignProducer } = await import('@pushwire/queue');
-  const producer = new CampaignProducer({ connection: url, ...(flags.prefix === undefined ? {} : { prefix: flags.prefix }) });
+  const producer = new CampaignProducer({ redis: url, ...(flags.prefix === undefined ? {} : { prefix: flags.prefix }) });
   const started = performance.now();
   try {
     if (flags.verbose === true) stderr.write(`enqueueing to ${redactUrl(url)}, credentials '${flags.credentials}'\n`);

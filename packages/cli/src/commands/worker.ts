@@ -62,7 +62,7 @@ async function work(command: Command, flags: WorkerFlags, context: CliContext): 
   const interrupted = context.interrupted();
   const { CampaignWorker } = await import('@pushwire/queue');
   const worker = new CampaignWorker({
-    connection: url,
+    redis: url,
     ...(flags.prefix === undefined ? {} : { prefix: flags.prefix }),
     credentials: { [flags.credentials]: { ...spec, ...(flags.rateLimit === undefined ? {} : { limiter: flags.rateLimit }) } },
     ...(flags.jobConcurrency === undefined ? {} : { jobConcurrency: flags.jobConcurrency }),
