@@ -21,7 +21,7 @@ import {
   type StreamReadOptions,
   type UnregisteredEntry,
 } from './streams.js';
-import { checkInteger } from './validate.js';
+import { checkDuration, checkInteger } from './validate.js';
 
 /** Options of {@link CampaignProducer}. */
 export interface ProducerOptions {
@@ -61,7 +61,7 @@ export interface EnqueueInput {
    * @default 5000
    */
   jobBackoff?: number;
-  /** Seconds the campaign's keys (outcomes, counts) are kept after it completes. @default 604800 (7 days) */
+  /** Milliseconds the campaign's keys (outcomes, counts) are kept after it completes: 1 minute to 10 years. @default 604800000 (7 days) */
   retention?: number;
   /**
    * BullMQ job priority (1 = highest; unset: before every prioritized job).
@@ -101,6 +101,8 @@ const ENQUEUE_HINTS: Readonly<Record<string, string>> = {
 
 /** Jobs handed to BullMQ per `addBulk` call. */
 const ADD_BATCH = 50;
+/** One day in milliseconds. */
+const DAY = 86_400_000;
 
 /**
  * Enqueues campaigns and gives handles on them.
@@ -165,8 +167,9 @@ export class CampaignProducer {
     }
     const tokensPerJob = checkInteger('tokensPerJob', input.tokensPerJob, 1, 100_000) ?? 1000;
     const attempts = checkInteger('attempts', input.attempts, 1, 1000) ?? 5;
-    const backoff = checkInteger('jobBackoff', input.jobBackoff, 0, 86_400_000) ?? 5000;
-    const retention = checkInteger('retention', input.retention, 1, 10 * 365 * 86_400) ?? 7 * 86_400;
+    const backoff = checkDuration('jobBackoff', input.jobBackoff, 0, 86_400_000) ?? 5000;
+    // Milliseconds, like every duration; Redis (EXPIRE) and BullMQ (`age`) take seconds.
+    const retention = Math.ceil((checkDuration('retention', input.retention, 60_000, 10 * 365 * DAY) ?? 7 * DAY) / 1000);
     const priority = checkInteger('jobPriority', input.jobPriority, 1, 2_097_152);
     const campaignId = input.campaignId === undefined ? randomUUID() : checkCampaignId(input.campaignId);
 

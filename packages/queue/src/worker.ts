@@ -16,7 +16,7 @@ import { runAttempt, type AttemptSummary, type RunTuning } from './job-run.js';
 import { checkCredentialsName, Keys, queueName } from './keys.js';
 import type { JobData } from './message.js';
 import { RedisTokenStore } from './token-store.js';
-import { checkInteger } from './validate.js';
+import { checkDuration, checkInteger } from './validate.js';
 
 /** BullMQ's limiter: at most `max` jobs start per `duration` ms, across every worker of the queue. */
 export interface RateLimit {
@@ -189,12 +189,12 @@ export class CampaignWorker extends EventEmitter {
       concurrency: checkInteger('concurrency', options.concurrency, 1, 100_000) ?? 1000,
       claimStep: checkInteger('claimStep', options.claimStep, 1, 1_000_000) ?? 250,
       batchSize: checkInteger('batchSize', options.batchSize, 1, 100_000) ?? 500,
-      flushInterval: checkInteger('flushInterval', options.flushInterval, 0, 60_000) ?? 20,
+      flushInterval: checkDuration('flushInterval', options.flushInterval, 0, 60_000, false) ?? 20,
       maxStreamLength: checkInteger('maxStreamLength', options.maxStreamLength, 1) ?? 1_000_000,
-      progressInterval: checkInteger('progressInterval', options.progressInterval, 0, 3_600_000) ?? 1000,
+      progressInterval: checkDuration('progressInterval', options.progressInterval, 0, 3_600_000) ?? 1000,
     };
-    const lockDuration = checkInteger('lockDuration', options.lockDuration, 1000, 3_600_000) ?? 30_000;
-    const stalledInterval = checkInteger('stalledInterval', options.stalledInterval, 100, 3_600_000) ?? 30_000;
+    const lockDuration = checkDuration('lockDuration', options.lockDuration, 1000, 3_600_000) ?? 30_000;
+    const stalledInterval = checkDuration('stalledInterval', options.stalledInterval, 100, 3_600_000) ?? 30_000;
     const maxStalledCount = checkInteger('maxStalledCount', options.maxStalledCount, 0, 1_000_000) ?? 10;
 
     // Check every entry (and build its Server) before opening any connection.
@@ -384,6 +384,6 @@ function checkLimiter(field: string, limiter: unknown): void {
   checkOptionNames(limiter, { where: 'the `limiter` option', known: LIMITER_KNOWN, prefix: `${field}.` });
   const { max, duration } = limiter as Partial<RateLimit>;
   checkInteger(`${field}.max`, max, 1, 1_000_000_000);
-  checkInteger(`${field}.duration`, duration, 1, 86_400_000);
+  checkDuration(`${field}.duration`, duration, 1, 86_400_000);
   if (max === undefined || duration === undefined) throw new InvalidArgumentError(field, 'expected both `max` (jobs) and `duration` (ms)');
 }

@@ -1,9 +1,15 @@
 // Bad input fails at once, with models' InvalidArgumentError naming the
 // field, before anything reaches Redis.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { PayloadTooLargeError } from '@pushwire/models';
 import { CampaignProducer, CampaignWorker, InvalidArgumentError, RedisTokenStore, type EnqueueInput } from '../src/index.js';
 import { TOPIC, makeTokens, queueFixture } from './helpers.js';
+import { ensureBuilt } from './processes.js';
+
+/** The built package (`ensureBuilt` makes it when missing). */
+const QUEUE = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 const P8 = `-----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgevZzL1gdAFr88hb2
@@ -60,6 +66,37 @@ describe('bad input', () => {
     expect(() => new CampaignWorker({ redis: fx.redis.url, credentials: { main: { environment: 'production', auth } }, concurrency: 0 })).toThrow(/concurrency/);
     expect(() => new CampaignWorker({ redis: fx.redis.url, credentials: { main: { environment: 'production', auth } }, jobConcurrency: 0 })).toThrow(/jobConcurrency/);
     expect(() => new CampaignWorker({ redis: fx.redis.url, credentials: { main: { environment: 'production', auth } }, lockDuration: 10 })).toThrow(/lockDuration/);
+  });
+
+  test('durations are milliseconds: seconds below the range are named as such, a small one in range warns', async () => {
+    const auth = { token: { keyId: 'ABCDEFGHIJ', teamId: 'KLMNOPQRST', key: P8 } };
+    const worker = (over: object): unknown => new CampaignWorker({ redis: fx.redis.url, credentials: { main: { environment: 'production', auth } }, ...over });
+    expect(() => worker({ lockDuration: 30 })).toThrow(/Invalid lockDuration: expected milliseconds, an integer from 1000 to 3600000, got `30` \(number\) \(durations are milliseconds: did you mean 30000 ms, 30 s\?\)/);
+    expect(() => worker({ lockDuration: 0.5 })).toThrow(/expected milliseconds, an integer from 1000 to 3600000, got `0\.5` \(number\)$/);
+    const error = await producer.enqueue(input({ retention: 3600 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toMatch(/retention: expected milliseconds, an integer from 60000 to .*, got `3600` \(number\) \(durations are milliseconds: did you mean 3600000 ms, 3600 s\?\)/);
+    expect(await fx.db.dbsize()).toBe(0);
+
+    // The warning, as an app hears it: in a child process on the built package (Jest gives
+    // each test file a copy of `process` whose 'warning' listeners never hear emitWarning).
+    const script = `
+      import { CampaignWorker } from ${JSON.stringify(QUEUE)};
+      const heard = [];
+      process.on('warning', (w) => heard.push({ name: w.name, code: w.code, message: w.message }));
+      const auth = { token: { keyId: 'ABCDEFGHIJ', teamId: 'KLMNOPQRST', key: process.env.P8 } };
+      const worker = new CampaignWorker({ redis: process.env.REDIS_URL, credentials: { main: { environment: 'production', auth } }, progressInterval: 5, flushInterval: 5 });
+      await worker.close();
+      await new Promise((resolve) => setImmediate(resolve));
+      console.log(JSON.stringify(heard));
+    `;
+    ensureBuilt();
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, P8, REDIS_URL: fx.redis.url }, encoding: 'utf8', timeout: 30_000 });
+    expect(child.stderr).not.toMatch(/Error/);
+    // flushInterval's useful values are that small: no warning for it.
+    expect(JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '[]')).toEqual([
+      { name: 'PushwireWarning', code: 'PUSHWIRE_DURATION_UNITS', message: '`progressInterval: 5` is 5 ms (durations are milliseconds): did you mean 5000 ms (5 s)?' },
+    ]);
   });
 
   describe('unknown option names are refused, naming the option and what to use (#16)', () => {
