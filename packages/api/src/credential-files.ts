@@ -1,6 +1,6 @@
 /**
- * Credentials given as file paths, and a certificate PEM that also holds
- * its key: read and split here, when the `Server` is made, so the rest of
+ * Credentials (and CA certificates) given as file paths, and a certificate
+ * PEM that also holds its key: read and split here, when the `Server` is made, so the rest of
  * the api (and the connection tier's checks) only ever see contents.
  */
 import { readFileSync } from 'node:fs';
@@ -61,6 +61,22 @@ export function credentialContents(value: string | Buffer, field: string, binary
   if (contents.length > MAX_FILE) throw new CredentialFileError(field, path, `larger than ${MAX_FILE} bytes: not a credential file`);
   return binary ? contents : contents.toString('utf8');
 }
+
+/**
+ * `ca` / `extraCa` with every string that is not PEM text read as a path
+ * (one entry, or each entry of a list: `ca[1]` names the second in errors).
+ * Buffers and PEM text stay as they are; the connection tier checks them.
+ * @internal
+ */
+export function trustContents(value: CaOption, field: string): CaOption {
+  const read = (entry: string | Buffer, name: string): string | Buffer =>
+    typeof entry === 'string' && !isPemText(entry) ? credentialContents(entry, name, false) : entry;
+  if (Array.isArray(value)) return value.map((entry, i) => read(entry, `${field}[${i}]`));
+  return read(value, field);
+}
+
+/** What `ca` and `extraCa` take. @internal */
+export type CaOption = string | Buffer | Array<string | Buffer>;
 
 /** Every PEM block of `text` whose label matches `label`, in order, joined by newlines. */
 function blocks(text: string, label: RegExp): string | undefined {

@@ -155,9 +155,9 @@ export class TokenFileError extends APNSError {
 }
 
 /**
- * A credential given as a file path (`auth.cert`, `auth.key`, `auth.pfx`,
- * `auth.token.key`: a string that is not PEM text is read as a path when
- * the `Server` is made) could not be read: missing, not readable, a
+ * A credential or CA given as a file path (`auth.cert`, `auth.key`,
+ * `auth.pfx`, `auth.token.key`, `ca`, `extraCa`: a string that is not PEM
+ * text is read as a path when the `Server` is made) could not be read: missing, not readable, a
  * directory, empty. An {@link InvalidArgumentError} (same code; `field` names
  * the option), plus the `path` as given and a short `reason`; `cause` is the
  * `node:fs` error. The message never holds the file's contents.

@@ -208,12 +208,14 @@ export interface ServerOptions extends ClientOptions {
   /**
    * The CA certificates to trust, **in place of** Node's bundled roots: for
    * a mock server or a private CA, which is then the only one trusted
-   * (Apple's servers are not). TLS verification cannot be turned off.
+   * (Apple's servers are not). PEM text, a Buffer, or a file path (read when
+   * the Server is made). TLS verification cannot be turned off.
    */
   ca?: string | Buffer | Array<string | Buffer>;
   /**
    * CA certificates to trust **in addition to** Node's bundled roots (or to
-   * `ca`), e.g. a corporate proxy's CA while still reaching Apple.
+   * `ca`), e.g. a corporate proxy's CA while still reaching Apple. PEM
+   * text, a Buffer, or a file path, like `ca`.
    */
   extraCa?: string | Buffer | Array<string | Buffer>;
   /**

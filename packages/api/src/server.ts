@@ -7,7 +7,7 @@ import { Pool } from '@pushwire/pool';
 import { Client } from './client.js';
 import { instrumentPool, resolveMeter } from './metrics.js';
 import { resolveTracing } from './tracing.js';
-import { credentialContents, splitCombinedPem } from './credential-files.js';
+import { credentialContents, splitCombinedPem, trustContents } from './credential-files.js';
 import { checkClientOptionNames, resolveClientOptions, type Auth, type ClientOptions, type ServerOptions } from './options.js';
 
 /** Production APNs host. */
@@ -177,6 +177,10 @@ export class Server {
     this.channelOrigin = origins.channelOrigin === undefined ? channelOrigin : resolveOrigin(origins.channelOrigin, 'channelOrigin');
     this.broadcastOrigin = origins.broadcastOrigin === undefined ? origin : resolveOrigin(origins.broadcastOrigin, 'broadcastOrigin');
     this.#options = { ...options };
+    // CA files are read now, like credential files: a bad path fails here, naming it.
+    const { ca, extraCa }: Pick<ServerOptions, 'ca' | 'extraCa'> = options;
+    if (ca !== undefined) this.#options.ca = trustContents(ca, 'ca');
+    if (extraCa !== undefined) this.#options.extraCa = trustContents(extraCa, 'extraCa');
   }
 
   /** Production APNs (`api.push.apple.com`, port 443 or 2197). */
@@ -225,7 +229,7 @@ export class Server {
    * Clients of one token-auth server share its signed token.
    * Resolves once the pool exists (connections open lazily on the first send).
    * Unknown option names are refused with a "did you mean" (or where they
-   * belong: `proxy` is not supported yet, `ca` is the Server's), and a
+   * belong: `ca` is the Server's), and a
    * `timeout` / `attemptTimeout` under 100 ms warns that durations are
    * milliseconds (`process.emitWarning`, once per option).
    * @throws {InvalidArgumentError} bad options or credentials, naming the option.

@@ -213,6 +213,31 @@ describe('credentials from a file path, and a combined certificate + key PEM', (
     });
   });
 
+  test('`ca` and `extraCa` from their paths, alone or in a list; a missing one names the option, the entry and the path', async () => {
+    const { keyId, teamId, key: p8 } = tokenMock.signingKey;
+    const auth = { token: { keyId, teamId, key: p8 } };
+    const caPath = file('mock-ca.pem', tokenMock.ca);
+    const before = tokenMock.stats().accepted;
+    for (const options of [{ ca: caPath }, { ca: [certMock.ca, caPath] }, { extraCa: caPath }]) {
+      await using client = await Server.custom(tokenMock.origin, auth, options).createClient({ connections: 1, topic: TOPIC });
+      await client.sendNotification(newToken(), { alert: 'trusted from a file' });
+    }
+    expect(tokenMock.stats().accepted).toBe(before + 3);
+    // Without it, the mock's CA is not trusted: the path is what made the difference.
+    await expect(
+      (async () => {
+        await using client = await Server.custom(tokenMock.origin, auth, { ca: certMock.ca }).createClient({ connections: 1, topic: TOPIC });
+        await client.sendNotification(newToken(), { alert: 'x' });
+      })(),
+    ).rejects.toThrow();
+
+    const missing = join(dir, 'no-such-ca.pem');
+    const error = await caught(() => Server.custom(tokenMock.origin, auth, { extraCa: [tokenMock.ca, missing] }));
+    expect(error).toBeInstanceOf(CredentialFileError);
+    expectInvalid(error, 'extraCa[1]');
+    expect(error).toMatchObject({ path: missing, reason: 'no such file' });
+  });
+
   test('key material without its PEM armour is refused, not read as a path, and not shown', async () => {
     const body = tokenMock.signingKey.key.split('\n').filter((line) => !line.startsWith('-----')).join('');
     const error = await caught(() => Server.custom(tokenMock.origin, { token: { keyId: 'ABC123DEFG', teamId: 'DEF123GHIJ', key: body } }, { ca: tokenMock.ca }));
