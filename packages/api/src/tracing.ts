@@ -27,7 +27,8 @@
  * `pushwire.outcome` (`sent`, `rejected`, `not-sent` or `unknown`, as an
  * error's `outcome`), and when answered `http.response.status_code` and
  * `pushwire.attempts`; a rejection adds `pushwire.reason`, a failure without
- * an answer `error.type` (the error class). Never the device token, the JWT
+ * an answer `error.type` (the error class) and `pushwire.attempts` when it
+ * was attempted. Never the device token, the JWT
  * or the payload. Every outcome but `sent` sets the status to ERROR, with
  * the APNs reason or the error class as its message.
  * @module
@@ -35,7 +36,7 @@
 import { APNSError, InvalidArgumentError, describeValue, errorFields, log, logSafe, type Logger, type Outcome } from '@pushwire/models';
 import type { Request } from '@pushwire/connection';
 import dc from 'node:diagnostics_channel';
-import { poolDiagnostics, type PoolResponse, type PoolRetryMessage } from '@pushwire/pool';
+import { poolDiagnostics, type PoolResponse, type PoolRetryMessage, type PoolSettleMessage } from '@pushwire/pool';
 import { isUuid } from './options.js';
 
 /** Attributes of a span (OpenTelemetry's `Attributes`, narrowed). */
@@ -144,7 +145,7 @@ export function traced(
   post: (request: Request, signal?: AbortSignal) => Promise<PoolResponse>,
 ): (request: Request, signal?: AbortSignal) => Promise<PoolResponse> {
   const base = originAttributes(origin);
-  hearRetries();
+  hearPool();
   return (request, signal) => {
     const span = startSendSpan(tracing, base, request);
     let posted: Promise<PoolResponse>;
@@ -178,11 +179,22 @@ let hearing = false;
 
 /**
  * Subscribes, once per process and only once a traced client exists, to the
- * pool's retry events: each becomes an event on its send's span.
+ * pool's retry events (each becomes an event on its send's span) and settle
+ * events (a failed send's attempts).
  */
-function hearRetries(): void {
+function hearPool(): void {
   if (hearing) return;
   hearing = true;
+  // A failed send's attempts: its error does not carry them, the pool's settle event does (it comes first).
+  dc.subscribe(poolDiagnostics.settle, (message) => {
+    const { request, attempts, error } = message as PoolSettleMessage;
+    if (error === undefined || attempts === 0) return;
+    try {
+      LIVE.get(request)?.setAttribute('pushwire.attempts', attempts);
+    } catch {
+      // A tracer's failure is not the send's.
+    }
+  });
   dc.subscribe(poolDiagnostics.retry, (message) => {
     const { request, attempt, cause } = message as PoolRetryMessage;
     const span = LIVE.get(request);

@@ -175,7 +175,7 @@ describe('tracing', () => {
     expect(attrs(failedOnce)).toMatchObject({ 'pushwire.outcome': 'sent', 'pushwire.attempts': 2 });
     expect(attrs(refusedOnce)).toMatchObject({ 'pushwire.outcome': 'sent', 'pushwire.attempts': 2 });
     expect(attrs(good[0]!)).toMatchObject({ 'pushwire.outcome': 'sent', 'pushwire.attempts': 1 });
-    expect(attrs(slow)).toMatchObject({ 'pushwire.outcome': 'unknown', 'error.type': 'Timeout' });
+    expect(attrs(slow)).toMatchObject({ 'pushwire.outcome': 'unknown', 'error.type': 'Timeout', 'pushwire.attempts': 1 });
     // Each retry is an event on its send's span, saying what was retried; no other span has one.
     const events = (token: string): Array<{ name: string; attributes: unknown }> =>
       byId.get(ids.idFor(token))!.events.map(({ name, attributes }) => ({ name, attributes }));
