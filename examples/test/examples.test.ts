@@ -12,6 +12,7 @@ import * as outcomes from '../src/outcomes.js';
 import * as poolBulk from '../src/pool-bulk.js';
 import * as queueCampaign from '../src/queue-campaign.js';
 import * as session from '../src/session.js';
+import * as tracing from '../src/tracing.js';
 
 const examples: Array<[string, { main(log: (line: string) => void): Promise<void> }, RegExp]> = [
   ['encode-notification', encodeNotification, /payload: \d+ bytes/],
@@ -30,6 +31,11 @@ const examples: Array<[string, { main(log: (line: string) => void): Promise<void
     /sent 1\nrejected 02: 429 TooManyRequests, resend later\nunknown ×1 \(Timeout\): may have been delivered: resend only with a collapse id\nretry\(\) offers 1, retry\(\{ includeUnknown: true \}\) 2\nunreachable origin: ended in under 5 s, not at the 20 s timeout\nsent 0\nnot-sent ×2 \(ConnectError\): never sent: safe to resend\nretry\(\) offers 2, .*\nsent 0\nnot-sent ×1 \(ConnectError\): never sent: fix the cause first\nretry\(\) offers 0, retry\(\{ includeUnknown: true \}\) 0\nclient failed: true, because ConnectError/,
   ],
   ['session', session, /outdate\(40 ms\) closed 1 idle client/],
+  [
+    'tracing',
+    tracing,
+    /sent 8, failed 2\n10 spans\n2 × apns send: rejected 410 Unregistered, attempts 1\n7 × apns send: sent 200, attempts 1\n1 × apns send: sent 200, attempts 2, pushwire\.retry\(attempt 2, InternalServerError\)/,
+  ],
   ['feedback', feedback, /store now holds 9 tokens/],
   [
     'campaign-from-file',
