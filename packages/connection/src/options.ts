@@ -79,8 +79,9 @@ export interface ConnectionOptions {
    * this is not read further: its stream is reset with `RST_STREAM(CANCEL)`
    * and the request settles with the status alone (`bodyDropped: true`, no
    * `body` or `reason`: a 200 is still sent, a 400 still rejected), so a
-   * hostile or broken server cannot make the process buffer without bound. An integer from 1 to 16 MiB. Raise it for a
-   * channel-management connection listing many channels
+   * hostile or broken server cannot make the process buffer without bound.
+   * An integer from 1 to 16 MiB. Raise it for a channel-management
+   * connection listing many channels
    * (`{"channels":[...]}` grows with the number of channels).
    * @default 8192
    */
