@@ -77,6 +77,26 @@ describe('Fifo', () => {
     expect(fifo.size).toBe(3);
     expect(drain(fifo, names)).toEqual(['h1', 'h3', 'a']);
   });
+
+  test('shift() (a stream that came back) takes posts in dequeue order, and the hand-over to p-queue still works after it', () => {
+    const fifo = new Fifo();
+    const names = new Map<PostState, string>();
+    for (const [name, priority, front] of [['n1', 0, false], ['r1', 1, false], ['n2', 0, false], ['h1', 0, true], ['r2', 1, false]] as const) {
+      const state = post();
+      names.set(state, name);
+      fifo.admit(state, front);
+      fifo.enqueue(run, { priority });
+    }
+    const shifted = [fifo.shift()!, fifo.shift()!, fifo.shift()!];
+    expect(shifted.map((state) => names.get(state))).toEqual(['r1', 'r2', 'h1']);
+    expect(fifo.size).toBe(2);
+    // A shifted post is out of the queue: taking it out again (its deadline) changes nothing.
+    for (const state of shifted) fifo.take(state);
+    expect(fifo.size).toBe(2);
+    expect(drain(fifo, names)).toEqual(['n1', 'n2']);
+    expect(fifo.shift()).toBeUndefined();
+    expect(fifo.size).toBe(0);
+  });
 });
 
 describe('hand-over with p-queue', () => {
