@@ -4,7 +4,13 @@
  * (batch key, token) always gets the same `apns-id` without storing it.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { isUuid } from './options.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` is an 8-4-4-4-12 UUID, in either case (send it lowercased). */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
 
 /**
  * The `apns-id` to report for an answer: the one APNs answered when it is a

@@ -5,6 +5,7 @@
 import { InvalidArgumentError, buildHeaders, checkLogger, checkOptionNames, describeValue, warnIfSeconds, type Logger, type NotificationOptions, type ReasonCategory } from '@pushwire/models';
 import { checkMetrics, type MetricsOption } from './metrics.js';
 import { checkTracing, type TracingOption } from './tracing.js';
+import { isUuid } from './ids.js';
 import { checkConnectionOptions, type EngineName, type PingOptions, type ProxyOption, type TokenStore } from '@pushwire/connection';
 import type { BackoffOptions, Delivery } from '@pushwire/pool';
 
@@ -366,13 +367,6 @@ export interface BulkOptions {
    * `return()` is then called without being awaited.
    */
   signal?: AbortSignal;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether `value` is an 8-4-4-4-12 UUID, in either case (send it lowercased). */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
 }
 
 /** `name` must be an integer in [min, max], or undefined. @internal */

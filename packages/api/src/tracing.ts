@@ -37,7 +37,7 @@ import { APNSError, InvalidArgumentError, describeValue, errorFields, log, logSa
 import type { Request } from '@pushwire/connection';
 import dc from 'node:diagnostics_channel';
 import { poolDiagnostics, type PoolResponse, type PoolRetryMessage, type PoolSettleMessage } from '@pushwire/pool';
-import { isUuid } from './options.js';
+import { isUuid } from './ids.js';
 
 /** Attributes of a span (OpenTelemetry's `Attributes`, narrowed). */
 export type SpanAttributes = Record<string, string | number | boolean>;

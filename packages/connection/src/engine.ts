@@ -7,12 +7,6 @@
  */
 import type { StreamRecord } from './stream-tracker.js';
 
-/** Which HTTP/2 implementation a connection runs on. */
-export type EngineName = 'wire' | 'node';
-
-/** The engines, for option checks. @internal */
-export const ENGINE_NAMES: readonly EngineName[] = ['wire', 'node'];
-
 /**
  * What a session tells its owner. During connect the owner is the connect
  * step (the first `settings()` means ready); afterwards, the connection.

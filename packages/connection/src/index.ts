@@ -4,8 +4,7 @@
  */
 export { Connection } from './connection.js';
 export { checkConnectionOptions } from './options.js';
-export type { ConnectionOptions, PingOptions } from './options.js';
-export type { EngineName } from './engine.js';
+export type { ConnectionOptions, EngineName, PingOptions } from './options.js';
 export type { ProxyOption } from './proxy.js';
 export { Request } from './request.js';
 export type { RequestMethod, RequestOptions } from './request.js';

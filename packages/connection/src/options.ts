@@ -1,8 +1,13 @@
 /** Options of {@link Connection.connect}, checked up front. */
 import { InvalidArgumentError, checkOptionNames, describeValue, warnIfSeconds } from '@pushwire/models';
-import { ENGINE_NAMES, type EngineName } from './engine.js';
 import { resolveProxy, type ProxyOption, type ResolvedProxy } from './proxy.js';
 import type { AuthHook, TlsOptions } from './types.js';
+
+/** Which HTTP/2 implementation a connection runs on (see engine.ts). */
+export type EngineName = 'wire' | 'node';
+
+/** The engines, for option checks. @internal */
+export const ENGINE_NAMES: readonly EngineName[] = ['wire', 'node'];
 
 /** The largest client stream id HTTP/2 allows (RFC 9113 §5.1.1). */
 export const MAX_STREAM_ID = 2 ** 31 - 1;
