@@ -3,12 +3,12 @@
  * certificates, a free port, the spawn, the readiness wait, stop and cleanup,
  * and the registry that {@link stopAll} and the exit hook walk.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCerts, type Certs } from './certs.js';
-import { freePort, stopChild, waitForH2 } from './process.js';
+import { freePort, spawnUntilReady, stopChild, waitForH2 } from './process.js';
 import type { TestServer } from './types.js';
 
 /** Output kept per stream; older output is dropped (at a line boundary) past this. */
@@ -111,20 +111,16 @@ export async function launch(spec: LaunchSpec): Promise<TestServer> {
 /** One attempt on `port`: the running server, or why it did not start (the child is gone then). */
 async function tryStart(spec: LaunchSpec, dir: string, certs: Certs, port: number): Promise<TestServer | Error> {
   const args = spec.setup(dir, certs, port);
-  const child = spawn(spec.binary, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: Output = { stdout: '', stderr: '' };
-  child.stdout!.on('data', (chunk: Buffer) => (output.stdout = bounded(output.stdout + chunk.toString())));
-  child.stderr!.on('data', (chunk: Buffer) => (output.stderr = bounded(output.stderr + chunk.toString())));
-  // `on`, not `once`: a later 'error' with no listener would throw.
-  const spawnError = new Promise<Error>((resolve) => child.on('error', resolve));
   const origin = `https://localhost:${port}`;
+  let child: ChildProcess;
   try {
-    await Promise.race([
-      waitForH2(origin, certs.ca, child, READY_TIMEOUT),
-      spawnError.then((error) => Promise.reject(error)),
-    ]);
+    child = await spawnUntilReady(
+      { binary: spec.binary, args, dir, stopSignal: spec.stopSignal },
+      (text, from) => (output[from] = bounded(output[from] + text)),
+      (started) => waitForH2(origin, certs.ca, started, READY_TIMEOUT),
+    );
   } catch (error) {
-    await stopChild(child, spec.stopSignal, 2000);
     const why = spec.diagnose(dir, output).trim();
     return new Error(`${spec.name} (${spec.binary} ${args.join(' ')}) did not start: ${(error as Error).message}${why ? `\n${why}` : ''}`);
   }

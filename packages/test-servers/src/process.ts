@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:http2';
 import { createServer } from 'node:net';
 
@@ -56,6 +56,30 @@ function probe(origin: string, ca: string, timeoutMs: number): Promise<true | st
     request.on('error', (error: Error) => done(error.message));
     request.end();
   });
+}
+
+/**
+ * Spawns a server in `dir`, hands what it prints to `keep`, and waits for
+ * `ready`; a spawn error (a missing binary) ends the wait too. On failure
+ * the child is stopped and the error thrown.
+ */
+export async function spawnUntilReady(
+  command: { binary: string; args: readonly string[]; dir: string; stopSignal?: NodeJS.Signals },
+  keep: (text: string, from: 'stdout' | 'stderr') => void,
+  ready: (child: ChildProcess) => Promise<void>,
+): Promise<ChildProcess> {
+  const child = spawn(command.binary, command.args, { cwd: command.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (chunk: Buffer) => keep(chunk.toString(), 'stdout'));
+  child.stderr!.on('data', (chunk: Buffer) => keep(chunk.toString(), 'stderr'));
+  // `on`, not `once`: a later 'error' with no listener would throw.
+  const spawnError = new Promise<Error>((resolve) => child.on('error', resolve));
+  try {
+    await Promise.race([ready(child), spawnError.then((error) => Promise.reject(error))]);
+  } catch (error) {
+    await stopChild(child, command.stopSignal, 2000);
+    throw error;
+  }
+  return child;
 }
 
 /** Sends `signal` to a child and waits for it to exit (SIGKILL after `forceAfterMs`). */

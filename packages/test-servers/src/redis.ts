@@ -2,14 +2,14 @@
  * Redis for tests: Debian's `redis-server` (7.0), installed when missing,
  * with its own config and data dir in a temp dir, on a free loopback port.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureInstalled } from './install.js';
 import { bounded, tail, track } from './launch.js';
-import { freePort, stopChild } from './process.js';
+import { freePort, spawnUntilReady, stopChild } from './process.js';
 
 /** How to run Redis. */
 export interface RedisOptions {
@@ -144,17 +144,11 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
   let output = '';
   let child: ChildProcess | undefined;
 
+  const keep = (text: string): void => void (output = bounded(output + text));
   const spawnServer = async (port: number): Promise<void> => {
-    const started = spawn(binary, [configFile], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    child = started;
-    const keep = (chunk: Buffer): void => void (output = bounded(output + chunk.toString()));
-    started.stdout!.on('data', keep);
-    started.stderr!.on('data', keep);
-    const spawnError = new Promise<Error>((resolve) => started.on('error', resolve));
     try {
-      await Promise.race([waitForPing(port, started), spawnError.then((error) => Promise.reject(error))]);
+      child = await spawnUntilReady({ binary, args: [configFile], dir }, keep, (started) => waitForPing(port, started));
     } catch (error) {
-      await stopChild(started, 'SIGTERM', 2000);
       throw new Error(`redis-server (${binary} ${configFile}) did not start: ${(error as Error).message}\n${tail(output, 10)}`, { cause: error });
     }
   };

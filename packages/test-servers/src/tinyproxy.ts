@@ -3,7 +3,7 @@
  * an HTTP proxy that tunnels `CONNECT host:port`, with its own config and
  * log file in a temp dir, on a free loopback port.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ensureInstalled } from './install.js';
 import { bounded, tail, track } from './launch.js';
 import { integer } from './options.js';
-import { freePort, stopChild } from './process.js';
+import { freePort, spawnUntilReady, stopChild } from './process.js';
 
 /** How to run tinyproxy. Each option maps to one config directive. */
 export interface TinyproxyOptions {
@@ -124,23 +124,18 @@ export async function startTinyproxy(options: TinyproxyOptions = {}): Promise<Ti
   const configFile = join(dir, 'tinyproxy.conf');
   const logFile = join(dir, 'tinyproxy.log');
   let output = '';
+  const keep = (text: string): void => void (output = bounded(output + text));
   let child: ChildProcess | undefined;
   let port: number;
   try {
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
       writeFileSync(configFile, config(dir, port, options));
-      const started = spawn(binary, ['-d', '-c', configFile], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      child = started;
-      const keep = (chunk: Buffer): void => void (output = bounded(output + chunk.toString()));
-      started.stdout!.on('data', keep);
-      started.stderr!.on('data', keep);
-      const spawnError = new Promise<Error>((resolve) => started.on('error', resolve));
+      const listening = port;
       try {
-        await Promise.race([waitForListen(port, started), spawnError.then((error) => Promise.reject(error))]);
+        child = await spawnUntilReady({ binary, args: ['-d', '-c', configFile], dir }, keep, (started) => waitForListen(listening, started));
         break;
       } catch (error) {
-        await stopChild(started, 'SIGTERM', 2000);
         const log = readLog(logFile);
         const message = `tinyproxy (${binary} -d -c ${configFile}) did not start: ${(error as Error).message}\n${tail(`${output}\n${log}`, 10)}`;
         // Another process took the port between freePort() and the bind: try another.
