@@ -74,22 +74,29 @@ export class Client {
   #closing: Promise<void> | undefined;
   #failure: APNSError | undefined;
   #counts = { sent: 0, rejected: 0, errors: 0, unregistered: 0, badApnsIds: 0 };
-  /** Stops what observes the client's pools (metrics), once they closed. */
+  /** Stops what observes the client's pools (metrics, traces), once they closed. */
   readonly #onClosed: (() => void) | undefined;
 
   /** @internal Use `Server.createClient()`. `tracing`: a span per notification sent (none when absent). */
   constructor(origin: string, pool: Pool, options: ResolvedClientOptions, origins?: OriginConfig, onClosed?: () => void, tracing?: Tracing) {
     this.origin = origin;
-    this.#onClosed = onClosed;
     this.#pool = pool;
     this.#options = options;
     this.#feed = new UnregisteredFeed(options.feedbackBuffer);
     const delivery = options.delivery;
     const post: Poster['post'] = (request, signal) => this.#post(request, signal, delivery);
+    // Chosen once: without tracing, a send pays nothing for it. (Device
+    // sends only: channel management and broadcasts call `#post` directly.)
+    const spans = tracing === undefined ? undefined : traced(tracing, origin, post);
+    this.#onClosed =
+      spans === undefined
+        ? onClosed
+        : () => {
+            spans.stop();
+            onClosed?.();
+          };
     this.#poster = {
-      // Chosen once: without tracing, a send pays nothing for it. (Device
-      // sends only: channel management and broadcasts call `#post` directly.)
-      post: tracing === undefined ? post : traced(tracing, origin, post),
+      post: spans === undefined ? post : spans.post,
       get queued() {
         return pool.queued;
       },

@@ -134,19 +134,18 @@ export async function resolveTracing(option: TracingOption | undefined, logger: 
   return { tracer: otel.trace.getTracerProvider().getTracer(TRACER_NAME), active };
 }
 
+type Post = (request: Request, signal?: AbortSignal) => Promise<PoolResponse>;
+
 /**
  * `post` with a span around each call: started at the call, ended once with
- * the outcome. A tracer that throws never fails the send.
+ * the outcome. A tracer that throws never fails the send. `stop()` (when the
+ * client has closed) ends its share of the pool subscriptions.
  * @internal
  */
-export function traced(
-  tracing: Tracing,
-  origin: string,
-  post: (request: Request, signal?: AbortSignal) => Promise<PoolResponse>,
-): (request: Request, signal?: AbortSignal) => Promise<PoolResponse> {
+export function traced(tracing: Tracing, origin: string, post: Post): { post: Post; stop: () => void } {
   const base = originAttributes(origin);
-  hearPool();
-  return (request, signal) => {
+  const stop = hearPool();
+  const withSpan: Post = (request, signal) => {
     const span = startSendSpan(tracing, base, request);
     let posted: Promise<PoolResponse>;
     try {
@@ -171,43 +170,59 @@ export function traced(
       },
     );
   };
+  return { post: withSpan, stop };
 }
 
 /** The span of each traced send in progress, by the request the pool was given (one per send). */
 const LIVE = new WeakMap<Request, SpanLike>();
-let hearing = false;
+/** Traced clients open: the pool's channels are heard while there is one. */
+let open = 0;
+
+/** A failed send's attempts: its error does not carry them, the pool's settle event does (it comes first). */
+function onSettle(message: unknown): void {
+  const { request, attempts, error } = message as PoolSettleMessage;
+  if (error === undefined || attempts === 0) return;
+  try {
+    LIVE.get(request)?.setAttribute('pushwire.attempts', attempts);
+  } catch {
+    // A tracer's failure is not the send's.
+  }
+}
+
+/** A retry: an event on its send's span. */
+function onRetry(message: unknown): void {
+  const { request, attempt, cause } = message as PoolRetryMessage;
+  const span = LIVE.get(request);
+  if (span?.addEvent === undefined) return;
+  const reason = (cause as { response?: { reason?: unknown } } | undefined)?.response?.reason;
+  const why: SpanAttributes =
+    typeof reason === 'string' ? { 'pushwire.reason': logSafe(reason, 64) } : { 'error.type': logSafe(cause?.name ?? 'unknown', 64) };
+  try {
+    span.addEvent('pushwire.retry', { 'pushwire.attempt': attempt, ...why });
+  } catch {
+    // A tracer's failure is not the send's.
+  }
+}
 
 /**
- * Subscribes, once per process and only once a traced client exists, to the
- * pool's retry events (each becomes an event on its send's span) and settle
- * events (a failed send's attempts).
+ * Hears the pool's retry and settle events while a traced client is open
+ * (once for all of them); the returned function ends this client's share.
+ * Without one, nothing is subscribed and every pool's sends are back to one
+ * `hasSubscribers` check.
  */
-function hearPool(): void {
-  if (hearing) return;
-  hearing = true;
-  // A failed send's attempts: its error does not carry them, the pool's settle event does (it comes first).
-  dc.subscribe(poolDiagnostics.settle, (message) => {
-    const { request, attempts, error } = message as PoolSettleMessage;
-    if (error === undefined || attempts === 0) return;
-    try {
-      LIVE.get(request)?.setAttribute('pushwire.attempts', attempts);
-    } catch {
-      // A tracer's failure is not the send's.
-    }
-  });
-  dc.subscribe(poolDiagnostics.retry, (message) => {
-    const { request, attempt, cause } = message as PoolRetryMessage;
-    const span = LIVE.get(request);
-    if (span?.addEvent === undefined) return;
-    const reason = (cause as { response?: { reason?: unknown } } | undefined)?.response?.reason;
-    const why: SpanAttributes =
-      typeof reason === 'string' ? { 'pushwire.reason': logSafe(reason, 64) } : { 'error.type': logSafe(cause?.name ?? 'unknown', 64) };
-    try {
-      span.addEvent('pushwire.retry', { 'pushwire.attempt': attempt, ...why });
-    } catch {
-      // A tracer's failure is not the send's.
-    }
-  });
+function hearPool(): () => void {
+  if (open++ === 0) {
+    dc.subscribe(poolDiagnostics.settle, onSettle);
+    dc.subscribe(poolDiagnostics.retry, onRetry);
+  }
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    if (--open > 0) return;
+    dc.unsubscribe(poolDiagnostics.settle, onSettle);
+    dc.unsubscribe(poolDiagnostics.retry, onRetry);
+  };
 }
 
 /** The attributes every span of an origin carries. */

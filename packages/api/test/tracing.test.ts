@@ -4,6 +4,7 @@
  * ended once with the outcome the app sees, no token or secret in it, a
  * parent from the active context; none when off; a bad value refused.
  */
+import dc from 'node:diagnostics_channel';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { ROOT_CONTEXT, context, trace, type Context, type ContextManager } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -127,7 +128,12 @@ describe('tracing', () => {
       onResult: (outcome) => results.set(outcome.token, outcome),
     });
     expect(batch.counts).toMatchObject({ sent: 14, failed: 5, errors: 1 });
+    // While a traced client is open the pool's events are heard; once the last one closes, nothing is.
+    const settle = dc.channel('pushwire:pool:settle');
+    const retry = dc.channel('pushwire:pool:retry');
+    expect([settle.hasSubscribers, retry.hasSubscribers]).toEqual([true, true]);
     await client.close();
+    expect([settle.hasSubscribers, retry.hasSubscribers]).toEqual([false, false]);
 
     const spans = exporter.getFinishedSpans();
     expect(spans).toHaveLength(sent.length);
