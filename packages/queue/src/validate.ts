@@ -13,7 +13,7 @@ import { InvalidArgumentError, describeValue, warnIfSeconds } from '@pushwire/mo
  */
 export function checkDuration(name: string, value: unknown, min: number, max: number, hint = true): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+  if (!isIntegerIn(value, min, max)) {
     const seconds = typeof value === 'number' && value > 0 && value < min && value * 1000 >= min && value * 1000 <= max;
     const asSeconds = seconds ? ` (durations are milliseconds: did you mean ${value * 1000} ms, ${value} s?)` : '';
     throw new InvalidArgumentError(name, `expected milliseconds, an integer from ${min} to ${max}, got ${describeValue(value)}${asSeconds}`);
@@ -29,8 +29,12 @@ export function checkDuration(name: string, value: unknown, min: number, max: nu
  */
 export function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+  if (!isIntegerIn(value, min, max)) {
     throw new InvalidArgumentError(name, `expected an integer from ${min} to ${max}, got ${describeValue(value)}`);
   }
   return value;
+}
+
+function isIntegerIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
