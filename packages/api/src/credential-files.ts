@@ -1,10 +1,11 @@
 /**
  * Credentials (and CA certificates) given as file paths, and a certificate
- * PEM that also holds its key: read and split here, when the `Server` is made, so the rest of
- * the api (and the connection tier's checks) only ever see contents.
+ * PEM that also holds its key: read and split here, when the `Server` is
+ * made, so the rest of the api (and the connection tier's checks) only ever
+ * see contents.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError } from '@pushwire/models';
+import { InvalidArgumentError, describeValue } from '@pushwire/models';
 import { CredentialFileError } from './errors.js';
 import { fileErrorReason } from './token-file.js';
 
@@ -69,8 +70,13 @@ export function credentialContents(value: string | Buffer, field: string, binary
  * @internal
  */
 export function trustContents(value: CaOption, field: string): CaOption {
-  const read = (entry: string | Buffer, name: string): string | Buffer =>
-    typeof entry === 'string' && !isPemText(entry) ? credentialContents(entry, name, false) : entry;
+  const read = (entry: unknown, name: string): string | Buffer => {
+    if (typeof entry !== 'string' && !Buffer.isBuffer(entry)) {
+      throw new InvalidArgumentError(name, `expected PEM text, a file path or a Buffer, got ${describeValue(entry)}`);
+    }
+    // A Buffer or PEM text as is (the connection tier checks the certificates); another string is a path.
+    return credentialContents(entry, name, false);
+  };
   if (Array.isArray(value)) return value.map((entry, i) => read(entry, `${field}[${i}]`));
   return read(value, field);
 }

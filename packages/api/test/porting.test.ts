@@ -236,6 +236,8 @@ describe('credentials from a file path, and a combined certificate + key PEM', (
     expect(error).toBeInstanceOf(CredentialFileError);
     expectInvalid(error, 'extraCa[1]');
     expect(error).toMatchObject({ path: missing, reason: 'no such file' });
+    // A wrong type is refused when the Server is made, naming the entry.
+    expectInvalid(await caught(() => Server.custom(tokenMock.origin, auth, { ca: [tokenMock.ca, 42 as never] })), 'ca[1]', /expected PEM text, a file path or a Buffer, got/);
   });
 
   test('key material without its PEM armour is refused, not read as a path, and not shown', async () => {
