@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { MockApnsServer } from '@pushwire/mock-server';
 import { InvalidArgumentError, Timeout, type BatchResult, type TokenOutcome } from '../src/index.js';
-import { TOPIC, delayTokens, serverFor, tokens } from './helpers.js';
+import { TOPIC, delayTokens, serverFor, tokens, warmClient } from './helpers.js';
 
 /** Sent, 410s, a 429 to the end, tokens refused locally and timeouts, interleaved. */
 interface Mix {
@@ -21,11 +21,11 @@ function mixOn(mock: MockApnsServer): Mix {
   const malformed = ['zz-not-hex', 'abc'];
   const slow = tokens(3);
   const throttled = tokens(1);
-  // Refused until the client's 400 ms timeout: a retryable rejection.
+  // Refused until the client's 1 s timeout: a retryable rejection.
   for (const token of throttled) mock.inject({ kind: 'status', status: 429, reason: 'TooManyRequests', token });
   gone.forEach((t, i) => mock.unregisterDevice(t, { timestamp: 1_750_000_000_000 + i, reason: 'Unregistered' }));
-  // Answered long after the client's 400 ms timeout: an 'unknown' error each.
-  delayTokens(mock, slow, 1500);
+  // Answered long after the client's 1 s timeout: an 'unknown' error each.
+  delayTokens(mock, slow, 3000);
   const all = [...good];
   [...gone, ...throttled, ...malformed, ...slow].forEach((t, i) => all.splice(7 * (i + 1), 0, t));
   return { good, gone, throttled, malformed, slow, failed: [...gone, ...throttled, ...malformed], all };
@@ -56,7 +56,7 @@ describe("sendMany with collect: 'none'", () => {
   afterAll(() => mock.stop());
 
   test('every outcome reaches onResult exactly once; the batch keeps only counts and token-less error groups; retry() throws', async () => {
-    const client = await serverFor(mock).createClient({ timeout: 400 });
+    const client = await warmClient(mock, { timeout: 1000 });
     const { good, gone, throttled, malformed, slow, failed, all } = mixOn(mock);
     const outcomes = new Map<string, TokenOutcome[]>();
     const batch = await client.sendMany(generate(all), { alert: 'campaign' }, { topic: TOPIC }, {
@@ -110,7 +110,7 @@ describe("sendMany with collect: 'none'", () => {
   });
 
   test("collect: 'failures' keeps every failure and error token, no sent list; retry() works", async () => {
-    const client = await serverFor(mock).createClient({ timeout: 400 });
+    const client = await warmClient(mock, { timeout: 1000 });
     const { good, throttled, slow, failed, all } = mixOn(mock);
     let results = 0;
     const batch = await client.sendMany(generate(all), { alert: 'campaign' }, { topic: TOPIC }, { collect: 'failures', onResult: () => void results++ });
@@ -130,7 +130,7 @@ describe("sendMany with collect: 'none'", () => {
   });
 
   test("collect: 'all': an error group's count is its number of tokens", async () => {
-    const client = await serverFor(mock).createClient({ timeout: 400 });
+    const client = await warmClient(mock, { timeout: 1000 });
     const { good, slow, all } = mixOn(mock);
     const batch = await client.sendMany(all, { alert: 'campaign' }, { topic: TOPIC });
     expect(batch.collect).toBe('all');

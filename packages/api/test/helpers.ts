@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { MockApnsServer } from '@pushwire/mock-server';
-import { Server, type Auth, type ServerOptions } from '../src/index.js';
+import { Server, Timeout, type Auth, type Client, type ClientOptions, type ServerOptions } from '../src/index.js';
 
 export const TOPIC = 'com.example.app';
 
@@ -31,6 +31,27 @@ export function tokenAuth(server: MockApnsServer): Auth {
 /** A `Server` pointing at the mock, trusting its CA. */
 export function serverFor(mock: MockApnsServer, auth: Auth = tokenAuth(mock), options: Omit<ServerOptions, 'port' | 'ca'> = {}): Server {
   return Server.custom(mock.origin, auth, { ...options, ca: mock.ca });
+}
+
+/**
+ * A client of the mock whose connection is already up: one warm-up push has
+ * been answered. A short `timeout` then measures round trips, not a TLS
+ * handshake and JWT signing on a busy 2-core CI machine (which can take
+ * longer than the deadline on its own). A warm-up that times out is tried
+ * again; the warm-up token is fresh, so no test's token counts change.
+ */
+export async function warmClient(mock: MockApnsServer, options: ClientOptions = {}): Promise<Client> {
+  const client = await serverFor(mock).createClient(options);
+  const token = newToken();
+  mock.registerDevice(token);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.sendNotification(token, { alert: 'warm-up' }, { topic: TOPIC });
+      return client;
+    } catch (error) {
+      if (!(error instanceof Timeout) || attempt === 5) throw error;
+    }
+  }
 }
 
 /** Makes the mock answer requests for `tokens` only after `ms` (a slow APNs). */

@@ -76,8 +76,8 @@ describe('metrics', () => {
     gone.forEach((t) => mock.unregisterDevice(t, { timestamp: 1_750_000_000_000, reason: 'Unregistered' }));
     mock.inject({ kind: 'status', status: 500, reason: 'InternalServerError', token: failedOnce, times: 1 });
     mock.inject({ kind: 'rst', code: 'REFUSED_STREAM', token: refusedOnce, times: 1 });
-    mock.inject({ kind: 'delay', ms: 1500, token: slow });
-    const client = await serverFor(mock).createClient({ timeout: 500, backoff: { minDelay: 1, maxDelay: 5 }, metrics: { meterProvider: provider } });
+    mock.inject({ kind: 'delay', ms: 4000, token: slow });
+    const client = await serverFor(mock).createClient({ timeout: 1500, backoff: { minDelay: 1, maxDelay: 5 }, metrics: { meterProvider: provider } });
     expect(settle.hasSubscribers).toBe(true);
 
     const batch = await client.sendMany([...good, ...gone, failedOnce, refusedOnce, slow], { alert: 'hi' }, { topic: TOPIC });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { MockApnsServer } from '@pushwire/mock-server';
 import { Closed, Timeout, type BulkProgress, type Client } from '../src/index.js';
-import { TOPIC, delayTokens, requestsFor, serverFor, tokens } from './helpers.js';
+import { TOPIC, delayTokens, requestsFor, serverFor, tokens, warmClient } from './helpers.js';
 
 describe('sendMany outcome classes', () => {
   let mock: MockApnsServer;
@@ -11,7 +11,7 @@ describe('sendMany outcome classes', () => {
   afterAll(() => mock.stop());
 
   test('sent, 410 with timestamp, BadDeviceToken (server and local), timeouts: each token once, counts match the server', async () => {
-    const client = await serverFor(mock).createClient({ timeout: 400 });
+    const client = await warmClient(mock, { timeout: 1000 });
     const good = tokens(40);
     const gone = tokens(5);
     const unknown = tokens(5); // never registered: the strict mock answers BadDeviceToken
@@ -19,7 +19,7 @@ describe('sendMany outcome classes', () => {
     const malformed = ['zz-not-hex', 'abc'];
     [...good, ...slow].forEach((t) => mock.registerDevice(t));
     gone.forEach((t, i) => mock.unregisterDevice(t, { timestamp: 1_750_000_000_000 + i, reason: 'Unregistered' }));
-    delayTokens(mock, slow, 1500);
+    delayTokens(mock, slow, 3000);
     const progress: BulkProgress[] = [];
     const all = [...good, ...gone, ...unknown, ...slow, ...malformed];
 

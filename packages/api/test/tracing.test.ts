@@ -116,8 +116,8 @@ describe('tracing', () => {
     mock.inject({ kind: 'status', status: 400, reason: 'BadDeviceToken', token: bad });
     mock.inject({ kind: 'status', status: 500, reason: 'InternalServerError', token: failedOnce, times: 1 });
     mock.inject({ kind: 'rst', code: 'REFUSED_STREAM', token: refusedOnce, times: 1 });
-    mock.inject({ kind: 'delay', ms: 1500, token: slow });
-    const client = await serverFor(mock).createClient({ timeout: 500, backoff: { minDelay: 1, maxDelay: 5 }, tracing: { tracerProvider } });
+    mock.inject({ kind: 'delay', ms: 4000, token: slow });
+    const client = await serverFor(mock).createClient({ timeout: 1500, backoff: { minDelay: 1, maxDelay: 5 }, tracing: { tracerProvider } });
 
     const sent = [...good, ...gone, bad, failedOnce, refusedOnce, slow];
     const results = new Map<string, TokenOutcome>();
