@@ -7,8 +7,8 @@ import { JobLockLost, RetryLater, type CampaignCounts } from '../src/index.js';
 import { Keys } from '../src/keys.js';
 import { Closer, TOPIC, makeTokens, nextEvent, producerFor, queueFixture, tally, until, workerFor } from './helpers.js';
 
-/** Client options that make the pool give up on a 503 quickly. */
-const QUICK = { timeout: 400, backoff: { minDelay: 10, maxDelay: 40 } };
+/** Client options that make the pool give up on a 503 soon (with room for a cold connect on a busy CI machine). */
+const QUICK = { timeout: 1_200, backoff: { minDelay: 10, maxDelay: 40 } };
 
 describe('jobs when sends fail', () => {
   const fx = queueFixture();
