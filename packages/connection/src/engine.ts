@@ -85,6 +85,13 @@ export interface Session {
   isOpen(record: StreamRecord): boolean;
   /** Resets the record's stream with CANCEL; `closed()` follows once the RST_STREAM is written (the slot is not reused before). */
   cancel(record: StreamRecord): void;
+  /**
+   * Whether {@link Session.ping} can send a PING now. node:http2 sends none
+   * once its session closes gracefully (it closes itself on a GOAWAY), while
+   * the streams at or below the GOAWAY's last stream id still wait for
+   * their answers.
+   */
+  readonly canPing: boolean;
   /** Sends a PING; `callback` gets `null` on its ACK, or an error. */
   ping(callback: (error: Error | null) => void): void;
   /** No new streams; closes (GOAWAY, then the socket) once the open ones ended; bounded by a grace period. */

@@ -63,6 +63,11 @@ export class NodeSession implements Session {
     return this.#session.closed;
   }
 
+  get canPing(): boolean {
+    // A closed session cancels every PING at once (ERR_HTTP2_PING_CANCEL).
+    return !this.#session.closed && !this.#session.destroyed;
+  }
+
   get maxConcurrentStreams(): number {
     return this.#session.remoteSettings.maxConcurrentStreams ?? Number.POSITIVE_INFINITY;
   }

@@ -29,7 +29,9 @@ export const MAX_RESPONSE_BODY_LIMIT = 16 * 1024 * 1024;
  * quiet milliseconds (no response received), sooner (`busyInterval`) while
  * requests wait for answers; no ACK within `timeout` destroys the
  * connection, and its in-flight requests reject with `Closed`
- * (`outcome: 'unknown'`).
+ * (`outcome: 'unknown'`). With `engine: 'node'`, a connection draining
+ * after a GOAWAY sends no PING (node:http2 takes none then): its last
+ * streams end by their answers or their deadlines.
  */
 export interface PingOptions {
   /**

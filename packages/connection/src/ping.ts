@@ -95,6 +95,10 @@ export class PingMonitor {
     if (this.#deadline !== undefined) return;
     // Destroyed by the engine itself, without the 'close' that would have stopped us: report it.
     if (this.#session.destroyed) return this.#fail(new Closed('The HTTP/2 session was destroyed', { outcome: 'unknown' }));
+    // A draining node:http2 session takes no PING: its last streams end by
+    // their answers or their deadlines. Failing here would cut streams the
+    // server is still processing, and make their outcome unknown.
+    if (!this.#session.canPing) return;
     this.#quiet = 0;
     this.#quietBusy = 0;
     this.#deadline = setTimeout(this.#expired, this.#timeout);
@@ -110,7 +114,8 @@ export class PingMonitor {
     if (this.#deadline === undefined) return;
     clearTimeout(this.#deadline);
     this.#deadline = undefined;
-    if (error !== null && !this.#session.destroyed) {
+    // Cancelled because the session began to drain meanwhile: that says nothing of the server.
+    if (error !== null && !this.#session.destroyed && this.#session.canPing) {
       this.#fail(new Closed('PING failed', { outcome: 'unknown', cause: error }));
     }
   };

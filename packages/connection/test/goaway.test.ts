@@ -63,6 +63,21 @@ describe('GOAWAY', () => {
       expect(server.accepted()).toHaveLength(2);
     }
   });
+
+  test('streams at or below last-stream-id that stay quiet past the busy PING interval get their answers (a draining node:http2 session takes no PING)', async () => {
+    const server = await startMock({ auth: 'none' });
+    // The answers come long after a busy PING is due (100 ms quiet, 100 ms to answer).
+    server.inject({ kind: 'delay', ms: 800 });
+    server.inject({ kind: 'goaway', nth: 4, lastStreamId: 7, reason: 'Shutdown' });
+    const conn = await connectTo(server, { ping: { interval: 60_000, busyInterval: 100, timeout: 100 } });
+    const closed = next<Error | undefined>(conn, 'close');
+    const results = await Promise.all(Array.from({ length: 4 }, () => settle(conn.post(push()))));
+    // Before the fix, node:http2 cancelled the PING of the draining session, the
+    // connection took that for a dead server and cut all four: 'unknown' each.
+    expect(results.map((r) => (r instanceof Error ? r.message : r.status))).toEqual([200, 200, 200, 200]);
+    expect(await closed).toBeUndefined();
+    expect(server.accepted()).toHaveLength(4);
+  });
 });
 
 describe('stream and socket failures', () => {

@@ -180,6 +180,11 @@ export class WireSession implements Session {
     return this.#closing;
   }
 
+  get canPing(): boolean {
+    // Draining after a GOAWAY, it still pings: the last streams stay watched.
+    return !this.#destroyed && !this.#ended;
+  }
+
   get maxConcurrentStreams(): number {
     return this.#peerMaxStreams;
   }
