@@ -294,7 +294,12 @@ export class Scenario {
     expect(sent + unknownAccepted).toBe(acceptedTokens);
     expect(result.stats.live).toBe(0);
     if (options.clean) {
-      expect(result.counts).toEqual({ sent: N, rejected: 0, notSent: 0, unknown: 0 });
+      // With why each send that was not sent ended so, and how long the run took (a failure then explains itself).
+      const unsent = unsentReasons(result);
+      expect({ counts: result.counts, unsent: unsent.length === 0 ? [] : [`the run took ${Math.round(result.elapsed)} ms`, ...unsent] }).toEqual({
+        counts: { sent: N, rejected: 0, notSent: 0, unknown: 0 },
+        unsent: [],
+      });
       expect(this.mock.acceptedCount()).toBe(N);
     }
     expect(this.#triggerErrors).toEqual([]);
@@ -312,6 +317,19 @@ export class Scenario {
     const leaked = (): string[] => [...handles()].filter(([type, n]) => n > (this.#baseline.get(type) ?? 0)).map(([type, n]) => `${type} ×${n - (this.#baseline.get(type) ?? 0)}`);
     await until(() => leaked().length === 0, 3_000, 'sockets and timers to be released').catch(() => expect(leaked()).toEqual([]));
   }
+}
+
+/** The sends that did not end sent, grouped by outcome and error chain (numbers masked), with their count. */
+function unsentReasons(result: RunResult): Array<[string, number]> {
+  const groups = new Map<string, number>();
+  for (const o of result.outcomes.values()) {
+    if (o.outcome === 'sent') continue;
+    const chain: string[] = [o.outcome];
+    for (let e: unknown = o.error; e instanceof Error && chain.length < 4; e = e.cause) chain.push(`${e.name}: ${e.message.replace(/\d+/g, '#')}`);
+    const key = chain.join(' <- ');
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  return [...groups];
 }
 
 /** Runs `body` with a started scenario, then finishes it (after a failure: force-closes quietly). */
