@@ -30,6 +30,7 @@
 import dc from 'node:diagnostics_channel';
 import { InvalidArgumentError, describeValue, errorFields, log, type Logger } from '@pushwire/models';
 import { poolDiagnostics, type Pool, type PoolRetryMessage, type PoolSettleMessage } from '@pushwire/pool';
+import { originAttributes } from './origin-attributes.js';
 
 /** Attributes of a measurement (OpenTelemetry's `Attributes`, narrowed). */
 export type MetricAttributes = Record<string, string | number>;
@@ -130,13 +131,7 @@ function instrumentsOf(meter: MeterLike): Instruments {
  */
 export function instrumentPool(pool: Pool, meter: MeterLike): () => void {
   const instruments = instrumentsOf(meter);
-  let host: string;
-  try {
-    host = new URL(pool.origin).hostname;
-  } catch {
-    host = pool.origin;
-  }
-  const base: MetricAttributes = { 'server.address': host, 'pushwire.origin': pool.origin };
+  const base: MetricAttributes = originAttributes(pool.origin);
   const onSettle = (message: unknown): void => {
     const m = message as PoolSettleMessage;
     if (m.pool !== pool) return;

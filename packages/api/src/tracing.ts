@@ -38,6 +38,7 @@ import type { Request } from '@pushwire/connection';
 import dc from 'node:diagnostics_channel';
 import { poolDiagnostics, type PoolResponse, type PoolRetryMessage, type PoolSettleMessage } from '@pushwire/pool';
 import { isUuid } from './ids.js';
+import { originAttributes } from './origin-attributes.js';
 
 /** Attributes of a span (OpenTelemetry's `Attributes`, narrowed). */
 export type SpanAttributes = Record<string, string | number | boolean>;
@@ -223,17 +224,6 @@ function hearPool(): () => void {
     dc.unsubscribe(poolDiagnostics.settle, onSettle);
     dc.unsubscribe(poolDiagnostics.retry, onRetry);
   };
-}
-
-/** The attributes every span of an origin carries. */
-function originAttributes(origin: string): SpanAttributes {
-  let host: string;
-  try {
-    host = new URL(origin).hostname;
-  } catch {
-    host = origin;
-  }
-  return { 'server.address': host, 'pushwire.origin': origin };
 }
 
 /**
